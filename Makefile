@@ -1,0 +1,53 @@
+# Safehub: `make demo` sets everything up and serves the demo; `make test` runs the whole suite.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+SAFEHUB = $(BIN)/safehub
+PG_URL ?= postgres://postgres@127.0.0.1:5432/safehub
+STATIC = src/safehub/static
+
+.PHONY: demo install assets migrate test test-sqlite test-postgres bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STATIC)/safehub/safehub.css: node_modules/.installed assets/safehub.scss
+	npm run --silent build
+
+$(STATIC)/govuk/govuk-frontend.min.js: node_modules/.installed
+	mkdir -p $(STATIC)/govuk
+	cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+
+assets: $(STATIC)/safehub/safehub.css $(STATIC)/govuk/govuk-frontend.min.js
+
+install: $(BIN)/.installed assets
+
+migrate: install
+	$(SAFEHUB) migrate --noinput
+
+demo: migrate
+	$(SAFEHUB) demo
+	@echo "Serving Safehub on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(SAFEHUB) runserver 127.0.0.1:8000 --noreload
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install
+	SAFEHUB_DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/public_submit.py
+
+clean:
+	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/safehub/safehub.css

@@ -1,0 +1,43 @@
+"""Token authentication for agency systems calling the API. Tokens are stored only as SHA-256 digests."""
+
+import hashlib
+import secrets
+
+from rest_framework import authentication, exceptions
+
+from safehub.accounts.models import ApiToken
+
+TOKEN_PREFIX_LENGTH = 8
+
+
+def digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user, name):
+    """Create a token for an agency system account and return it; it is never shown again."""
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, digest=digest(token), prefix=token[:TOKEN_PREFIX_LENGTH])
+    return token
+
+
+class AgencySystemTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Give the token as 'Authorization: Token <token>'.")
+        token = (
+            ApiToken.objects.select_related("user", "user__agency")
+            .filter(digest=digest(header[1]), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Unknown or revoked token.")
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

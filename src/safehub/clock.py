@@ -1,0 +1,93 @@
+"""The one clock: every deadline in Safehub is computed here and nowhere else.
+
+Working days are Monday to Friday less the bank holidays of the configured country and subdivision
+(England and Wales by default, from python-holidays), less any extra closure days, plus any holidays the
+service has chosen to work. A contact received on a non-working day counts as received at the start of
+the next working day. "Within N working days" means by the same time of day N working days later.
+"""
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@lru_cache(maxsize=64)
+def _closed_days(year, country, subdivision, extra, worked):
+    days = set(holidays.country_holidays(country, subdiv=subdivision or None, years=year).keys())
+    days |= {dt.date.fromisoformat(d) for d in extra if d.startswith(str(year))}
+    days -= {dt.date.fromisoformat(d) for d in worked}
+    return frozenset(days)
+
+
+def bank_holidays(year):
+    return _closed_days(
+        year,
+        settings.SAFEHUB_CALENDAR_COUNTRY,
+        settings.SAFEHUB_CALENDAR_SUBDIVISION,
+        tuple(settings.SAFEHUB_EXTRA_CLOSED_DAYS),
+        tuple(settings.SAFEHUB_WORKED_HOLIDAYS),
+    )
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
+
+
+def next_working_day(day):
+    day += dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def local(moment):
+    return timezone.localtime(moment, LONDON)
+
+
+def start_of_working_time(moment):
+    """The moment itself if it falls on a working day, else midnight starting the next working day."""
+    moment = local(moment)
+    if is_working_day(moment.date()):
+        return moment
+    return dt.datetime.combine(next_working_day(moment.date()), dt.time.min, tzinfo=LONDON)
+
+
+def add_working_days(moment, days):
+    start = start_of_working_time(moment)
+    day = start.date()
+    for _ in range(days):
+        day = next_working_day(day)
+    return dt.datetime.combine(day, start.timetz().replace(tzinfo=None), tzinfo=LONDON)
+
+
+def working_days_between(start_day, end_day):
+    """Working days after start_day up to and including end_day."""
+    count, day = 0, start_day
+    while day < end_day:
+        day += dt.timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
+def screening_decision_due(received_at):
+    """A decision on every contact is due within 1 working day of receipt (Working Together 2023)."""
+    return add_working_days(received_at, 1)
+
+
+def partner_checks_due(priority_set_at, priority):
+    """Red 2 hours, Amber 6 hours, Green 24 hours (clock hours); Blue needs no multi-agency response."""
+    hours = settings.SAFEHUB_PRIORITY_HOURS.get(priority)
+    if hours is None:
+        return None
+    return priority_set_at + dt.timedelta(hours=hours)
+
+
+def end_of_today(now=None):
+    now = local(now or timezone.now())
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+
+from safehub.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reports", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, reports, seed, **options):
+        users = ensure_demo_users()
+        try:
+            from safehub.demo.generator import load_demo_reports
+        except ImportError:
+            load_demo_reports = None
+        if load_demo_reports is not None:
+            summary = load_demo_reports(users, count=reports, seed=seed)
+            self.stdout.write(summary)
+        self.stdout.write("\nDemo accounts (synthetic; password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"{'username':<18}{'role':<24}agency")
+        for username, _first, _last, role, agency_code, _title in DEMO_USERS:
+            self.stdout.write(f"{username:<18}{role.label:<24}{users[username].agency.name}")
+        self.stdout.write("\nEvery account needs a 6-digit second-factor code. Get the current one with:")
+        self.stdout.write("  .venv/bin/safehub totp USERNAME")
+        self.stdout.write("(or add the account's key to an authenticator app; codes change every 30 seconds)\n")

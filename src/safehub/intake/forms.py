@@ -1,0 +1,203 @@
+"""Question-page forms for the public report and the professional referral. Messages follow GOV.UK style."""
+
+import re
+
+from django import forms
+from django.conf import settings
+
+from safehub.intake.models import Contact
+from safehub.intake.selectors import phone_is_valid_text, registration_is_valid_text
+
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( ?[0-9][A-Z]{2})?$")
+
+
+def text(label, max_length=200, hint="", required=False, rows=None):
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=hint,
+        widget=widget,
+        error_messages={"max_length": f"{label} must be {max_length:,} characters or fewer"},
+    )
+
+
+class SectionForm(forms.Form):
+    """A form for one item in a list section; an item with every field blank is skipped."""
+
+    def is_blank(self):
+        return not any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.fields)
+
+
+class ConcernForm(forms.Form):
+    concern = text("What worries you?", settings.SAFEHUB_MAX_TEXT, required=True, rows=8,
+                   hint="Tell us what you have seen, heard or been told, even if it is just a suspicion.")
+    when_happened = text("When did this happen?", 500, hint="For example, 'last Friday evening' or 'since the summer'.")
+
+    def __init__(self, *args, non_recent=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if non_recent:
+            self.fields["concern"].label = "What happened to you?"
+            self.fields["concern"].help_text = "Tell us as much or as little as you want to. You can stop at any time."
+            self.fields["when_happened"].label = "Roughly when did it happen?"
+            self.fields["when_happened"].help_text = "For example, 'around 2004, when I was 14'."
+        self.fields["concern"].error_messages["required"] = (
+            "Tell us what happened" if non_recent else "Tell us what worries you"
+        )
+
+
+class ChildForm(SectionForm):
+    name = text("Name, if you know it")
+    description = text("What they look like or anything else that would help us find them", 1000, rows=3)
+    age = text("Age or rough age", 40, hint="For example, 14 or 'about 14'.")
+    school = text("School, if you know it")
+    where_seen = text("Where they were seen", 500)
+
+    def clean_age(self):
+        age = self.cleaned_data["age"].strip()
+        numbers = [int(n) for n in re.findall(r"\d+", age)]
+        if any(n > 25 for n in numbers):
+            raise forms.ValidationError("Enter an age of 25 or under, like 14 or 'about 14'")
+        return age
+
+    def clean(self):
+        data = super().clean()
+        if not self.is_blank() and not (data.get("name") or data.get("description") or data.get("age")):
+            raise forms.ValidationError("Enter the child's name, or describe them, or give their rough age")
+        return data
+
+
+class PersonForm(SectionForm):
+    name = text("Name, if you know it")
+    nicknames = text("Nicknames or street names", 300, hint="Separate several with commas.")
+    description = text("What they look like, or anything else about them", 1000, rows=3)
+
+
+class VehicleForm(SectionForm):
+    registration = text("Registration number (number plate)", 12,
+                        hint="Give as much as you know. Use ? for characters you do not know, like AB12 C??.")
+    make = text("Make and model", 100, hint="For example, silver Ford Focus.")
+    colour = text("Colour", 50)
+    description = text("Anything else about the vehicle", 500)
+
+    def clean_registration(self):
+        value = self.cleaned_data["registration"].strip()
+        if value and not registration_is_valid_text(value):
+            raise forms.ValidationError(
+                "Registration numbers use only letters, numbers and spaces, up to 8 characters. "
+                "Use ? for characters you do not know, like AB12 C??"
+            )
+        return value
+
+
+class PhoneForm(SectionForm):
+    number = text("Phone number", 40, hint="Give as much as you know. Use ? for digits you do not know, like 07700 900???.")
+    whose = text("Whose number is it?", 200)
+
+    def clean_number(self):
+        value = self.cleaned_data["number"].strip()
+        if value and not phone_is_valid_text(value):
+            raise forms.ValidationError(
+                "Enter a phone number using digits, like 07700 900123, with ? for digits you do not know"
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not self.is_blank() and not data.get("number") and "number" not in self.errors:
+            self.add_error("number", "Enter the phone number, or remove this phone")
+        return data
+
+
+class HandleForm(SectionForm):
+    username = text("Username or profile name", 200, hint="For example, @example_user.")
+    app = text("App or website", 100, hint="For example, Snapchat, Instagram or TikTok.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.is_blank() and not data.get("username") and "username" not in self.errors:
+            self.add_error("username", "Enter the username, or remove this account")
+        return data
+
+
+class PlaceForm(SectionForm):
+    address = text("Address or name of the place", 500)
+    postcode = text("Postcode, if you know it", 10, hint="A part postcode like TF1 is fine.")
+    description = text("Describe the place", 1000, rows=3, hint="For example, 'the car park behind the takeaway on the high street'.")
+
+    def clean_postcode(self):
+        value = re.sub(r"\s+", " ", self.cleaned_data["postcode"].strip().upper())
+        if value and not POSTCODE.match(value):
+            raise forms.ValidationError("Enter a real postcode, like TF1 1AA, or the first part, like TF1")
+        return value
+
+
+class AboutYouForm(forms.Form):
+    anonymous = forms.TypedChoiceField(
+        label="Do you want to tell us who you are?",
+        choices=[("no", "No, I want to stay anonymous"), ("yes", "Yes, I will give my name and contact details")],
+        widget=forms.RadioSelect,
+        coerce=lambda value: value == "no",
+        error_messages={"required": "Select whether you want to tell us who you are"},
+    )
+    name = text("Your name", 200)
+    email = forms.EmailField(label="Email address", required=False, max_length=254,
+                             help_text="We will only email you to say your report was looked at.",
+                             error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
+    phone = text("Phone number", 40)
+    relationship = text("How do you know the child?", 200, hint="For example, neighbour, parent, teacher, friend.")
+    withhold_from_family = forms.BooleanField(label="Do not tell the family my name", required=False)
+
+    def __init__(self, *args, non_recent=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if non_recent:
+            self.fields["relationship"].widget = forms.HiddenInput()
+            self.fields["withhold_from_family"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("anonymous") is False:
+            if not data.get("name"):
+                self.add_error("name", "Enter your name")
+            if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+                self.add_error("email", "Enter an email address or a phone number so we can contact you")
+            if data.get("phone") and not phone_is_valid_text(data["phone"]):
+                self.add_error("phone", "Enter a phone number using digits, like 07700 900123")
+        return data
+
+
+class ReferralDetailsForm(forms.Form):
+    role = text("Your role", 200, required=True, hint="For example, designated safeguarding lead.")
+    family_knows = text("What do the child and family know about this referral?", 2000, rows=3, required=True)
+    consent = forms.ChoiceField(
+        label="Consent or lawful basis for sharing",
+        choices=Contact.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether consent was given or which lawful basis applies"},
+    )
+    consent_reason = text("Why consent was not sought or was overridden", 2000, rows=3,
+                          hint="For example, asking would put the child at risk.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].error_messages["required"] = "Enter your role"
+        self.fields["family_knows"].error_messages["required"] = "Say what the child and family know about this referral"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("consent") in {"not_sought", "refused"} and not data.get("consent_reason"):
+            self.add_error("consent_reason", "Say why consent was not sought or was overridden")
+        return data
+
+
+class WhoForm(forms.Form):
+    route = forms.ChoiceField(
+        label="Who is your concern about?",
+        choices=[
+            ("public", "A child or young person"),
+            ("non_recent", "Myself, about abuse that happened to me when I was a child"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who your concern is about"},
+    )

@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.db import models
+
+from safehub.access.policy import VisibleQuerySet
+
+
+class Contact(models.Model):
+    """A concern as it arrives: a public report, a professional referral, or an adult's non-recent report.
+
+    Screening fields live here too, so the database itself refuses a closed contact without a decision.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", "Public report"
+        NON_RECENT = "non_recent", "Adult reporting non-recent abuse"
+        PROFESSIONAL = "professional", "Professional referral"
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Web form"
+        API = "api", "Agency system (API)"
+        PHONE = "phone", "Phone call"
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting decision"
+        DECIDED = "decided", "Decided"
+        CLOSED = "closed", "Closed"
+
+    class Priority(models.TextChoices):
+        RED = "red", "Red: partner checks within 2 hours"
+        AMBER = "amber", "Amber: partner checks within 6 hours"
+        GREEN = "green", "Green: partner checks within 24 hours"
+        BLUE = "blue", "Blue: no multi-agency response needed"
+
+    class Outcome(models.TextChoices):
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        ADVICE = "advice", "Advice or signposting"
+        REFER_ON = "refer_on", "Referral to another service"
+        OPEN_CASE = "open_case", "Open an exploitation case"
+        STRATEGY = "strategy", "Strategy discussion (reasonable cause to suspect significant harm)"
+        POLICE_NOW = "police_now", "Immediate police response"
+
+    class Consent(models.TextChoices):
+        GIVEN = "given", "Consent given by the child or family"
+        NOT_SOUGHT = "not_sought", "Consent not sought: DPA 2018 Schedule 1 para 18 (safeguarding)"
+        REFUSED = "refused", "Consent refused: sharing under DPA 2018 Schedule 1 para 18 (safeguarding)"
+
+    reference = models.CharField(max_length=20, unique=True, null=True)
+    submission_key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    owning_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="owned_contacts")
+    received_at = models.DateTimeField(db_index=True)
+
+    concern = models.TextField()
+    when_happened = models.CharField(max_length=500, blank=True)
+
+    reporter_anonymous = models.BooleanField(default=True)
+    reporter_name = models.CharField(max_length=200, blank=True)
+    reporter_email = models.EmailField(blank=True)
+    reporter_phone = models.CharField(max_length=40, blank=True)
+    reporter_relationship = models.CharField(max_length=200, blank=True)
+    reporter_name_withheld_from_family = models.BooleanField(default=False)
+
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    referrer_agency = models.ForeignKey(
+        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referrer_role = models.CharField(max_length=200, blank=True)
+    family_knows = models.TextField(blank=True)
+    consent = models.CharField(max_length=20, choices=Consent.choices, blank=True)
+    consent_reason = models.TextField(blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING, db_index=True)
+    decision_due_at = models.DateTimeField(db_index=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    priority_set_at = models.DateTimeField(null=True, blank=True)
+    partner_checks_due_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision_due_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | models.Q(decided_at__isnull=False),
+                name="contact_closed_only_after_decision",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_at__isnull=True) | ~models.Q(outcome=""),
+                name="contact_decision_has_outcome",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "decision_due_at"])]
+
+    def __str__(self):
+        return self.reference or f"contact {self.pk}"
+
+    @property
+    def is_open(self):
+        return self.decided_at is None
+
+
+class ContactChild(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    age = models.CharField(max_length=40, blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    where_seen = models.CharField(max_length=500, blank=True)
+
+
+class ContactPerson(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=200, blank=True)
+    nicknames = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+
+
+class ContactVehicle(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="vehicles")
+    registration = models.CharField(max_length=20, blank=True)
+    registration_partial = models.BooleanField(default=False)
+    make = models.CharField(max_length=100, blank=True)
+    colour = models.CharField(max_length=50, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+
+
+class ContactPhone(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=40)
+    number_partial = models.BooleanField(default=False)
+    whose = models.CharField(max_length=200, blank=True)
+
+
+class ContactHandle(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="handles")
+    username = models.CharField(max_length=200)
+    app = models.CharField(max_length=100, blank=True)
+
+
+class ContactPlace(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="places")
+    address = models.CharField(max_length=500, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    description = models.TextField(blank=True)
+
+
+DETAIL_MODELS = {
+    "children": ContactChild,
+    "people": ContactPerson,
+    "vehicles": ContactVehicle,
+    "phones": ContactPhone,
+    "handles": ContactHandle,
+    "places": ContactPlace,
+}

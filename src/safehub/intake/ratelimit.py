@@ -1,0 +1,32 @@
+"""Per-client rate limits for the public pages, counted in the cache in fixed windows."""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or the entry a trusted reverse proxy added to X-Forwarded-For."""
+    proxies = settings.SAFEHUB_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:45]
+    return request.META.get("REMOTE_ADDR", "")[:45]
+
+
+def allow(request, bucket, limit):
+    """Count one event for this client; False once it has used up `limit` in the current window."""
+    window = settings.SAFEHUB_RATE_WINDOW_SECONDS
+    client = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
+    key = f"rate:{bucket}:{client}:{int(time.time() // window)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit

@@ -1,0 +1,258 @@
+"""Public report and professional referral: question pages, check your answers, confirmation."""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from safehub.accounts.decorators import role_required
+from safehub.intake import forms, ratelimit
+from safehub.intake.actions import MAX_ITEMS_PER_SECTION, submit_contact
+from safehub.intake.flows import PROFESSIONAL, PUBLIC, SECTIONS, STEP_TITLES
+from safehub.intake.models import Contact
+from safehub.screening.actions import mark_read
+
+log = logging.getLogger(__name__)
+
+
+def _too_many_pages(request):
+    return request.method == "POST" and not ratelimit.allow(request, "pages", settings.SAFEHUB_PUBLIC_PAGES_PER_WINDOW)
+
+
+def _rate_limited(request):
+    return render(request, "intake/rate_limited.html", status=429)
+
+
+def new_draft(kind):
+    return {"kind": kind, "submission_key": uuid.uuid4().hex}
+
+
+@require_http_methods(["GET", "POST"])
+def report_start(request):
+    """First question of the public journey: a child now, or the reporter's own childhood."""
+    if _too_many_pages(request):
+        return _rate_limited(request)
+    draft = request.session.get(PUBLIC.session_key)
+    initial = {"route": draft["kind"]} if draft else None
+    form = forms.WhoForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        route = form.cleaned_data["route"]
+        if not draft or draft.get("kind") != route:
+            draft = new_draft(route)
+            request.session[PUBLIC.session_key] = draft
+        return redirect(PUBLIC.url_name, step="concern")
+    return render(request, "intake/start.html", {"form": form, "errors": _errors([form])})
+
+
+@role_required("referrer")
+def referral_start(request):
+    request.session[PROFESSIONAL.session_key] = new_draft("professional")
+    return redirect(PROFESSIONAL.url_name, step="concern")
+
+
+@require_http_methods(["GET", "POST"])
+def report_step(request, step):
+    if _too_many_pages(request):
+        return _rate_limited(request)
+    return _step(request, PUBLIC, step, referrer=None)
+
+
+@role_required("referrer")
+@require_http_methods(["GET", "POST"])
+def referral_step(request, step):
+    return _step(request, PROFESSIONAL, step, referrer=request.user)
+
+
+def _step(request, flow, step, referrer):
+    draft = request.session.get(flow.session_key)
+    if step == "check" and request.method == "POST":
+        return _submit(request, flow, draft, referrer)
+    if not draft:
+        return redirect(flow.start_url_name)
+    steps = flow.steps(draft)
+    if step not in steps:
+        raise Http404("No such question")
+    page = {
+        "flow": flow,
+        "draft": draft,
+        "step": step,
+        "title": STEP_TITLES[step],
+        "back_url": _step_url(flow, steps[steps.index(step) - 1]) if steps.index(step) else reverse(flow.start_url_name),
+        "changing": request.GET.get("change") == "1",
+    }
+    if step == "check":
+        return _check(request, flow, draft, page)
+    if step in SECTIONS:
+        return _section(request, flow, draft, steps, SECTIONS[step], page)
+    form = _single_form(step, draft, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        _save_single(draft, step, form.cleaned_data)
+        request.session.modified = True
+        return redirect(_next_url(flow, steps, step, page["changing"]))
+    return render(request, "intake/question.html", {**page, "form": form, "errors": _errors([form])})
+
+
+def _step_url(flow, step):
+    return reverse(flow.url_name, kwargs={"step": step})
+
+
+def _next_url(flow, steps, step, changing):
+    if changing:
+        return _step_url(flow, "check")
+    return _step_url(flow, steps[steps.index(step) + 1])
+
+
+def _single_form(step, draft, data):
+    non_recent = draft.get("kind") == "non_recent"
+    if step == "concern":
+        initial = {"concern": draft.get("concern", ""), "when_happened": draft.get("when_happened", "")}
+        return forms.ConcernForm(data, initial=initial, non_recent=non_recent)
+    if step == "you":
+        reporter = dict(draft.get("reporter") or {})
+        if "anonymous" in reporter:
+            reporter["anonymous"] = "no" if reporter["anonymous"] else "yes"
+        return forms.AboutYouForm(data, initial=reporter, non_recent=non_recent)
+    if step == "referral":
+        return forms.ReferralDetailsForm(data, initial=draft.get("referral") or {})
+    raise Http404("No such question")
+
+
+def _save_single(draft, step, cleaned):
+    if step == "concern":
+        draft.update(concern=cleaned["concern"], when_happened=cleaned["when_happened"])
+    elif step == "you":
+        draft["reporter"] = {"anonymous": True} if cleaned["anonymous"] else cleaned
+    elif step == "referral":
+        draft["referral"] = cleaned
+
+
+def _section(request, flow, draft, steps, section, page):
+    items = draft.get(section.key) or []
+    if request.method == "GET":
+        extra = 1 if (not items or request.GET.get("add") == "1") else 0
+        item_forms = [section.form(prefix=str(i), initial=item) for i, item in enumerate(items)]
+        item_forms += [section.form(prefix=str(len(items) + i)) for i in range(extra)]
+        return _render_section(request, section, page, item_forms)
+
+    count = _bounded_int(request.POST.get("count"), 1, MAX_ITEMS_PER_SECTION)
+    action = request.POST.get("action", "continue")
+    removed = _bounded_int(action.removeprefix("remove-"), 0, count - 1) if action.startswith("remove-") else None
+    item_forms = [section.form(request.POST, prefix=str(i)) for i in range(count) if i != removed]
+    filled = [form for form in item_forms if not form.is_blank()]
+    if not all(form.is_valid() for form in filled):
+        return _render_section(request, section, page, item_forms, errors=_errors(filled))
+    draft[section.key] = [form.cleaned_data for form in filled]
+    request.session.modified = True
+    if removed is not None:
+        return redirect(_step_url(flow, section.key) + ("?change=1" if page["changing"] else ""))
+    if action == "add":
+        if len(filled) >= MAX_ITEMS_PER_SECTION:
+            return _render_section(request, section, page, item_forms,
+                                   errors=[("", f"You can add up to {MAX_ITEMS_PER_SECTION} of these")])
+        return redirect(_step_url(flow, section.key) + "?add=1" + ("&change=1" if page["changing"] else ""))
+    return redirect(_next_url(flow, steps, section.key, page["changing"]))
+
+
+def _bounded_int(value, low, high):
+    try:
+        return max(low, min(high, int(value)))
+    except (TypeError, ValueError):
+        return low
+
+
+def _render_section(request, section, page, item_forms, errors=()):
+    context = {**page, "section": section, "item_forms": item_forms, "errors": list(errors),
+               "count": len(item_forms), "can_add": len(item_forms) < MAX_ITEMS_PER_SECTION}
+    return render(request, "intake/section.html", context, status=400 if errors else 200)
+
+
+def _errors(bound_forms):
+    """(field id, message) pairs for the GOV.UK error summary, in page order."""
+    pairs = []
+    for form in bound_forms:
+        if not form.is_bound:
+            continue
+        for field_name, messages in form.errors.items():
+            field_id = form[field_name].auto_id if field_name != "__all__" else form[next(iter(form.fields))].auto_id
+            pairs.extend((field_id, message) for message in messages)
+    return pairs
+
+
+def _check(request, flow, draft, page, error=None, status=200):
+    context = {**page, "sections": SECTIONS, "steps": flow.steps(draft), "error": error,
+               "Consent": Contact.Consent}
+    return render(request, "intake/check.html", context, status=status)
+
+
+def _submit(request, flow, draft, referrer):
+    key = request.POST.get("submission_key", "")[:64]
+    already = Contact.objects.filter(submission_key=key).values_list("reference", flat=True).first() if key else None
+    if already:
+        request.session["last_reference"] = already
+        request.session.pop(flow.session_key, None)
+        return redirect(_done_url(flow))
+    if not draft or draft.get("submission_key") != key:
+        return redirect(flow.start_url_name)
+    page = {"flow": flow, "draft": draft, "step": "check", "title": STEP_TITLES["check"],
+            "back_url": _step_url(flow, flow.steps(draft)[-2]), "changing": False}
+    if referrer is None and not ratelimit.allow(request, "submit", settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW):
+        return render(request, "intake/rate_limited.html", status=429)
+    try:
+        contact, _ = submit_contact(
+            draft, submission_key=key, referrer=referrer, request=request,
+        )
+    except ValidationError as error:
+        return _check(request, flow, draft, page, error=" ".join(error.messages), status=400)
+    except DatabaseError:
+        log.exception("Could not store a report; the answers are kept in the session")
+        return render(request, "intake/store_failed.html", {"check_url": _step_url(flow, "check")}, status=503)
+    request.session.pop(flow.session_key, None)
+    request.session["last_reference"] = contact.reference
+    return redirect(_done_url(flow))
+
+
+def _done_url(flow):
+    return reverse("intake:report_done" if flow is PUBLIC else "intake:referral_done")
+
+
+def report_done(request):
+    reference = request.session.get("last_reference")
+    if not reference:
+        return redirect("intake:report_start")
+    return render(request, "intake/done.html", {"reference": reference, "professional": False})
+
+
+@role_required("referrer")
+def referral_done(request):
+    reference = request.session.get("last_reference")
+    if not reference:
+        return redirect("intake:my_referrals")
+    return render(request, "intake/done.html", {"reference": reference, "professional": True})
+
+
+def contact_routes(request):
+    return render(request, "intake/routes.html")
+
+
+@role_required("referrer")
+def my_referrals(request):
+    referrals = Contact.objects.visible_to(request.user).order_by("-received_at")
+    return render(request, "intake/my_referrals.html", {"referrals": referrals})
+
+
+@role_required("referrer")
+def referral_detail(request, reference):
+    from safehub.audit.trail import record
+
+    contact = Contact.objects.visible_to(request.user).filter(reference=reference).first()
+    if contact is None:
+        raise Http404("No referral with that reference")
+    record("contact_viewed", user=request.user, obj=contact, request=request)
+    mark_read(request.user, contact)
+    return render(request, "intake/referral_detail.html", {"contact": contact})

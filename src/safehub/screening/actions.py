@@ -1,0 +1,129 @@
+"""The one door for screening changes: priority, decision, closure and escalation of contacts."""
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from safehub import clock
+from safehub.access.policy import require
+from safehub.accounts.models import Role, User
+from safehub.audit.trail import record
+from safehub.intake.models import Contact
+from safehub.screening.models import Notification
+
+PUBLIC_OUTCOME_EMAIL = (
+    "Thank you for your report {reference}.\n\n"
+    "It has been looked at by the {area} child exploitation team and acted on. To protect the children and "
+    "families involved we cannot tell you what was done.\n\n"
+    "If a child is in immediate danger, call 999. To add to your report, call 101 and quote {reference}."
+)
+
+
+def _locked(contact):
+    return Contact.objects.select_for_update().get(pk=contact.pk)
+
+
+def set_priority(user, contact, priority, *, request=None):
+    require(user, "screen", contact)
+    if priority not in Contact.Priority.values:
+        raise ValidationError("Choose Red, Amber, Green or Blue.")
+    with transaction.atomic():
+        contact = _locked(contact)
+        now = timezone.now()
+        contact.priority = priority
+        contact.priority_set_at = now
+        contact.partner_checks_due_at = clock.partner_checks_due(now, priority)
+        contact.save(update_fields=["priority", "priority_set_at", "partner_checks_due_at"])
+        record("priority_set", user=user, obj=contact, reason=priority, request=request)
+    return contact
+
+
+def record_decision(user, contact, outcome, reason, *, request=None):
+    """Decide a contact and tell the referrer. A decision is final; a manager reopens through a new contact."""
+    require(user, "screen", contact)
+    if outcome not in Contact.Outcome.values:
+        raise ValidationError("Choose what happens next.")
+    if not (reason or "").strip():
+        raise ValidationError("Give the reason for the decision.")
+    with transaction.atomic():
+        contact = _locked(contact)
+        if contact.decided_at is not None:
+            raise ValidationError(f"{contact.reference} was already decided.")
+        contact.outcome = outcome
+        contact.outcome_reason = reason.strip()
+        contact.decided_at = timezone.now()
+        contact.decided_by = user
+        contact.status = Contact.Status.DECIDED
+        contact.save(update_fields=["outcome", "outcome_reason", "decided_at", "decided_by", "status"])
+        record("decision_recorded", user=user, obj=contact, reason=outcome, request=request)
+        _tell_referrer(contact)
+    return contact
+
+
+def _tell_referrer(contact):
+    if contact.referrer_id:
+        Notification.objects.create(
+            user_id=contact.referrer_id,
+            contact=contact,
+            kind=Notification.Kind.OUTCOME,
+            message=f"{contact.reference}: {contact.get_outcome_display()}",
+        )
+    elif not contact.reporter_anonymous and contact.reporter_email:
+        from django.conf import settings
+
+        body = PUBLIC_OUTCOME_EMAIL.format(reference=contact.reference, area=settings.SAFEHUB_AREA_NAME)
+        email = contact.reporter_email
+        subject = f"Your report {contact.reference} has been looked at"
+        transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))
+
+
+def close_contact(user, contact, *, request=None):
+    require(user, "screen", contact)
+    with transaction.atomic():
+        contact = _locked(contact)
+        if contact.decided_at is None:
+            raise ValidationError("A report cannot be closed without a decision.")
+        contact.closed_at = timezone.now()
+        contact.status = Contact.Status.CLOSED
+        contact.save(update_fields=["closed_at", "status"])
+        record("contact_closed", user=user, obj=contact, request=request)
+    return contact
+
+
+def escalate_overdue(now=None):
+    """Mark every undecided contact past its deadline as escalated and tell its agency's team managers.
+
+    Run by the screening queue on every load and by `safehub escalate` from a scheduler. Idempotent.
+    """
+    now = now or timezone.now()
+    escalated = 0
+    overdue = Contact.objects.filter(decided_at__isnull=True, escalated_at__isnull=True, decision_due_at__lt=now)
+    for contact_id in overdue.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            contact = Contact.objects.select_for_update().get(pk=contact_id)
+            if contact.escalated_at is not None or contact.decided_at is not None:
+                continue
+            contact.escalated_at = now
+            contact.save(update_fields=["escalated_at"])
+            managers = User.objects.filter(role=Role.MANAGER, agency_id=contact.owning_agency_id, is_active=True)
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        user=manager,
+                        contact=contact,
+                        kind=Notification.Kind.ESCALATION,
+                        message=f"{contact.reference} has no decision and is overdue.",
+                    )
+                    for manager in managers
+                ],
+                ignore_conflicts=True,
+            )
+            record("contact_escalated", obj=contact, reason="decision overdue")
+            escalated += 1
+    return escalated
+
+
+def mark_read(user, contact):
+    """The user has seen what Safehub told them about this contact."""
+    user.notifications.filter(contact=contact, read_at__isnull=True).update(read_at=timezone.now())

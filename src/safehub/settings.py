@@ -1,0 +1,260 @@
+"""Safehub settings, read from environment variables.
+
+Embedded default: SQLite under var/, a secret key generated and kept under var/, debug off.
+Production mode (SAFEHUB_PRODUCTION=1) requires SAFEHUB_SECRET_KEY and SAFEHUB_ALLOWED_HOSTS and turns on
+HTTPS-only cookies and HSTS, so that `manage.py check --deploy` is clean.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name, default):
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+VAR_DIR = Path(env_str("SAFEHUB_VAR_DIR", str(PROJECT_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+PRODUCTION = env_bool("SAFEHUB_PRODUCTION")
+DEBUG = env_bool("SAFEHUB_DEBUG") and not PRODUCTION
+
+
+def _secret_key():
+    key = env_str("SAFEHUB_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("SAFEHUB_SECRET_KEY must be set in production mode.")
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("SAFEHUB_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SAFEHUB_ALLOWED_HOSTS must be set in production mode.")
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "safehub.accounts",
+    "safehub.audit",
+    "safehub.intake",
+    "safehub.screening",
+    "safehub.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "safehub.urls"
+WSGI_APPLICATION = "safehub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safehub.intake.context.signposting",
+                "safehub.screening.context.queue_counts",
+            ],
+        },
+    },
+]
+
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'safehub.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("SAFEHUB_DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions and WAL let concurrent requests queue for the write lock instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+
+# Lockout: five failures (password or second factor) lock the account and client for an hour.
+AXES_FAILURE_LIMIT = env_int("SAFEHUB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Sessions expire after 30 idle minutes and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SAFEHUB_SESSION_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "safehub.views.csrf_failure"
+
+OTP_TOTP_ISSUER = "Safehub"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SAFEHUB_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env_str("SAFEHUB_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("SAFEHUB_REDIS_URL")}}
+elif env_bool("SAFEHUB_DATABASE_CACHE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "safehub_cache"}}
+
+EMAIL_BACKEND = env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("SAFEHUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SAFEHUB_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "safehub@example.invalid")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["safehub.accounts.api_auth.AgencySystemTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "safehub.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Safehub API",
+    "DESCRIPTION": "Professional referrals from partner agency systems. Token per agency system.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("SAFEHUB_LOG_LEVEL", "WARNING")},
+}
+
+# --- Safehub's own settings ---------------------------------------------------------------------
+
+# The agency whose front door (MASH) screens every public report and referral.
+SAFEHUB_FRONT_DOOR_AGENCY = env_str("SAFEHUB_FRONT_DOOR_AGENCY", "COUNCIL")
+SAFEHUB_AREA_NAME = env_str("SAFEHUB_AREA_NAME", "Wrekinshire")
+
+# Public form: submissions per client address per window, and the longest free text.
+SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = env_int("SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW", 10)
+SAFEHUB_PUBLIC_PAGES_PER_WINDOW = env_int("SAFEHUB_PUBLIC_PAGES_PER_WINDOW", 600)
+SAFEHUB_RATE_WINDOW_SECONDS = env_int("SAFEHUB_RATE_WINDOW_SECONDS", 3600)
+SAFEHUB_MAX_TEXT = 10_000
+# Number of reverse proxies in front of Safehub whose X-Forwarded-For entries are trusted.
+SAFEHUB_TRUSTED_PROXIES = env_int("SAFEHUB_TRUSTED_PROXIES", 0)
+
+# Working-day calendar: bank holidays of this country and subdivision (python-holidays), plus extra
+# closure days (comma-separated ISO dates) and days that are worked despite being holidays.
+SAFEHUB_CALENDAR_COUNTRY = env_str("SAFEHUB_CALENDAR_COUNTRY", "GB")
+SAFEHUB_CALENDAR_SUBDIVISION = env_str("SAFEHUB_CALENDAR_SUBDIVISION", "ENG")
+SAFEHUB_EXTRA_CLOSED_DAYS = env_list("SAFEHUB_EXTRA_CLOSED_DAYS", [])
+SAFEHUB_WORKED_HOLIDAYS = env_list("SAFEHUB_WORKED_HOLIDAYS", [])
+
+# BRAG priority: hours allowed for partner checks (Blue has none).
+SAFEHUB_PRIORITY_HOURS = {"red": 2, "amber": 6, "green": 24}
+
+# Routes shown to the public ("who else you can contact"). Override with a JSON file.
+SAFEHUB_SIGNPOSTING_FILE = env_str("SAFEHUB_SIGNPOSTING_FILE", "")

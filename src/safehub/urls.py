@@ -1,0 +1,71 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+
+from safehub import views
+from safehub.accounts import views as account_views
+from safehub.intake import api as intake_api
+from safehub.intake import views as intake_views
+from safehub.screening import views as screening_views
+
+intake_patterns = (
+    [
+        path("report/", intake_views.report_start, name="report_start"),
+        path("report/done/", intake_views.report_done, name="report_done"),
+        path("report/<slug:step>/", intake_views.report_step, name="report_step"),
+        path("contact-us/", intake_views.contact_routes, name="routes"),
+        path("referrals/", intake_views.my_referrals, name="my_referrals"),
+        path("referrals/new/", intake_views.referral_start, name="referral_start"),
+        path("referrals/new/done/", intake_views.referral_done, name="referral_done"),
+        path("referrals/new/<slug:step>/", intake_views.referral_step, name="referral_step"),
+        path("referrals/<str:reference>/", intake_views.referral_detail, name="referral_detail"),
+    ],
+    "intake",
+)
+
+screening_patterns = (
+    [
+        path("", screening_views.queue, name="queue"),
+        path("decided/", screening_views.decided, name="decided"),
+        path("escalations/", screening_views.escalations, name="escalations"),
+        path("<str:reference>/", screening_views.contact_page, name="contact"),
+        path("<str:reference>/priority/", screening_views.set_priority, name="priority"),
+        path("<str:reference>/decision/", screening_views.decide, name="decide"),
+        path("<str:reference>/close/", screening_views.close, name="close"),
+    ],
+    "screening",
+)
+
+account_patterns = (
+    [
+        path("login/", account_views.login_password, name="login"),
+        path("login/code/", account_views.login_code, name="login_code"),
+        path("logout/", account_views.logout_view, name="logout"),
+        path("profile/", account_views.profile, name="profile"),
+    ],
+    "accounts",
+)
+
+api_patterns = (
+    [
+        path("referrals/", intake_api.ReferralListCreate.as_view(), name="referrals"),
+        path("referrals/<str:reference>/", intake_api.ReferralStatus.as_view(), name="referral"),
+    ],
+    "api",
+)
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("", include(intake_patterns)),
+    path("accounts/", include(account_patterns)),
+    path("screening/", include(screening_patterns)),
+    path("api/v1/", include(api_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+]
+
+handler400 = "safehub.views.bad_request"
+handler403 = "safehub.views.forbidden"
+handler404 = "safehub.views.not_found"
+handler500 = "safehub.views.server_error"
