@@ -83,10 +83,12 @@ def _referral_fields(draft, referrer):
     }
 
 
-def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Channel.WEB, request=None):
+def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Channel.WEB, request=None,
+                   received_at=None):
     """Store a contact and everything in it in one transaction and give it a reference.
 
     Returns (contact, created). Submitting the same submission_key twice returns the first contact.
+    `received_at` is for contacts recorded after the fact (phone calls typed in, imports, demo data).
     """
     existing = Contact.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -97,7 +99,7 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     concern = (draft.get("concern") or "").strip()
     if not concern:
         raise ValidationError("Say what worries you.")
-    received_at = timezone.now()
+    received_at = received_at or timezone.now()
     try:
         with transaction.atomic():
             contact = Contact.objects.create(

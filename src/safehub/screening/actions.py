@@ -24,13 +24,13 @@ def _locked(contact):
     return Contact.objects.select_for_update().get(pk=contact.pk)
 
 
-def set_priority(user, contact, priority, *, request=None):
+def set_priority(user, contact, priority, *, request=None, at=None):
     require(user, "screen", contact)
     if priority not in Contact.Priority.values:
         raise ValidationError("Choose Red, Amber, Green or Blue.")
     with transaction.atomic():
         contact = _locked(contact)
-        now = timezone.now()
+        now = at or timezone.now()
         contact.priority = priority
         contact.priority_set_at = now
         contact.partner_checks_due_at = clock.partner_checks_due(now, priority)
@@ -39,8 +39,11 @@ def set_priority(user, contact, priority, *, request=None):
     return contact
 
 
-def record_decision(user, contact, outcome, reason, *, request=None):
-    """Decide a contact and tell the referrer. A decision is final; a manager reopens through a new contact."""
+def record_decision(user, contact, outcome, reason, *, request=None, at=None):
+    """Decide a contact and tell the referrer. A decision is final.
+
+    `at` is for decisions recorded after the fact (imports, demo data); it defaults to now.
+    """
     require(user, "screen", contact)
     if outcome not in Contact.Outcome.values:
         raise ValidationError("Choose what happens next.")
@@ -52,7 +55,7 @@ def record_decision(user, contact, outcome, reason, *, request=None):
             raise ValidationError(f"{contact.reference} was already decided.")
         contact.outcome = outcome
         contact.outcome_reason = reason.strip()
-        contact.decided_at = timezone.now()
+        contact.decided_at = at or timezone.now()
         contact.decided_by = user
         contact.status = Contact.Status.DECIDED
         contact.save(update_fields=["outcome", "outcome_reason", "decided_at", "decided_by", "status"])
