@@ -11,6 +11,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Argon2 is the real hasher (see test_accounts); tests hash with a fast one to stay quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts with none."""

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from safehub.accounts.models import ApiToken
@@ -41,3 +42,14 @@ class AgencySystemTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class AgencySystemTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the token scheme in the OpenAPI schema."""
+
+    target_class = "safehub.accounts.api_auth.AgencySystemTokenAuthentication"
+    name = "agencySystemToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "An agency system's token, as `Token <token>`."}

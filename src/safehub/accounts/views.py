@@ -65,7 +65,6 @@ def login_code(request):
     if user is None:
         return redirect("accounts:login")
     if not AxesProxyHandler.is_allowed(request, credentials={"username": user.username}):
-        request.session.pop("pending_user", None)
         return render(request, "accounts/locked_out.html", status=429)
     form = CodeStepForm(request.POST or None)
     error = None
@@ -79,7 +78,6 @@ def login_code(request):
         user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
         record("second_factor_failed", user=None, object_type="user", object_id=user.username[:40], request=request)
         if getattr(request, "axes_locked_out", False):
-            request.session.pop("pending_user", None)
             return render(request, "accounts/locked_out.html", status=429)
         error = "The security code is not right or has expired"
     return render(request, "accounts/login_code.html", {"form": form, "error": error}, status=400 if error else 200)

@@ -1,0 +1,196 @@
+"""A member of the public reports a concern: question pages, errors, check answers, reference."""
+
+import re
+
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+
+from safehub.intake.models import Contact, ContactChild, ContactPhone, ContactVehicle
+from tests.journey import fill_public_report, send
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def public(agencies):
+    return Client()
+
+
+def test_every_public_page_shows_999(public):
+    for url in ["/", "/report/", "/contact-us/", "/accounts/login/", "/privacy/"]:
+        page = public.get(url)
+        assert page.status_code == 200
+        assert "call <a href=\"tel:999\">999</a>" in page.content.decode()
+
+
+def test_report_gets_a_reference_and_lands_in_one_piece(public):
+    key = fill_public_report(public)
+    response = send(public, key)
+    assert response.status_code == 302 and response["Location"] == "/report/done/"
+    done = public.get("/report/done/").content.decode()
+    reference = re.search(r"SH-\d{4}-\d{6}", done).group(0)
+    contact = Contact.objects.get(reference=reference)
+    assert contact.kind == "public" and contact.reporter_anonymous
+    assert contact.status == "awaiting" and contact.decision_due_at > contact.received_at
+    assert ContactChild.objects.get(contact=contact).school == "Hilltop Academy"
+    vehicle = ContactVehicle.objects.get(contact=contact)
+    assert vehicle.registration == "AB12C??" and vehicle.registration_partial
+    assert not ContactPhone.objects.get(contact=contact).number_partial
+    assert "What happens next" in done
+
+
+def test_check_answers_shows_what_was_typed(public):
+    fill_public_report(public, concern="She comes home with new phones and money.")
+    page = public.get("/report/check/").content.decode()
+    assert "She comes home with new phones and money." in page
+    assert "Hilltop Academy" in page and "ab12 c??" in page and "Anonymous" in page
+
+
+def test_double_submit_stores_one_report(public):
+    key = fill_public_report(public)
+    first = send(public, key)
+    second = send(public, key)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == "/report/done/"
+    assert Contact.objects.count() == 1
+
+
+def test_empty_concern_shows_specific_error_and_keeps_nothing_lost(public):
+    public.post("/report/", {"route": "public"})
+    page = public.post("/report/concern/", {"concern": "", "when_happened": "last week"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "There is a problem" in html and '<a href="#id_concern">Tell us what worries you</a>' in html
+    assert 'value="last week"' in html
+    assert "<title>Error:" in html
+
+
+def test_overlong_text_is_refused_with_its_limit_and_kept(public):
+    public.post("/report/", {"route": "public"})
+    too_long = "x" * 10_001
+    html = public.post("/report/concern/", {"concern": too_long}).content.decode()
+    assert "must be 10,000 characters or fewer" in html
+    assert too_long in html
+
+
+def test_bad_registration_and_phone_get_specific_errors_and_answers_kept(public):
+    fill_public_report(public)
+    html = public.post("/report/vehicles/", {"count": "1", "action": "continue", "0-registration": "AB<12>",
+                                             "0-make": "Ford"}).content.decode()
+    assert "Use ? for characters you do not know" in html and 'value="Ford"' in html
+    html = public.post("/report/phones/", {"count": "1", "action": "continue", "0-number": "call me"}).content.decode()
+    assert "Enter a phone number using digits" in html and 'value="call me"' in html
+
+
+def test_partial_phone_is_accepted_and_marked_partial(public):
+    key = fill_public_report(public, phone={"0-number": "07700 900???"})
+    send(public, key)
+    assert ContactPhone.objects.get().number_partial
+
+
+def test_several_of_each_with_add_another_and_remove(public):
+    fill_public_report(public)
+    response = public.post("/report/people/", {"count": "1", "action": "add", "0-name": "Adult One"})
+    assert response["Location"].endswith("?add=1")
+    page = public.get(response["Location"]).content.decode()
+    assert 'name="1-name"' in page and 'value="Adult One"' in page
+    public.post("/report/people/", {"count": "3", "action": "continue", "0-name": "Adult One", "1-name": "Adult Two",
+                                    "2-nicknames": "Big D"})
+    public.post("/report/people/", {"count": "3", "action": "remove-1", "0-name": "Adult One", "1-name": "Adult Two",
+                                    "2-nicknames": "Big D"})
+    page = public.get("/report/check/").content.decode()
+    assert "Adult One" in page and "Big D" in page and "Adult Two" not in page
+
+
+def test_named_reporter_needs_a_way_to_contact_them(public):
+    fill_public_report(public)
+    html = public.post("/report/you/", {"anonymous": "yes", "name": "A Neighbour"}).content.decode()
+    assert "Enter an email address or a phone number so we can contact you" in html
+    html = public.post("/report/you/", {"anonymous": "yes", "name": "A Neighbour", "email": "not-an-email"}).content.decode()
+    assert "Enter an email address in the correct format" in html
+
+
+def test_database_failure_shows_calm_page_keeps_answers_and_stores_nothing(public, monkeypatch):
+    key = fill_public_report(public)
+    from safehub.intake.models import ContactVehicle as Vehicle
+
+    def broken_bulk_create(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    # The contact row and children are written first; the failure strikes halfway through the transaction.
+    monkeypatch.setattr(Vehicle.objects, "bulk_create", broken_bulk_create)
+    response = send(public, key)
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "your report has not been sent yet" in html and "Traceback" not in html and "disk full" not in html
+    assert Contact.objects.count() == 0 and ContactChild.objects.count() == 0
+    monkeypatch.undo()
+    assert send(public, key).status_code == 302
+    assert Contact.objects.count() == 1
+
+
+def test_rate_limit_gives_a_clear_message(public, settings):
+    settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = 2
+    for _ in range(2):
+        assert send(public, fill_public_report(public)).status_code == 302
+    key = fill_public_report(public)
+    response = send(public, key)
+    assert response.status_code == 429
+    assert "too many reports from your connection" in response.content.decode()
+    assert Contact.objects.count() == 2
+    assert "Older men in a silver car" in public.get("/report/check/").content.decode()
+
+
+def test_csrf_is_enforced_with_a_plain_message(agencies):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/report/", {"route": "public"})
+    assert response.status_code == 403
+    assert "Your session has expired" in response.content.decode()
+
+
+def test_unknown_step_is_a_plain_404(public):
+    public.post("/report/", {"route": "public"})
+    response = public.get("/report/nonsense/")
+    assert response.status_code == 404 and "Page not found" in response.content.decode()
+
+
+def test_non_recent_route_asks_about_the_reporter_not_a_child(public):
+    public.post("/report/", {"route": "non_recent"})
+    page = public.get("/report/concern/").content.decode()
+    assert "What happened to you?" in page
+    public.post("/report/concern/", {"concern": "A man abused me in 1998 when I was 13.", "when_happened": "1998"})
+    assert public.post("/report/people/", {"count": "1", "action": "continue"})["Location"] == "/report/places/"
+    assert public.post("/report/places/", {"count": "1", "action": "continue"})["Location"] == "/report/you/"
+    assert public.get("/report/children/").status_code == 404
+    public.post("/report/you/", {"anonymous": "yes", "name": "Adult Survivor", "phone": "07700 900555"})
+    key = re.search(r'name="submission_key" value="([0-9a-f]+)"', public.get("/report/check/").content.decode()).group(1)
+    send(public, key)
+    contact = Contact.objects.get()
+    assert contact.kind == "non_recent" and not contact.reporter_anonymous and not contact.children.exists()
+
+
+def test_signposting_page_shows_default_routes(public):
+    html = public.get("/contact-us/").content.decode()
+    for route in ["101", "0800 1111", "CEOP", "Family Connect", "01952 385385"]:
+        assert route in html
+
+
+def test_signposting_is_configurable_per_area(public, settings, tmp_path):
+    from safehub.intake import signposting
+
+    routes_file = tmp_path / "routes.json"
+    routes_file.write_text('[{"name": "Harbourtown Front Door", "how": "Call 01000 000000", "when": "Any time", "url": ""}]')
+    settings.SAFEHUB_SIGNPOSTING_FILE = str(routes_file)
+    signposting._load.cache_clear()
+    html = public.get("/contact-us/").content.decode()
+    assert "Harbourtown Front Door" in html and "Childline" not in html
+
+
+def test_pasted_html_is_never_rendered(public, client_for):
+    key = fill_public_report(public, concern="<script>alert(1)</script><b>bold</b>")
+    send(public, key)
+    reference = Contact.objects.get().reference
+    html = client_for("screener").get(f"/screening/{reference}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
