@@ -2,11 +2,12 @@
 
 Events form a hash chain: each stores SHA-256 over its own content and the previous event's hash, so an
 edit, deletion or insertion anywhere breaks the chain. Writers take a lock on the chain head for the
-rest of their transaction so that concurrent requests cannot fork it.
+rest of their transaction so that concurrent requests cannot fork it. The table refuses UPDATE and
+DELETE (database triggers, see the audit migrations).
 """
 
+import datetime as dt
 import hashlib
-import json
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -15,6 +16,11 @@ from safehub.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 7_301_944  # arbitrary constant naming the audit chain's advisory lock on PostgreSQL
+SEPARATOR = "\x1f"  # ASCII unit separator; stripped from every value before hashing, so fields cannot run together
+
+# The columns covered by the hash, in order. verify reads exactly these.
+HASHED_COLUMNS = ("position", "at", "actor_id", "actor_name", "agency_code", "role", "action", "object_type",
+                  "object_id", "reason", "client_address", "user_agent")
 
 
 def client_address(request):
@@ -23,26 +29,20 @@ def client_address(request):
     return client_ip(request) if request is not None else ""
 
 
-def event_hash(previous_hash, fields):
-    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((previous_hash + payload).encode()).hexdigest()
+def _clean(value):
+    return str(value).replace(SEPARATOR, " ")
 
 
-def hashed_fields(event):
-    return {
-        "position": event.position,
-        "at": event.at.isoformat(),
-        "actor": event.actor_id,
-        "actor_name": event.actor_name,
-        "agency_code": event.agency_code,
-        "role": event.role,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "reason": event.reason,
-        "client_address": event.client_address,
-        "user_agent": event.user_agent,
-    }
+def event_hash(previous_hash, values):
+    """SHA-256 over the previous hash and the event's hashed columns (timestamp as ISO 8601 in UTC)."""
+    payload = SEPARATOR.join("" if value is None else str(value) for value in values)
+    return hashlib.sha256(f"{previous_hash}{SEPARATOR}{payload}".encode()).hexdigest()
+
+
+def _hashed_values(event):
+    values = [getattr(event, column) for column in HASHED_COLUMNS]
+    values[1] = event.at.astimezone(dt.timezone.utc).isoformat()
+    return values
 
 
 def _lock_chain_head():
@@ -52,12 +52,21 @@ def _lock_chain_head():
     # SQLite runs IMMEDIATE transactions: the write lock is already held for the whole transaction.
 
 
+def _actor_fields(user):
+    actor = user if user is not None and user.is_authenticated else None
+    if actor is None:
+        return None, {"actor_name": "", "agency_code": "", "role": "public"}
+    agency_code = actor.agency.code if actor.agency_id else ""
+    return actor, {"actor_name": actor.username, "agency_code": agency_code, "role": actor.role}
+
+
 def record(action, *, user=None, obj=None, object_type="", object_id="", reason="", request=None):
     """Append one audit event. Call inside the transaction of the change it records."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(obj.pk)
-    actor = user if user is not None and user.is_authenticated else None
+    actor, actor_fields = _actor_fields(user)
+    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     with transaction.atomic():
         _lock_chain_head()
         last = AuditEvent.objects.order_by("-position").values_list("position", "hash").first()
@@ -66,31 +75,49 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
             position=position,
             at=timezone.now(),
             actor=actor,
-            actor_name=actor.username if actor else "",
-            agency_code=actor.agency.code if actor and actor.agency_id else "",
-            role=actor.role if actor else "public",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            reason=reason[:2000],
-            client_address=client_address(request),
-            user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+            action=_clean(action),
+            object_type=_clean(object_type),
+            object_id=_clean(object_id)[:40],
+            reason=_clean(reason)[:2000],
+            client_address=_clean(client_address(request)),
+            user_agent=_clean(user_agent)[:300],
             previous_hash=previous_hash,
+            **{key: _clean(value) for key, value in actor_fields.items()},
         )
-        event.hash = event_hash(previous_hash, hashed_fields(event))
+        event.hash = event_hash(previous_hash, _hashed_values(event))
         event.save(force_insert=True)
     return event
 
 
-def verify_chain(events):
-    """Return the position of the first event that breaks the chain, or None if it is whole."""
+def verify_rows(rows):
+    """Check a chain given as rows of (*HASHED_COLUMNS, previous_hash, hash) in position order, `at` as a
+    datetime. Returns (events checked, position of the first break or None)."""
     previous_hash = GENESIS_HASH
-    expected_position = 1
-    for event in events:
-        if event.position != expected_position or event.previous_hash != previous_hash:
-            return expected_position
-        if event_hash(previous_hash, hashed_fields(event)) != event.hash:
-            return event.position
-        previous_hash = event.hash
-        expected_position += 1
-    return None
+    expected = 1
+    sha256 = hashlib.sha256
+    utc = dt.timezone.utc
+    for row in rows:
+        position = row[0]
+        if position != expected or row[-2] != previous_hash:
+            return expected - 1, expected
+        values = list(row[:-2])
+        values[1] = row[1].astimezone(utc).isoformat()
+        payload = SEPARATOR.join("" if value is None else str(value) for value in values)
+        if sha256(f"{previous_hash}{SEPARATOR}{payload}".encode()).hexdigest() != row[-1]:
+            return expected - 1, position
+        previous_hash = row[-1]
+        expected += 1
+    return expected - 1, None
+
+
+def chain_rows(chunk_size=20_000):
+    columns = [*HASHED_COLUMNS, "previous_hash", "hash"]
+    return AuditEvent.objects.order_by("position").values_list(*columns).iterator(chunk_size=chunk_size)
+
+
+def verify_chain(events=None):
+    """Return the position of the first event that breaks the chain, or None if it is whole."""
+    if events is None:
+        return verify_rows(chain_rows())[1]
+    rows = ([*(getattr(e, c) for c in HASHED_COLUMNS), e.previous_hash, e.hash] for e in events)
+    return verify_rows(rows)[1]
