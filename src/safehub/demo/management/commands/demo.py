@@ -1,24 +1,20 @@
 from django.core.management.base import BaseCommand
 
 from safehub.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from safehub.demo.generator import load_demo_reports
 
 
 class Command(BaseCommand):
     help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reports", type=int, default=300)
+        parser.add_argument("--reports", type=int, default=300, help="0 loads only agencies and accounts")
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, reports, seed, **options):
         users = ensure_demo_users()
-        try:
-            from safehub.demo.generator import load_demo_reports
-        except ImportError:
-            load_demo_reports = None
-        if load_demo_reports is not None:
-            summary = load_demo_reports(users, count=reports, seed=seed)
-            self.stdout.write(summary)
+        if reports:
+            self.stdout.write(load_demo_reports(users, count=reports, seed=seed))
         self.stdout.write("\nDemo accounts (synthetic; password for all: %s)" % DEMO_PASSWORD)
         self.stdout.write(f"{'username':<18}{'role':<24}agency")
         for username, _first, _last, role, agency_code, _title in DEMO_USERS:
