@@ -3,6 +3,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 from safehub import views
+from safehub.access import views as access_views
+from safehub.audit import views as audit_views
 from safehub.accounts import views as account_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
@@ -46,6 +48,30 @@ account_patterns = (
     "accounts",
 )
 
+access_patterns = (
+    [
+        path("transfers/", access_views.transfers, name="transfers"),
+        path("transfers/<int:transfer_id>/", access_views.answer_transfer, name="answer_transfer"),
+        path("shares/<int:share_id>/revoke/", access_views.revoke_share, name="revoke_share"),
+        path("restrictions/<int:restriction_id>/lift/", access_views.lift_restriction, name="lift_restriction"),
+        path("break-glass/<int:glass_id>/review/", access_views.review_break_glass, name="review_break_glass"),
+        path("<slug:kind>/<str:key>/share/", access_views.share, name="share"),
+        path("<slug:kind>/<str:key>/transfer/", access_views.transfer, name="transfer"),
+        path("<slug:kind>/<str:key>/restrict/", access_views.restrict, name="restrict"),
+        path("<slug:kind>/<str:key>/break-glass/", access_views.break_glass, name="break_glass"),
+    ],
+    "access",
+)
+
+audit_patterns = (
+    [
+        path("", audit_views.trail, name="trail"),
+        path("break-glass/", audit_views.break_glass_review, name="break_glass"),
+        path("<slug:kind>/<str:key>/", audit_views.who_has_seen, name="who_has_seen"),
+    ],
+    "audit",
+)
+
 api_patterns = (
     [
         path("referrals/", intake_api.ReferralListCreate.as_view(), name="referrals"),
@@ -59,6 +85,8 @@ urlpatterns = [
     path("", include(intake_patterns)),
     path("accounts/", include(account_patterns)),
     path("screening/", include(screening_patterns)),
+    path("access/", include(access_patterns)),
+    path("audit/", include(audit_patterns)),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"),
     path("accessibility/", views.accessibility, name="accessibility"),

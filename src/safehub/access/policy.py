@@ -1,9 +1,17 @@
 """The one access policy: who may see or change what.
 
 Protected records are fetched only through `Model.objects.visible_to(user)`; changes ask `can(user, verb,
-record)` inside their action function. A user who has not passed the second factor sees nothing.
+record)` inside their action function. The rules:
+
+- nobody sees anything without the password and the second factor (agency systems: a token);
+- a record is visible to its owning agency's staff whose role reads records, and to another agency's such
+  staff only through an active share; a referrer sees only their own referrals;
+- a restricted record is visible only to its allow-list, and to a manager who broke the glass with a
+  reason in the current session;
+- administrators and scrutiny users read no case content by virtue of their role.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
@@ -24,12 +32,40 @@ def is_signed_in(user):
     return user.is_system or is_verified is None or is_verified()
 
 
+def has_role(user, *roles):
+    return is_signed_in(user) and user.role in roles
+
+
+def _record_ids(model, queryset):
+    return queryset.filter(content_type=ContentType.objects.get_for_model(model)).values("object_id")
+
+
+def shared_with(model, agency_id):
+    from safehub.access.models import Share
+
+    return _record_ids(model, Share.objects.active().filter(agency_id=agency_id))
+
+
+def restricted_against(model, user):
+    """Ids of this model's records that are restricted and whose allow-list leaves this user out."""
+    from safehub.access.models import BreakGlass, Restriction
+
+    locked = _record_ids(model, Restriction.objects.active().exclude(allowed_users=user))
+    session_key = getattr(user, "access_session_key", None)
+    glass = _record_ids(model, BreakGlass.objects.filter(user=user, session_key=session_key or "-"))
+    return locked, glass
+
+
 def _visible_contacts(queryset, user):
     if user.role == "referrer":
-        return queryset.filter(referrer=user)
-    if user.role in AGENCY_READER_ROLES and user.agency_id:
-        return queryset.filter(owning_agency_id=user.agency_id)
-    return queryset.none()
+        queryset = queryset.filter(referrer=user)
+    elif user.role in AGENCY_READER_ROLES and user.agency_id:
+        shared = shared_with(queryset.model, user.agency_id)
+        queryset = queryset.filter(models.Q(owning_agency_id=user.agency_id) | models.Q(pk__in=shared))
+    else:
+        return queryset.none()
+    locked, glass = restricted_against(queryset.model, user)
+    return queryset.exclude(models.Q(pk__in=locked) & ~models.Q(pk__in=glass))
 
 
 _VISIBILITY_RULES = {"intake.contact": _visible_contacts}
@@ -43,23 +79,56 @@ class VisibleQuerySet(models.QuerySet):
         return rule(self, user)
 
 
-def can(user, verb, record):
-    """May this user do this to this record? Verbs: 'view', 'screen', 'see_escalations'."""
+def is_visible(user, record):
+    return type(record).objects.visible_to(user).filter(pk=record.pk).exists()
+
+
+def would_see_but_for_restriction(user, record):
+    """The record is restricted against this user, who would otherwise see it (the break-glass case)."""
+    from safehub.access.models import Restriction
+
+    if not has_role(user, *AGENCY_READER_ROLES) or is_visible(user, record):
+        return False
+    if not Restriction.pointing_at(record).active().exists():
+        return False
+    owns = getattr(record, "owning_agency_id", None) == user.agency_id
+    return owns or shared_with(type(record), user.agency_id).filter(object_id=record.pk).exists()
+
+
+def can(user, verb, record=None):
+    """May this user do this (to this record)?
+
+    Verbs: 'view'; 'screen' (priority, decision, closure); 'share', 'transfer', 'restrict' (the owning
+    agency's screeners and managers; restrict: managers only); 'accept_transfer' (the receiving agency's
+    managers); 'break_glass' (a manager kept out by a restriction); 'see_audit' (scrutiny, and managers of
+    a record they can open); 'administer' (administrators).
+    """
     if not is_signed_in(user):
         return False
+    if verb == "administer":
+        return user.role == "admin"
+    if verb == "see_audit" and record is None:
+        return user.role == "scrutiny"
+    if verb == "break_glass":
+        return user.role == "manager" and would_see_but_for_restriction(user, record)
+    if verb == "accept_transfer":
+        return user.role == "manager" and record.to_agency_id == user.agency_id
+    if not is_visible(user, record):
+        return verb == "see_audit" and user.role == "scrutiny"
+    owner = getattr(record, "owning_agency_id", None) == user.agency_id
     if verb == "view":
-        return type(record).objects.visible_to(user).filter(pk=record.pk).exists()
+        return True
     if verb == "screen":
-        return user.role in SCREENING_ROLES and record.owning_agency_id == user.agency_id
-    if verb == "see_escalations":
-        return user.role == "manager"
+        return user.role in SCREENING_ROLES and owner
+    if verb in {"share", "transfer"}:
+        return user.role in SCREENING_ROLES and owner
+    if verb == "restrict":
+        return user.role == "manager" and owner
+    if verb == "see_audit":
+        return user.role in {"manager", "scrutiny"}
     return False
 
 
-def require(user, verb, record):
+def require(user, verb, record=None):
     if not can(user, verb, record):
-        raise PermissionDenied(f"Not allowed to {verb} this record.")
-
-
-def has_role(user, *roles):
-    return is_signed_in(user) and user.role in roles
+        raise PermissionDenied(f"Not allowed to {verb.replace('_', ' ')} this record.")

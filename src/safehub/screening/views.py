@@ -1,13 +1,15 @@
 """The screening queue (front door): every contact waiting for a decision, soonest deadline first."""
 
+from functools import wraps
+
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from safehub.access.records import Restricted, open_record, restricted_response
+from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
-from safehub.audit.trail import record
 from safehub.intake.models import Contact
 from safehub.intake.views import _errors
 from safehub.screening import actions
@@ -15,6 +17,7 @@ from safehub.screening.forms import DecisionForm, PriorityForm
 from safehub.screening.queries import open_contacts
 
 SCREENING_ROLES = ("screener", "manager")
+READER_ROLES = ("screener", "worker", "manager", "analyst")
 QUEUE_PAGE_SIZE = 200
 
 
@@ -39,64 +42,78 @@ def escalations(request):
     return render(request, "screening/escalations.html", {"notes": notes, "now": timezone.now()})
 
 
-def _contact_or_404(request, reference):
-    contact = (Contact.objects.visible_to(request.user).filter(reference=reference)
-               .prefetch_related("children", "people", "vehicles", "phones", "handles", "places").first())
-    if contact is None:
-        record("access_denied", user=request.user, object_type="contact", object_id=reference[:40], request=request)
-        raise Http404("No report with that reference that you can open")
-    return contact
+DETAILS = ("children", "people", "vehicles", "phones", "handles", "places")
 
 
-@role_required(*SCREENING_ROLES)
-def contact_page(request, reference, priority_form=None, decision_form=None, status=200, page_error=None):
-    contact = _contact_or_404(request, reference)
+def with_contact(view):
+    """Open the contact named in the URL through the access policy (audited), or refuse."""
+
+    @wraps(view)
+    def wrapper(request, reference, **kwargs):
+        queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by").prefetch_related(*DETAILS)
+        try:
+            contact = open_record(request, "contact", reference, queryset=queryset)
+        except Restricted as restricted:
+            return restricted_response(request, "contact", restricted.record)
+        return view(request, contact, **kwargs)
+
+    return wrapper
+
+
+@role_required(*READER_ROLES)
+@with_contact
+def contact_page(request, contact):
     if request.method == "GET":
-        record("contact_viewed", user=request.user, obj=contact, request=request)
         actions.mark_read(request.user, contact)
-    forms_on_page = [f for f in (priority_form, decision_form) if f is not None]
+    return render_contact(request, contact)
+
+
+def render_contact(request, contact, *, priority_form=None, decision_form=None, status=200, page_error=None,
+                   access_forms=None):
+    forms_on_page = [f for f in (priority_form, decision_form, *(access_forms or {}).values()) if f is not None]
     context = {
         "contact": contact,
         "priority_form": priority_form or PriorityForm(initial={"priority": contact.priority}),
         "decision_form": decision_form or DecisionForm(),
         "errors": ([("decision", page_error)] if page_error else []) + _errors(forms_on_page),
         "now": timezone.now(),
+        "access": access_panel(request, contact, access_forms or {}),
     }
     return render(request, "screening/contact.html", context, status=status)
 
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def set_priority(request, reference):
-    contact = _contact_or_404(request, reference)
+@with_contact
+def set_priority(request, contact):
     form = PriorityForm(request.POST)
     if not form.is_valid():
-        return contact_page(request, reference, priority_form=form, status=400)
+        return render_contact(request, contact, priority_form=form, status=400)
     actions.set_priority(request.user, contact, form.cleaned_data["priority"], request=request)
-    return redirect("screening:contact", reference=reference)
+    return redirect("screening:contact", reference=contact.reference)
 
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def decide(request, reference):
-    contact = _contact_or_404(request, reference)
+@with_contact
+def decide(request, contact):
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
             actions.record_decision(request.user, contact, form.cleaned_data["outcome"], form.cleaned_data["reason"],
                                     request=request)
-            return redirect("screening:contact", reference=reference)
+            return redirect("screening:contact", reference=contact.reference)
         except ValidationError as error:
             form.add_error(None, " ".join(error.messages))
-    return contact_page(request, reference, decision_form=form, status=400)
+    return render_contact(request, contact, decision_form=form, status=400)
 
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-def close(request, reference):
-    contact = _contact_or_404(request, reference)
+@with_contact
+def close(request, contact):
     try:
         actions.close_contact(request.user, contact, request=request)
     except ValidationError as error:
-        return contact_page(request, reference, status=400, page_error=" ".join(error.messages))
+        return render_contact(request, contact, status=400, page_error=" ".join(error.messages))
     return redirect("screening:queue")

@@ -1,0 +1,190 @@
+"""Sharing, transfer, restriction and break-glass pages. Every record is opened through the policy."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safehub.access import actions
+from safehub.access.forms import BreakGlassForm, RestrictForm, RevokeForm, ShareForm, TransferForm
+from safehub.access.models import BreakGlass, Restriction, Share, Transfer
+from safehub.access.policy import can
+from safehub.access.records import Restricted, find_record, open_record, protected_models, require_or_403
+from safehub.accounts.decorators import role_required
+
+READER_ROLES = ("screener", "worker", "manager", "analyst")
+
+
+def record_url(kind, record):
+    if kind == "contact":
+        return f"/screening/{record.reference}/"
+    raise Http404("No page for that kind of record")
+
+
+def access_panel(request, record, bound_forms):
+    """What the record page shows about who may see the record, and the forms to change it."""
+    user = request.user
+    owner_id = record.owning_agency_id
+    pointer = {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
+    can_share = can(user, "share", record)
+    can_restrict = can(user, "restrict", record)
+    return {
+        "can_screen": can(user, "screen", record),
+        "can_share": can_share,
+        "can_restrict": can_restrict,
+        "can_see_audit": can(user, "see_audit", record),
+        "shares": Share.objects.filter(**pointer).select_related("agency", "granted_by") if can_share else [],
+        "pending_transfer": Transfer.objects.filter(**pointer, status=Transfer.Status.PENDING).first(),
+        "restriction": Restriction.objects.filter(**pointer, lifted_at__isnull=True).prefetch_related("allowed_users").first(),
+        "share_form": bound_forms.get("share") or ShareForm(owner_id=owner_id),
+        "transfer_form": bound_forms.get("transfer") or TransferForm(owner_id=owner_id),
+        "restrict_form": bound_forms.get("restrict") or RestrictForm(agency_id=owner_id),
+        "break_glass": BreakGlass.objects.filter(**pointer, reviewed_at__isnull=True).select_related("user") if can_restrict else [],
+    }
+
+
+def _open(request, kind, key):
+    try:
+        return open_record(request, kind, key, audit_view=False)
+    except Restricted:
+        raise Http404("No record with that reference that you can open") from None
+
+
+def _redisplay(request, kind, record, form_name, form, error=None):
+    from safehub.screening.views import render_contact
+
+    if error:
+        form.add_error(None, error)
+    return render_contact(request, record, access_forms={form_name: form}, status=400)
+
+
+@role_required(*READER_ROLES)
+@require_POST
+def share(request, kind, key):
+    record = _open(request, kind, key)
+    require_or_403(request.user, "share", record)
+    form = ShareForm(request.POST, owner_id=record.owning_agency_id)
+    if not form.is_valid():
+        return _redisplay(request, kind, record, "share", form)
+    expires = form.cleaned_data["expires_on"]
+    try:
+        actions.share_record(request.user, record, agency=form.cleaned_data["agency"], purpose=form.cleaned_data["purpose"],
+                             lawful_basis=form.cleaned_data["lawful_basis"],
+                             expires_at=dt.datetime.combine(expires, dt.time.max).astimezone() if expires else None,
+                             request=request)
+    except ValidationError as error:
+        return _redisplay(request, kind, record, "share", form, " ".join(error.messages))
+    return redirect(record_url(kind, record))
+
+
+@role_required(*READER_ROLES)
+@require_POST
+def revoke_share(request, share_id):
+    shared = get_object_or_404(Share, pk=share_id)
+    kind = shared.content_type.model
+    record = _open(request, kind, getattr(find_by_pk(shared), protected_models()[kind][1]))
+    require_or_403(request.user, "share", record)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return _redisplay(request, kind, record, "revoke", form)
+    actions.revoke_share(request.user, shared, reason=form.cleaned_data["reason"], request=request)
+    return redirect(record_url(kind, record))
+
+
+def find_by_pk(pointer):
+    return pointer.content_type.model_class()._base_manager.get(pk=pointer.object_id)
+
+
+@role_required(*READER_ROLES)
+@require_POST
+def transfer(request, kind, key):
+    record = _open(request, kind, key)
+    require_or_403(request.user, "transfer", record)
+    form = TransferForm(request.POST, owner_id=record.owning_agency_id)
+    if not form.is_valid():
+        return _redisplay(request, kind, record, "transfer", form)
+    try:
+        actions.request_transfer(request.user, record, to_agency=form.cleaned_data["to_agency"],
+                                 reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as error:
+        return _redisplay(request, kind, record, "transfer", form, " ".join(error.messages))
+    return redirect(record_url(kind, record))
+
+
+@role_required("manager")
+def transfers(request):
+    waiting = (Transfer.objects.filter(to_agency_id=request.user.agency_id, status=Transfer.Status.PENDING)
+               .select_related("from_agency", "requested_by"))
+    return render(request, "access/transfers.html", {"transfers": waiting})
+
+
+@role_required("manager")
+@require_POST
+def answer_transfer(request, transfer_id):
+    waiting = get_object_or_404(Transfer, pk=transfer_id, to_agency_id=request.user.agency_id)
+    try:
+        actions.answer_transfer(request.user, waiting, accept=request.POST.get("answer") == "accept", request=request)
+    except ValidationError:
+        pass  # answered meanwhile; the list shows the current state
+    return redirect("access:transfers")
+
+
+@role_required("manager")
+@require_POST
+def restrict(request, kind, key):
+    record = _open(request, kind, key)
+    require_or_403(request.user, "restrict", record)
+    form = RestrictForm(request.POST, agency_id=record.owning_agency_id)
+    if not form.is_valid():
+        return _redisplay(request, kind, record, "restrict", form)
+    try:
+        actions.restrict_record(request.user, record, reason_kind=form.cleaned_data["reason_kind"],
+                                reason=form.cleaned_data["reason"], allowed_users=form.cleaned_data["allowed_users"],
+                                request=request)
+    except ValidationError as error:
+        return _redisplay(request, kind, record, "restrict", form, " ".join(error.messages))
+    return redirect(record_url(kind, record))
+
+
+@role_required("manager")
+@require_POST
+def lift_restriction(request, restriction_id):
+    restriction = get_object_or_404(Restriction, pk=restriction_id, lifted_at__isnull=True)
+    kind = restriction.content_type.model
+    record = _open(request, kind, getattr(find_by_pk(restriction), protected_models()[kind][1]))
+    actions.lift_restriction(request.user, restriction, request=request)
+    return redirect(record_url(kind, record))
+
+
+@role_required("manager")
+@require_POST
+def break_glass(request, kind, key):
+    record = find_record(kind, key)
+    if record is None or not can(request.user, "break_glass", record):
+        raise Http404("No record with that reference that you can open")
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return render(request, "access/restricted.html", {
+            "kind": kind, "key": key, "can_break_glass": True, "form": form,
+            "restriction": Restriction.pointing_at(record).active().first(),
+            "errors": [("id_reason", e) for e in form.errors.get("reason", [])]}, status=400)
+    if not request.session.session_key:
+        request.session.save()
+    actions.break_glass(request.user, record, reason=form.cleaned_data["reason"],
+                        session_key=request.session.session_key, request=request)
+    request.user.access_session_key = request.session.session_key
+    return redirect(record_url(kind, record))
+
+
+@role_required("manager")
+@require_POST
+def review_break_glass(request, glass_id):
+    glass = get_object_or_404(BreakGlass, pk=glass_id)
+    kind = glass.content_type.model
+    record = _open(request, kind, getattr(find_by_pk(glass), protected_models()[kind][1]))
+    require_or_403(request.user, "restrict", record)
+    actions.review_break_glass(request.user, glass, note=request.POST.get("note", "")[:2000], request=request)
+    return redirect(record_url(kind, record))

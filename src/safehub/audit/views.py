@@ -1,0 +1,68 @@
+"""The audit trail as people read it: who has seen a record, and the whole trail for scrutiny."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from safehub.access.policy import can
+from safehub.access.records import find_record, protected_models
+from safehub.accounts.decorators import role_required
+from safehub.audit.models import AuditEvent
+from safehub.audit.trail import record as audit
+
+PAGE_SIZE = 100
+
+
+@role_required("manager", "scrutiny")
+def who_has_seen(request, kind, key):
+    """Every look at and change to one record, newest first. No case content is shown here."""
+    record = find_record(kind, key)
+    if record is None or not can(request.user, "see_audit", record):
+        audit("access_denied", user=request.user, object_type=kind, object_id=str(key)[:40], reason="audit of record",
+              request=request)
+        raise Http404("No record with that reference whose audit you can see")
+    events = AuditEvent.objects.filter(object_type=kind, object_id=str(record.pk)).order_by("-position")
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit("audit_viewed", user=request.user, obj=record, request=request)
+    return render(request, "audit/who_has_seen.html", {"kind": kind, "key": key, "page": page,
+                                                       "record_url": _record_url(request, kind, record, key)})
+
+
+def _record_url(request, kind, record, key):
+    model, _field = protected_models()[kind]
+    if model.objects.visible_to(request.user).filter(pk=record.pk).exists():
+        return f"/screening/{key}/"
+    return ""
+
+
+@role_required("scrutiny")
+def trail(request):
+    """The whole trail, filterable, for an independent reviewer."""
+    events = AuditEvent.objects.order_by("-position")
+    filters = {
+        "actor_name": request.GET.get("actor", "").strip()[:150],
+        "action": request.GET.get("action", "").strip()[:40],
+        "object_type": request.GET.get("object_type", "").strip()[:40],
+    }
+    for field, value in filters.items():
+        if value:
+            events = events.filter(**{field: value})
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit("audit_viewed", user=request.user, object_type="audit", object_id="trail", request=request)
+    actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+    query = urlencode({"actor": filters["actor_name"], "action": filters["action"], "object_type": filters["object_type"]})
+    return render(request, "audit/trail.html", {"page": page, "filters": filters, "actions": sorted(set(actions)),
+                                                "query": query + "&"})
+
+
+@role_required("scrutiny", "manager")
+def break_glass_review(request):
+    """Break-glass openings waiting for review: scrutiny sees all, a manager those of their agency."""
+    from safehub.access.models import BreakGlass
+
+    openings = BreakGlass.objects.select_related("user", "user__agency", "content_type").order_by("-at")
+    if request.user.role == "manager":
+        openings = openings.filter(user__agency_id=request.user.agency_id)
+    return render(request, "audit/break_glass.html", {"openings": openings[:500]})
