@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safehub.access.records import Restricted, open_record, restricted_response
+from safehub.access.records import Restricted, open_record, require_or_403, restricted_response
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.intake.models import Contact
@@ -45,23 +45,28 @@ def escalations(request):
 DETAILS = ("children", "people", "vehicles", "phones", "handles", "places")
 
 
-def with_contact(view):
-    """Open the contact named in the URL through the access policy (audited), or refuse."""
+def with_contact(verb="view"):
+    """Open the contact named in the URL through the access policy (audited) and check the user may `verb`
+    it before the view reads any input; otherwise refuse."""
 
-    @wraps(view)
-    def wrapper(request, reference, **kwargs):
-        queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by").prefetch_related(*DETAILS)
-        try:
-            contact = open_record(request, "contact", reference, queryset=queryset)
-        except Restricted as restricted:
-            return restricted_response(request, "contact", restricted.record)
-        return view(request, contact, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, reference, **kwargs):
+            queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by").prefetch_related(*DETAILS)
+            try:
+                contact = open_record(request, "contact", reference, queryset=queryset)
+            except Restricted as restricted:
+                return restricted_response(request, "contact", restricted.record)
+            require_or_403(request.user, verb, contact)
+            return view(request, contact, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 @role_required(*READER_ROLES)
-@with_contact
+@with_contact()
 def contact_page(request, contact):
     if request.method == "GET":
         actions.mark_read(request.user, contact)
@@ -84,7 +89,7 @@ def render_contact(request, contact, *, priority_form=None, decision_form=None, 
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-@with_contact
+@with_contact("screen")
 def set_priority(request, contact):
     form = PriorityForm(request.POST)
     if not form.is_valid():
@@ -95,7 +100,7 @@ def set_priority(request, contact):
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-@with_contact
+@with_contact("screen")
 def decide(request, contact):
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -110,7 +115,7 @@ def decide(request, contact):
 
 @role_required(*SCREENING_ROLES)
 @require_POST
-@with_contact
+@with_contact("screen")
 def close(request, contact):
     try:
         actions.close_contact(request.user, contact, request=request)

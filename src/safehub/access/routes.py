@@ -1,0 +1,68 @@
+"""The declared access policy of every URL route, checked route by route by the permission-matrix test.
+
+Every named route must appear here; a route missing from this table fails the test suite. `roles` is
+who may use the route at all ("*" for anyone, including the public); `record` names the kind of
+protected record the URL points at; `verb` is what the user must be allowed to do to that record
+(see safehub.access.policy.can).
+"""
+
+from dataclasses import dataclass
+
+ANYONE = ("*",)
+READERS = ("screener", "worker", "manager", "analyst")
+SCREENERS = ("screener", "manager")
+ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin")
+
+
+@dataclass(frozen=True)
+class Route:
+    roles: tuple
+    record: str = ""
+    verb: str = ""
+    methods: tuple = ("GET",)
+    api: bool = False
+
+
+PUBLIC = Route(ANYONE)
+PUBLIC_FORM = Route(ANYONE, methods=("GET", "POST"))
+
+ROUTES = {
+    "home": PUBLIC,
+    "accessibility": PUBLIC,
+    "privacy": PUBLIC,
+    "schema": PUBLIC,
+    "intake:routes": PUBLIC,
+    "intake:report_start": PUBLIC_FORM,
+    "intake:report_step": PUBLIC_FORM,
+    "intake:report_done": PUBLIC,
+    "accounts:login": PUBLIC_FORM,
+    "accounts:login_code": PUBLIC_FORM,
+    "accounts:logout": Route(ANYONE, methods=("POST",)),
+    "accounts:profile": Route(ALL_ROLES),
+    "intake:my_referrals": Route(("referrer",)),
+    "intake:referral_start": Route(("referrer",)),
+    "intake:referral_step": Route(("referrer",), methods=("GET", "POST")),
+    "intake:referral_done": Route(("referrer",)),
+    "intake:referral_detail": Route(("referrer",), record="contact", verb="view"),
+    "screening:queue": Route(SCREENERS),
+    "screening:decided": Route(SCREENERS),
+    "screening:escalations": Route(("manager",)),
+    "screening:contact": Route(READERS, record="contact", verb="view"),
+    "screening:priority": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
+    "screening:decide": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
+    "screening:close": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
+    "access:share": Route(SCREENERS, record="contact", verb="share", methods=("POST",)),
+    "access:transfer": Route(SCREENERS, record="contact", verb="transfer", methods=("POST",)),
+    "access:restrict": Route(("manager",), record="contact", verb="restrict", methods=("POST",)),
+    "access:break_glass": Route(("manager",), record="contact", verb="break_glass", methods=("POST",)),
+    "access:revoke_share": Route(SCREENERS, record="share", verb="share", methods=("POST",)),
+    "access:lift_restriction": Route(("manager",), record="restriction", verb="restrict", methods=("POST",)),
+    "access:review_break_glass": Route(("manager",), record="breakglass", verb="restrict", methods=("POST",)),
+    "access:transfers": Route(("manager",)),
+    "access:answer_transfer": Route(("manager",), record="transfer", verb="accept_transfer", methods=("POST",)),
+    "audit:trail": Route(("scrutiny",)),
+    "audit:break_glass": Route(("scrutiny", "manager")),
+    "audit:who_has_seen": Route(("manager", "scrutiny"), record="contact", verb="see_audit"),
+    "api:referrals": Route(("referrer",), methods=("GET", "POST"), api=True),
+    "api:referral": Route(("referrer",), record="contact", verb="view", api=True),
+}

@@ -1,0 +1,239 @@
+"""Every URL route, as every role, against records of the user's own agency, shared with it, of another
+agency and restricted: allowed or refused exactly as declared, and no page leaks a record it should not.
+
+The declared policy of each route is in safehub/access/routes.py; a route without one fails here. The
+expected answers below are the written rules of the partnership, independent of the policy's code.
+"""
+
+import uuid
+from http.cookies import SimpleCookie
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from safehub.access.models import BreakGlass, Restriction, Share, Transfer
+from safehub.access.routes import ANYONE, ROUTES, SCREENERS
+from safehub.accounts.api_auth import issue_token
+from safehub.accounts.models import Agency
+from safehub.intake.actions import submit_contact
+from safehub.intake.models import Contact
+from tests.conftest import sign_in_client
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin"]
+SCENARIOS = ["own", "shared", "other", "restricted", "restricted_member"]
+
+
+def all_routes(resolver=None, namespace=""):
+    """(name, pattern) for every URL pattern, following includes."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from all_routes(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else None), entry
+
+
+def test_every_route_has_a_declared_policy():
+    names = [name for name, _ in all_routes()]
+    assert None not in names, "a URL pattern has no name, so no declared policy"
+    undeclared = sorted(set(names) - set(ROUTES))
+    assert undeclared == [], f"routes with no declared access policy: {undeclared}"
+    stale = sorted(set(ROUTES) - set(names))
+    assert stale == [], f"declared policies for routes that do not exist: {stale}"
+
+
+# --- The world: for each person, records in every relation to them ------------------------------------
+
+
+def other_agency(agency):
+    return Agency.objects.exclude(pk=agency.pk).exclude(code="YOUTH").order_by("code").first()
+
+
+def make_contact(owner, referrer=None):
+    draft = {"kind": "professional" if referrer else "public", "concern": f"Concern {uuid.uuid4().hex[:6]}",
+             "referral": {"role": "DSL", "family_knows": "Nothing", "consent": "given"}}
+    contact, _ = submit_contact(draft, submission_key=uuid.uuid4().hex, referrer=referrer)
+    Contact.objects.filter(pk=contact.pk).update(owning_agency=owner)
+    contact.refresh_from_db()
+    return contact
+
+
+def pointer(record):
+    return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
+
+
+def build_world(user, bystander, agencies):
+    """Records standing in each scenario's relation to `user`, with the shares, restrictions, break-glass
+    openings and transfers that point at them."""
+    mine = user.agency
+    elsewhere = other_agency(mine)
+    youth = agencies["YOUTH"]
+    referrer = user if user.role == "referrer" else None
+    records = {
+        "own": make_contact(mine, referrer),
+        "shared": make_contact(elsewhere),
+        "other": make_contact(elsewhere),
+        "restricted": make_contact(mine, referrer),
+        "restricted_member": make_contact(mine, referrer),
+    }
+    Share.objects.create(**pointer(records["shared"]), agency=mine, purpose="Joint work", lawful_basis="dpa_s1_p18",
+                         granted_by=bystander)
+    extras = {}
+    for scenario, record in records.items():
+        extras[scenario] = {
+            "share_id": Share.objects.create(**pointer(record), agency=youth, purpose="Youth work",
+                                             lawful_basis="dpa_s1_p18", granted_by=bystander).pk,
+            "glass_id": BreakGlass.objects.create(**pointer(record), user=bystander, reason="Urgent",
+                                                  session_key="other-session").pk,
+            "transfer_id": Transfer.objects.create(
+                **pointer(record), from_agency=record.owning_agency, requested_by=bystander, reason="Move",
+                to_agency=mine if scenario == "other" else youth).pk,
+        }
+        if scenario.startswith("restricted"):
+            restriction = Restriction.objects.create(**pointer(record), reason_kind="high_profile", reason="Locked",
+                                                     created_by=bystander, review_due="2027-03-01")
+            restriction.allowed_users.set([bystander, user] if scenario == "restricted_member" else [bystander])
+            extras[scenario]["restriction_id"] = restriction.pk
+    return records, extras
+
+
+@pytest.fixture
+def world(users, agencies):
+    from safehub.accounts.actions import create_user
+
+    bystander, _ = create_user(username="bystander", password="b" * 12, role="manager", agency=agencies["HEALTH"])
+    return {role: build_world(users[role], bystander, agencies) for role in ROLES}
+
+
+# --- The written rules -------------------------------------------------------------------------------
+
+
+def expected(route, role, scenario):
+    """True if `role` may use `route` on a record in `scenario`; None where the route is public."""
+    if route.roles == ANYONE:
+        return None
+    if role not in route.roles:
+        return False
+    if not route.record:
+        return True
+    owner = scenario in ("own", "restricted_member")
+    sees = owner or (scenario == "shared" and role != "referrer")
+    rules = {
+        "view": sees,
+        "screen": owner and role in SCREENERS,
+        "share": owner and role in SCREENERS,
+        "transfer": owner and role in SCREENERS,
+        "restrict": owner and role == "manager",
+        "break_glass": scenario == "restricted" and role == "manager",
+        "see_audit": role == "scrutiny" or (role == "manager" and sees),
+        "accept_transfer": scenario == "other" and role == "manager",
+    }
+    return rules[route.verb]
+
+
+def url_for(name, pattern, record, extras):
+    values = {"reference": record.reference, "key": record.reference, "kind": "contact", "step": "concern", **extras}
+    params = list(pattern.pattern.regex.groupindex)
+    if any(param not in values for param in params):
+        return None  # e.g. a restriction id for a record that has none
+    return reverse(name, kwargs={param: values[param] for param in params})
+
+
+def allowed(response):
+    if response.status_code in (401, 403, 404, 405):
+        return False
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return False
+    assert response.status_code in (200, 201, 302, 400), response.status_code
+    return True
+
+
+def call(client, method, url):
+    """Make the request and roll back whatever it changed, so every cell starts from the same world."""
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.set_rollback(True)
+    client.cookies = SimpleCookie(cookies)  # a sign-out inside the rolled-back request must not sign us out
+    return response
+
+
+def clients_for(users):
+    clients = {role: sign_in_client(users[role]) for role in ROLES}
+    api = {}
+    for role in ROLES:
+        api[role] = APIClient()
+        api[role].credentials(HTTP_AUTHORIZATION=f"Token {issue_token(users[role], 'matrix')}")
+    return clients, api
+
+
+def test_every_route_as_every_role_against_every_kind_of_record(users, world):
+    clients, api_clients = clients_for(users)
+    failures = []
+    checked = 0
+    routes = dict(all_routes())
+    for name, route in ROUTES.items():
+        pattern = routes[name]
+        for role in ROLES:
+            records, extras = world[role]
+            scenarios = SCENARIOS if route.record else ["own"]
+            for scenario in scenarios:
+                url = url_for(name, pattern, records[scenario], extras[scenario])
+                if url is None:
+                    continue
+                client = api_clients[role] if route.api else clients[role]
+                for method in route.methods:
+                    response = call(client, method, url)
+                    want = expected(route, role, scenario)
+                    got = allowed(response)
+                    checked += 1
+                    if want is not None and got != want:
+                        failures.append(f"{method} {name} as {role} on {scenario}: expected "
+                                        f"{'allow' if want else 'deny'}, got {response.status_code}")
+                    leaks = leaked_references(response, records, role, url)
+                    if leaks:
+                        failures.append(f"{method} {name} as {role}: page shows {leaks}")
+    assert failures == [], "\n".join(failures)
+    assert checked > 500
+
+
+def leaked_references(response, records, role, url):
+    """References of this person's invisible records that appear on a page not about them."""
+    body = response.content.decode(errors="replace")
+    invisible = ["other", "restricted"] + (["shared"] if role == "referrer" else [])
+    return [records[s].reference for s in invisible if records[s].reference in body and records[s].reference not in url]
+
+
+def test_anonymous_visitors_reach_only_public_routes(world):
+    records, extras = world["screener"]
+    anonymous, api = Client(), APIClient()
+    routes = dict(all_routes())
+    for name, route in ROUTES.items():
+        url = url_for(name, routes[name], records["own"], extras["own"])
+        if url is None or route.roles == ANYONE:
+            continue
+        for method in route.methods:
+            response = call(api if route.api else anonymous, method, url)
+            assert not allowed(response), f"{method} {name} is open to the public"
+
+
+def test_lists_and_counts_reveal_nothing_hidden(users, world):
+    """The queue's counts equal the rows the user may open; hidden records add nothing to any total."""
+    from safehub.screening.queries import queue_counts
+
+    for role in ["screener", "manager"]:
+        user = users[role]
+        visible_open = Contact.objects.visible_to(user).filter(decided_at__isnull=True).count()
+        assert queue_counts(user)["awaiting"] == visible_open
+        hidden = Contact.objects.exclude(pk__in=Contact.objects.visible_to(user)).filter(decided_at__isnull=True)
+        assert hidden.exists()
+        page = sign_in_client(user).get("/screening/").content.decode()
+        assert f"{visible_open} waiting for a decision" in page
+        assert not any(contact.reference in page for contact in hidden)
