@@ -103,3 +103,15 @@ def test_openapi_schema_documents_the_referral_routes(client):
 def test_api_errors_never_show_a_traceback(school_system):
     response = school_system.post("/api/v1/referrals/", "{not json", content_type="application/json")
     assert response.status_code == 400 and "Traceback" not in response.content.decode()
+
+
+def test_refused_api_calls_are_audited(school_system, users):
+    from safehub.audit.models import AuditEvent
+    from safehub.intake.actions import submit_contact
+
+    other, _ = submit_contact({"kind": "public", "concern": "Public concern"}, submission_key="public-2")
+    school_system.get(f"/api/v1/referrals/{other.reference}/")
+    APIClient().get("/api/v1/referrals/")
+    denied = AuditEvent.objects.filter(action="access_denied", object_type="api")
+    assert denied.count() == 2
+    assert denied.filter(actor__username="school-mis").exists()
