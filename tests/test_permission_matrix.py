@@ -88,6 +88,7 @@ def build_world(user, bystander, agencies):
     extras = {}
     for scenario, record in records.items():
         extras[scenario] = {
+            "user_id": bystander.pk,
             "share_id": Share.objects.create(**pointer(record), agency=youth, purpose="Youth work",
                                              lawful_basis="dpa_s1_p18", granted_by=bystander).pk,
             "glass_id": BreakGlass.objects.create(**pointer(record), user=bystander, reason="Urgent",
@@ -134,6 +135,7 @@ def expected(route, role, scenario):
         "break_glass": scenario == "restricted" and role == "manager",
         "see_audit": role == "scrutiny" or (role == "manager" and sees),
         "accept_transfer": scenario == "other" and role == "manager",
+        "administer": role == "admin",
     }
     return rules[route.verb]
 

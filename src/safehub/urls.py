@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from safehub import views
 from safehub.access import views as access_views
 from safehub.audit import views as audit_views
+from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
@@ -48,6 +49,17 @@ account_patterns = (
     "accounts",
 )
 
+manage_patterns = (
+    [
+        path("people/", admin_views.people, name="people"),
+        path("people/new/", admin_views.add_person, name="add_person"),
+        path("people/<int:user_id>/active/", admin_views.set_active, name="set_active"),
+        path("people/<int:user_id>/second-factor/", admin_views.reset_second_factor, name="reset_second_factor"),
+        path("agencies/", admin_views.agencies, name="agencies"),
+    ],
+    "manage",
+)
+
 access_patterns = (
     [
         path("transfers/", access_views.transfers, name="transfers"),
@@ -85,6 +97,7 @@ urlpatterns = [
     path("", include(intake_patterns)),
     path("accounts/", include(account_patterns)),
     path("screening/", include(screening_patterns)),
+    path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),
     path("api/v1/", include(api_patterns)),

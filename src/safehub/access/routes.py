@@ -63,6 +63,11 @@ ROUTES = {
     "audit:trail": Route(("scrutiny",)),
     "audit:break_glass": Route(("scrutiny", "manager")),
     "audit:who_has_seen": Route(("manager", "scrutiny"), record="contact", verb="see_audit"),
+    "manage:people": Route(("admin",)),
+    "manage:add_person": Route(("admin",), methods=("GET", "POST")),
+    "manage:set_active": Route(("admin",), record="person", verb="administer", methods=("POST",)),
+    "manage:reset_second_factor": Route(("admin",), record="person", verb="administer", methods=("POST",)),
+    "manage:agencies": Route(("admin",), methods=("GET", "POST")),
     "api:referrals": Route(("referrer",), methods=("GET", "POST"), api=True),
     "api:referral": Route(("referrer",), record="contact", verb="view", api=True),
 }

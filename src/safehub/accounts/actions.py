@@ -1,6 +1,7 @@
 """Account changes: creating staff with their second factor, signing in and out."""
 
 from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -40,3 +41,51 @@ def sign_out(request):
     if request.user.is_authenticated:
         record("logout", user=request.user, obj=request.user, request=request)
     logout(request)
+
+
+def _administer(actor):
+    from safehub.access.policy import require
+
+    require(actor, "administer")
+
+
+def add_person(actor, *, username, first_name, last_name, email, agency, role, job_title, request=None):
+    """An administrator creates an account; the first password and the TOTP key are returned to be shown once."""
+    import secrets
+
+    _administer(actor)
+    password = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user, device = create_user(username=username, password=password, role=role, agency=agency,
+                                   first_name=first_name, last_name=last_name, email=email, job_title=job_title,
+                                   created_by=actor)
+    return user, device, password
+
+
+def set_active(actor, person, active, *, request=None):
+    _administer(actor)
+    if person.pk == actor.pk and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    with transaction.atomic():
+        type(person).objects.filter(pk=person.pk).update(is_active=active)
+        record("user_activated" if active else "user_deactivated", user=actor, obj=person, request=request)
+
+
+def reset_second_factor(actor, person, *, request=None):
+    """Replace the person's TOTP device (lost phone); the new key is returned to be shown once."""
+    _administer(actor)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=person).delete()
+        device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=True)
+        record("second_factor_reset", user=actor, obj=person, request=request)
+    return device
+
+
+def add_agency(actor, *, code, name, kind, request=None):
+    from safehub.accounts.models import Agency
+
+    _administer(actor)
+    with transaction.atomic():
+        agency = Agency.objects.create(code=code.upper(), name=name, kind=kind)
+        record("agency_created", user=actor, obj=agency, request=request)
+    return agency

@@ -21,6 +21,8 @@ ROLE_HOMES = {
     "referrer": "intake:my_referrals",
     "screener": "screening:queue",
     "manager": "screening:queue",
+    "admin": "manage:people",
+    "scrutiny": "audit:trail",
 }
 
 
