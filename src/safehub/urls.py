@@ -7,6 +7,7 @@ from safehub.access import views as access_views
 from safehub.audit import views as audit_views
 from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
+from safehub.insights import views as insights_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
 from safehub.screening import views as screening_views
@@ -102,6 +103,7 @@ urlpatterns = [
     path("audit/", include(audit_patterns)),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"),
+    path("figures/", insights_views.overview, name="figures"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
 ]

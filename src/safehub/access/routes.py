@@ -60,6 +60,7 @@ ROUTES = {
     "access:review_break_glass": Route(("manager",), record="breakglass", verb="restrict", methods=("POST",)),
     "access:transfers": Route(("manager",)),
     "access:answer_transfer": Route(("manager",), record="transfer", verb="accept_transfer", methods=("POST",)),
+    "figures": Route(("scrutiny", "manager")),
     "audit:trail": Route(("scrutiny",)),
     "audit:break_glass": Route(("scrutiny", "manager")),
     "audit:who_has_seen": Route(("manager", "scrutiny"), record="contact", verb="see_audit"),
