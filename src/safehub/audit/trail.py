@@ -90,29 +90,42 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
 
 
 def verify_rows(rows):
-    """Check a chain given as rows of (*HASHED_COLUMNS, previous_hash, hash) in position order, `at` as a
-    datetime. Returns (events checked, position of the first break or None)."""
+    """Check a chain given as rows of (*HASHED_COLUMNS, previous_hash, hash) in position order, `at` as an
+    aware datetime. Returns (events checked, position of the first break or None).
+
+    The loop is the hot path of `safehub audit verify` (a million events): it repeats event_hash inline."""
     previous_hash = GENESIS_HASH
     expected = 1
-    sha256 = hashlib.sha256
-    utc = dt.timezone.utc
-    for row in rows:
-        position = row[0]
-        if position != expected or row[-2] != previous_hash:
+    sha256, utc, sep = hashlib.sha256, dt.timezone.utc, SEPARATOR
+    for (position, at, actor_id, actor_name, agency_code, role, action, object_type, object_id, reason,
+         address, user_agent, stored_previous, stored_hash) in rows:
+        if position != expected or stored_previous != previous_hash:
             return expected - 1, expected
-        values = list(row[:-2])
-        values[1] = row[1].astimezone(utc).isoformat()
-        payload = SEPARATOR.join("" if value is None else str(value) for value in values)
-        if sha256(f"{previous_hash}{SEPARATOR}{payload}".encode()).hexdigest() != row[-1]:
+        payload = sep.join((str(position), at.astimezone(utc).isoformat(), "" if actor_id is None else str(actor_id),
+                            actor_name, agency_code, role, action, object_type, object_id, reason, address, user_agent))
+        if sha256(f"{previous_hash}{sep}{payload}".encode()).hexdigest() != stored_hash:
             return expected - 1, position
-        previous_hash = row[-1]
+        previous_hash = stored_hash
         expected += 1
     return expected - 1, None
 
 
-def chain_rows(chunk_size=20_000):
+def chain_rows(chunk_size=50_000):
+    """Every event's hashed columns and hashes in position order, streamed from the database."""
     columns = [*HASHED_COLUMNS, "previous_hash", "hash"]
+    if connection.vendor == "postgresql":
+        return _postgresql_rows(columns, chunk_size)
     return AuditEvent.objects.order_by("position").values_list(*columns).iterator(chunk_size=chunk_size)
+
+
+def _postgresql_rows(columns, chunk_size):
+    """A server-side cursor straight from psycopg: the ORM's per-row work would halve verify's speed."""
+    connection.ensure_connection()
+    table = AuditEvent._meta.db_table
+    with transaction.atomic(), connection.connection.cursor(name="safehub_audit_verify") as cursor:
+        cursor.itersize = chunk_size
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY position")  # nosec B608: fixed names
+        yield from cursor
 
 
 def verify_chain(events=None):
