@@ -154,3 +154,37 @@ def test_concurrent_writers_do_not_fork_the_chain():
     positions = list(AuditEvent.objects.order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, 201))
     assert verify_chain() is None
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_parallel_page_views_over_http_keep_one_chain(live_server, users):
+    """Twelve clients open a report at once through the live server: every view is one event, one chain."""
+    import threading
+    import urllib.request
+
+    from safehub.intake.actions import submit_contact
+    from tests.conftest import sign_in_client
+
+    contact, _ = submit_contact({"kind": "public", "concern": "Parallel"}, submission_key="parallel-1")
+    cookies = [sign_in_client(users[name]).cookies["sessionid"].value
+               for name in ["screener", "manager", "worker"] * 4]
+    before = AuditEvent.objects.count()
+    statuses = []
+
+    def open_page(session_id):
+        request = urllib.request.Request(f"{live_server.url}/screening/{contact.reference}/",
+                                         headers={"Cookie": f"sessionid={session_id}"})
+        for _ in range(5):
+            with urllib.request.urlopen(request, timeout=30) as response:  # nosec B310: the test's own server
+                statuses.append(response.status)
+
+    threads = [threading.Thread(target=open_page, args=(cookie,)) for cookie in cookies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 60
+    assert AuditEvent.objects.filter(action="contact_viewed").count() == 60
+    positions = list(AuditEvent.objects.order_by("position").values_list("position", flat=True))
+    assert positions == list(range(1, before + 61))
+    assert verify_chain() is None
