@@ -196,11 +196,12 @@ def test_denied_access_is_audited(staff):
 def test_share_through_the_page_shows_errors_and_then_the_share(staff, agencies):
     contact = new_contact()
     client = sign_in_client(staff["screener"])
-    bad = client.post(f"/access/contact/{contact.reference}/share/", {"agency": "", "purpose": ""})
+    bad = client.post(f"/access/contact/{contact.reference}/share/", {"share-agency": "", "share-purpose": ""})
     html = bad.content.decode()
     assert bad.status_code == 400 and "Choose the agency to share with" in html and "Say why the record is shared" in html
-    client.post(f"/access/contact/{contact.reference}/share/", {"agency": agencies["POLICE"].pk, "purpose": "Joint visit",
-                                                                  "lawful_basis": "dpa_s1_p18"})
+    client.post(f"/access/contact/{contact.reference}/share/", {"share-agency": agencies["POLICE"].pk,
+                                                                  "share-purpose": "Joint visit",
+                                                                  "share-lawful_basis": "dpa_s1_p18"})
     page = client.get(f"/screening/{contact.reference}/").content.decode()
     assert "Wrekinshire Police" in page and "Joint visit" in page
     assert Restriction.objects.count() == 0

@@ -5,6 +5,7 @@ from safehub.accounts.models import Agency, User
 
 
 class ShareForm(forms.Form):
+    prefix = "share"  # these forms share the record page with the screening forms: keep their ids apart
     agency = forms.ModelChoiceField(label="Share with", queryset=Agency.objects.all(), empty_label="Choose an agency",
                                     error_messages={"required": "Choose the agency to share with"})
     purpose = forms.CharField(label="Purpose", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -25,6 +26,7 @@ class RevokeForm(forms.Form):
 
 
 class TransferForm(forms.Form):
+    prefix = "transfer"
     to_agency = forms.ModelChoiceField(label="Transfer to", queryset=Agency.objects.all(), empty_label="Choose an agency",
                                        error_messages={"required": "Choose the agency to transfer to"})
     reason = forms.CharField(label="Why should the record move?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -36,6 +38,7 @@ class TransferForm(forms.Form):
 
 
 class RestrictForm(forms.Form):
+    prefix = "restrict"
     reason_kind = forms.ChoiceField(label="Why restrict this record?", choices=Restriction.Reason.choices,
                                     widget=forms.RadioSelect,
                                     error_messages={"required": "Choose why the record is restricted"})
