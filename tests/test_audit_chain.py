@@ -188,3 +188,24 @@ def test_parallel_page_views_over_http_keep_one_chain(live_server, users):
     positions = list(AuditEvent.objects.order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, before + 61))
     assert verify_chain() is None
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("tamper, broken_at", [
+    ("edit", 7), ("delete", 4), ("delete_first_of_second_slice", 11), ("none", None)])
+def test_parallel_verify_finds_tampering_in_any_slice(tamper, broken_at):
+    from safehub.audit.trail import verify_whole_chain
+
+    chain(20)
+    with as_database_owner():
+        if tamper == "edit":
+            AuditEvent.objects.filter(position=7).update(reason="changed")
+        elif tamper == "delete":
+            AuditEvent.objects.filter(position=4).delete()
+        elif tamper == "delete_first_of_second_slice":
+            AuditEvent.objects.filter(position=11).delete()
+    checked, found = verify_whole_chain(workers=2, parallel_from=1)
+    assert found == broken_at
+    if broken_at is None:
+        assert checked == 20

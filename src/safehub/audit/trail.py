@@ -8,6 +8,7 @@ DELETE (database triggers, see the audit migrations).
 
 import datetime as dt
 import hashlib
+import multiprocessing
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -89,48 +90,108 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
     return event
 
 
-def verify_rows(rows):
+def verify_rows(rows, first_position=1, previous_hash=GENESIS_HASH):
     """Check a chain given as rows of (*HASHED_COLUMNS, previous_hash, hash) in position order, `at` as an
-    aware datetime. Returns (events checked, position of the first break or None).
+    aware datetime, starting at `first_position` whose predecessor's hash is `previous_hash` (None: take the
+    first row's word for it, for a slice whose join the caller checks). Returns (events checked, position
+    of the first break or None, hash of the last event checked).
 
     The loop is the hot path of `safehub audit verify` (a million events): it repeats event_hash inline."""
-    previous_hash = GENESIS_HASH
-    expected = 1
+    expected = first_position
     sha256, utc, sep = hashlib.sha256, dt.timezone.utc, SEPARATOR
     for (position, at, actor_id, actor_name, agency_code, role, action, object_type, object_id, reason,
          address, user_agent, stored_previous, stored_hash) in rows:
+        if previous_hash is None:
+            previous_hash = stored_previous
         if position != expected or stored_previous != previous_hash:
-            return expected - 1, expected
+            return expected - first_position, expected, previous_hash
         payload = sep.join((str(position), at.astimezone(utc).isoformat(), "" if actor_id is None else str(actor_id),
                             actor_name, agency_code, role, action, object_type, object_id, reason, address, user_agent))
         if sha256(f"{previous_hash}{sep}{payload}".encode()).hexdigest() != stored_hash:
-            return expected - 1, position
+            return expected - first_position, position, previous_hash
         previous_hash = stored_hash
         expected += 1
-    return expected - 1, None
+    return expected - first_position, None, previous_hash
+
+
+COLUMNS = [*HASHED_COLUMNS, "previous_hash", "hash"]
+PARALLEL_FROM = 100_000  # events; below this, starting worker processes costs more than it saves
 
 
 def chain_rows(chunk_size=50_000):
-    """Every event's hashed columns and hashes in position order, streamed from the database."""
-    columns = [*HASHED_COLUMNS, "previous_hash", "hash"]
-    if connection.vendor == "postgresql":
-        return _postgresql_rows(columns, chunk_size)
-    return AuditEvent.objects.order_by("position").values_list(*columns).iterator(chunk_size=chunk_size)
+    """Every event's hashed columns and hashes in position order, streamed through the ORM."""
+    return AuditEvent.objects.order_by("position").values_list(*COLUMNS).iterator(chunk_size=chunk_size)
 
 
-def _postgresql_rows(columns, chunk_size):
-    """A server-side cursor straight from psycopg: the ORM's per-row work would halve verify's speed."""
-    connection.ensure_connection()
-    table = AuditEvent._meta.db_table
-    with transaction.atomic(), connection.connection.cursor(name="safehub_audit_verify") as cursor:
-        cursor.itersize = chunk_size
-        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY position")  # nosec B608: fixed names
-        yield from cursor
+def verify_whole_chain(workers=2, parallel_from=PARALLEL_FROM):
+    """Check every event from the first. Returns (events checked, first broken position or None).
+
+    On PostgreSQL a long chain is split into `workers` slices checked in parallel processes, each reading
+    with its own plain psycopg server-side cursor (through the ORM, fetching costs most of the time); the
+    joins between slices are checked here. Inside a transaction (other connections could not see its
+    writes) or for a short chain, one pass through the ORM."""
+    last = AuditEvent.objects.order_by("-position").values_list("position", flat=True).first() or 0
+    parallel = connection.vendor == "postgresql" and workers > 1 and not connection.in_atomic_block
+    if not parallel or last < parallel_from:
+        checked, broken_at, _ = verify_rows(chain_rows())
+        return checked, broken_at
+    bounds = [(1 + last * k // workers, last * (k + 1) // workers) for k in range(workers)]
+    conninfo = _plain_conninfo()
+    from django.db import connections
+
+    connections.close_all()  # no connection may be shared with the forked workers
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        slices = pool.starmap(_verify_slice, [(conninfo, first, end) for first, end in bounds])
+    checked, previous_hash = 0, GENESIS_HASH
+    for (first, end), (count, broken_at, first_previous, last_hash) in zip(bounds, slices):
+        if end < first:
+            continue
+        if first_previous != previous_hash:
+            return checked, first
+        checked += count
+        if broken_at is not None:
+            return checked, broken_at
+        previous_hash = last_hash
+    return checked, None
+
+
+def _plain_conninfo():
+    settings_dict = connection.settings_dict
+    conninfo = {"dbname": settings_dict["NAME"], "user": settings_dict["USER"], "password": settings_dict["PASSWORD"],
+                "host": settings_dict["HOST"], "port": settings_dict["PORT"]}
+    return {key: value for key, value in conninfo.items() if value}
+
+
+def _verify_slice(conninfo, first, end):
+    """Check events first..end in a worker process; returns (count, break or None, first row's stored
+    previous hash, last hash)."""
+    import psycopg
+
+    if end < first:
+        return 0, None, None, None
+    with psycopg.connect(**conninfo) as conn, conn.transaction():
+        with conn.cursor(name="safehub_audit_verify", binary=True) as cursor:
+            cursor.itersize = 50_000
+            cursor.execute(  # nosec B608: fixed column and table names; the positions are bound parameters
+                f"SELECT {', '.join(COLUMNS)} FROM {AuditEvent._meta.db_table} "
+                "WHERE position BETWEEN %s AND %s ORDER BY position", [first, end])
+            rows = iter(cursor)
+            head = next(rows, None)
+            if head is None:
+                return 0, first, None, None
+            count, broken_at, last_hash = verify_rows(_chain_from(head, rows), first_position=first,
+                                                      previous_hash=head[-2])
+    return count, broken_at, head[-2], last_hash
+
+
+def _chain_from(head, rows):
+    yield head
+    yield from rows
 
 
 def verify_chain(events=None):
     """Return the position of the first event that breaks the chain, or None if it is whole."""
     if events is None:
-        return verify_rows(chain_rows())[1]
+        return verify_whole_chain()[1]
     rows = ([*(getattr(e, c) for c in HASHED_COLUMNS), e.previous_hash, e.hash] for e in events)
     return verify_rows(rows)[1]
