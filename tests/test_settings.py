@@ -81,3 +81,9 @@ def test_bandit_finds_no_medium_or_high_issue():
     result = subprocess.run([sys.executable, "-m", "bandit", "-q", "-r", str(source), "-ll"], capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_with_personal_data_are_never_cached(client_for):
+    response = client_for("screener").get("/screening/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -15,6 +15,7 @@ from safehub.accounts.actions import sign_in, sign_out
 from safehub.accounts.forms import CodeStepForm, PasswordStepForm
 from safehub.accounts.models import User
 from safehub.audit.trail import record
+from safehub.intake.views import _errors
 
 PENDING_SECONDS = 300
 ROLE_HOMES = {
@@ -41,7 +42,6 @@ def _safe_next(request, value):
 def login_password(request):
     form = PasswordStepForm(request.POST or None)
     next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next"))
-    error = None
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
@@ -52,7 +52,9 @@ def login_password(request):
             return redirect("accounts:login_code")
         record("login_failed", object_type="user", object_id=form.cleaned_data["username"][:40], request=request)
         error = "The username or password is not right"
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": next_url}, status=400 if error else 200)
+        form.add_error("username", error)
+    return render(request, "accounts/login.html", {"form": form, "errors": _errors([form]), "next": next_url},
+                  status=400 if form.errors else 200)
 
 
 def _pending_user(request):
@@ -69,7 +71,6 @@ def login_code(request):
     if not AxesProxyHandler.is_allowed(request, credentials={"username": user.username}):
         return render(request, "accounts/locked_out.html", status=429)
     form = CodeStepForm(request.POST or None)
-    error = None
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"].strip())
         if device is not None:
@@ -81,8 +82,9 @@ def login_code(request):
         record("second_factor_failed", user=None, object_type="user", object_id=user.username[:40], request=request)
         if getattr(request, "axes_locked_out", False):
             return render(request, "accounts/locked_out.html", status=429)
-        error = "The security code is not right or has expired"
-    return render(request, "accounts/login_code.html", {"form": form, "error": error}, status=400 if error else 200)
+        form.add_error("code", "The security code is not right or has expired")
+    return render(request, "accounts/login_code.html", {"form": form, "errors": _errors([form])},
+                  status=400 if form.errors else 200)
 
 
 @require_POST

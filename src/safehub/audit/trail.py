@@ -115,6 +115,8 @@ def verify_rows(rows, first_position=1, previous_hash=GENESIS_HASH):
 
 
 COLUMNS = [*HASHED_COLUMNS, "previous_hash", "hash"]
+# Fixed column and table names only; the positions are bound parameters.
+_SLICE_QUERY = f"SELECT {', '.join(COLUMNS)} FROM audit_auditevent WHERE position BETWEEN %s AND %s ORDER BY position"  # nosec B608
 PARALLEL_FROM = 100_000  # events; below this, starting worker processes costs more than it saves
 
 
@@ -172,9 +174,7 @@ def _verify_slice(conninfo, first, end):
     with psycopg.connect(**conninfo) as conn, conn.transaction():
         with conn.cursor(name="safehub_audit_verify", binary=True) as cursor:
             cursor.itersize = 50_000
-            cursor.execute(  # nosec B608: fixed column and table names; the positions are bound parameters
-                f"SELECT {', '.join(COLUMNS)} FROM {AuditEvent._meta.db_table} "
-                "WHERE position BETWEEN %s AND %s ORDER BY position", [first, end])
+            cursor.execute(_SLICE_QUERY, [first, end])
             rows = iter(cursor)
             head = next(rows, None)
             if head is None:

@@ -186,7 +186,7 @@ def _errors(bound_forms):
 
 def _check(request, flow, draft, page, error=None, status=200):
     context = {**page, "sections": SECTIONS, "steps": flow.steps(draft), "error": error,
-               "Consent": Contact.Consent}
+               "errors": [("", error)] if error else [], "Consent": Contact.Consent}
     return render(request, "intake/check.html", context, status=status)
 
 
