@@ -61,23 +61,35 @@ def _redisplay(request, kind, record, form_name, form, error=None):
     return render_contact(request, record, access_forms={form_name: form}, status=400)
 
 
+def _post_record_form(request, kind, key, verb, form_name, make_form, run):
+    """Open the record, check the verb, validate the form and run the action; redisplay the record page
+    with the errors otherwise."""
+    record = _open(request, kind, key)
+    require_or_403(request.user, verb, record)
+    form = make_form(record)
+    if not form.is_valid():
+        return _redisplay(request, kind, record, form_name, form)
+    try:
+        run(record, form.cleaned_data)
+    except ValidationError as error:
+        return _redisplay(request, kind, record, form_name, form, " ".join(error.messages))
+    return redirect(record_url(kind, record))
+
+
+def _end_of_day(day):
+    return dt.datetime.combine(day, dt.time.max).astimezone() if day else None
+
+
 @role_required(*READER_ROLES)
 @require_POST
 def share(request, kind, key):
-    record = _open(request, kind, key)
-    require_or_403(request.user, "share", record)
-    form = ShareForm(request.POST, owner_id=record.owning_agency_id)
-    if not form.is_valid():
-        return _redisplay(request, kind, record, "share", form)
-    expires = form.cleaned_data["expires_on"]
-    try:
-        actions.share_record(request.user, record, agency=form.cleaned_data["agency"], purpose=form.cleaned_data["purpose"],
-                             lawful_basis=form.cleaned_data["lawful_basis"],
-                             expires_at=dt.datetime.combine(expires, dt.time.max).astimezone() if expires else None,
+    def run(record, data):
+        actions.share_record(request.user, record, agency=data["agency"], purpose=data["purpose"],
+                             lawful_basis=data["lawful_basis"], expires_at=_end_of_day(data["expires_on"]),
                              request=request)
-    except ValidationError as error:
-        return _redisplay(request, kind, record, "share", form, " ".join(error.messages))
-    return redirect(record_url(kind, record))
+
+    return _post_record_form(request, kind, key, "share", "share",
+                             lambda record: ShareForm(request.POST, owner_id=record.owning_agency_id), run)
 
 
 @role_required(*READER_ROLES)
@@ -101,17 +113,12 @@ def find_by_pk(pointer):
 @role_required(*READER_ROLES)
 @require_POST
 def transfer(request, kind, key):
-    record = _open(request, kind, key)
-    require_or_403(request.user, "transfer", record)
-    form = TransferForm(request.POST, owner_id=record.owning_agency_id)
-    if not form.is_valid():
-        return _redisplay(request, kind, record, "transfer", form)
-    try:
-        actions.request_transfer(request.user, record, to_agency=form.cleaned_data["to_agency"],
-                                 reason=form.cleaned_data["reason"], request=request)
-    except ValidationError as error:
-        return _redisplay(request, kind, record, "transfer", form, " ".join(error.messages))
-    return redirect(record_url(kind, record))
+    def run(record, data):
+        actions.request_transfer(request.user, record, to_agency=data["to_agency"], reason=data["reason"],
+                                 request=request)
+
+    return _post_record_form(request, kind, key, "transfer", "transfer",
+                             lambda record: TransferForm(request.POST, owner_id=record.owning_agency_id), run)
 
 
 @role_required("manager")
@@ -135,18 +142,12 @@ def answer_transfer(request, transfer_id):
 @role_required("manager")
 @require_POST
 def restrict(request, kind, key):
-    record = _open(request, kind, key)
-    require_or_403(request.user, "restrict", record)
-    form = RestrictForm(request.POST, agency_id=record.owning_agency_id)
-    if not form.is_valid():
-        return _redisplay(request, kind, record, "restrict", form)
-    try:
-        actions.restrict_record(request.user, record, reason_kind=form.cleaned_data["reason_kind"],
-                                reason=form.cleaned_data["reason"], allowed_users=form.cleaned_data["allowed_users"],
-                                request=request)
-    except ValidationError as error:
-        return _redisplay(request, kind, record, "restrict", form, " ".join(error.messages))
-    return redirect(record_url(kind, record))
+    def run(record, data):
+        actions.restrict_record(request.user, record, reason_kind=data["reason_kind"], reason=data["reason"],
+                                allowed_users=data["allowed_users"], request=request)
+
+    return _post_record_form(request, kind, key, "restrict", "restrict",
+                             lambda record: RestrictForm(request.POST, agency_id=record.owning_agency_id), run)
 
 
 @role_required("manager")
