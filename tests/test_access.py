@@ -10,7 +10,6 @@ from django.utils import timezone
 from safehub.access import actions
 from safehub.access.models import BreakGlass, Restriction
 from safehub.accounts.actions import create_user
-from safehub.accounts.models import Agency
 from safehub.audit.models import AuditEvent
 from safehub.intake.actions import submit_contact
 from safehub.intake.models import Contact

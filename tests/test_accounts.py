@@ -1,8 +1,6 @@
 """Staff sign in with a password and a TOTP code; repeated failures lock the account."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from django.test import Client

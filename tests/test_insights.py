@@ -1,11 +1,9 @@
 """Published figures never identify anyone: small counts hidden, and no hidden count recoverable."""
 
-import datetime as dt
 import uuid
 
 import pytest
 from hypothesis import given, strategies as st
-from django.utils import timezone
 
 from safehub.insights.disclosure import HIDDEN, suppress_row
 

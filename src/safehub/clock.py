@@ -91,3 +91,15 @@ def partner_checks_due(priority_set_at, priority):
 def end_of_today(now=None):
     now = local(now or timezone.now())
     return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
+
+
+def months_later(day, months):
+    """The same day of the month, `months` calendar months later (earlier if negative).
+
+    A day the target month does not have is clamped to its last day: 31 Jan + 1 month = 28 Feb
+    (29 Feb in a leap year); 30 Nov + 3 months = 28 or 29 Feb.
+    """
+    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    first_of_month = dt.date(year, month_index + 1, 1)
+    last_of_month = (first_of_month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    return day.replace(year=year, month=month_index + 1, day=min(day.day, last_of_month.day))

@@ -10,7 +10,7 @@ from safehub.accounts import actions
 from safehub.accounts.admin_forms import AgencyForm, PersonForm
 from safehub.accounts.decorators import role_required
 from safehub.accounts.models import Agency, User
-from safehub.intake.views import _errors
+from safehub.forms import error_summary
 
 
 def enrolment(device, username):
@@ -33,7 +33,7 @@ def add_person(request):
         person, device, password = actions.add_person(request.user, request=request, **form.cleaned_data)
         return render(request, "accounts/admin/enrolled.html",
                       {"person": person, "password": password, **enrolment(device, person.username)})
-    return render(request, "accounts/admin/add_person.html", {"form": form, "errors": _errors([form])},
+    return render(request, "accounts/admin/add_person.html", {"form": form, "errors": error_summary([form])},
                   status=400 if form.errors else 200)
 
 
@@ -60,5 +60,5 @@ def agencies(request):
         actions.add_agency(request.user, request=request, **form.cleaned_data)
         return redirect("manage:agencies")
     return render(request, "accounts/admin/agencies.html", {"agencies": Agency.objects.all(), "form": form,
-                                                            "errors": _errors([form])},
+                                                            "errors": error_summary([form])},
                   status=400 if form.errors else 200)

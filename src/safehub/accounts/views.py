@@ -15,7 +15,7 @@ from safehub.accounts.actions import sign_in, sign_out
 from safehub.accounts.forms import CodeStepForm, PasswordStepForm
 from safehub.accounts.models import User
 from safehub.audit.trail import record
-from safehub.intake.views import _errors
+from safehub.forms import error_summary
 
 PENDING_SECONDS = 300
 ROLE_HOMES = {
@@ -53,7 +53,7 @@ def login_password(request):
         record("login_failed", object_type="user", object_id=form.cleaned_data["username"][:40], request=request)
         error = "The username or password is not right"
         form.add_error("username", error)
-    return render(request, "accounts/login.html", {"form": form, "errors": _errors([form]), "next": next_url},
+    return render(request, "accounts/login.html", {"form": form, "errors": error_summary([form]), "next": next_url},
                   status=400 if form.errors else 200)
 
 
@@ -83,7 +83,7 @@ def login_code(request):
         if getattr(request, "axes_locked_out", False):
             return render(request, "accounts/locked_out.html", status=429)
         form.add_error("code", "The security code is not right or has expired")
-    return render(request, "accounts/login_code.html", {"form": form, "errors": _errors([form])},
+    return render(request, "accounts/login_code.html", {"form": form, "errors": error_summary([form])},
                   status=400 if form.errors else 200)
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 from django.shortcuts import render
 from django.utils import timezone

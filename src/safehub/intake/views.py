@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from safehub.access.records import Restricted, open_record
 from safehub.accounts.decorators import role_required
+from safehub.forms import error_summary
 from safehub.intake import forms, ratelimit
 from safehub.intake.actions import MAX_ITEMS_PER_SECTION, submit_contact
 from safehub.intake.flows import PROFESSIONAL, PUBLIC, SECTIONS, STEP_TITLES
@@ -47,7 +49,7 @@ def report_start(request):
             draft = new_draft(route)
             request.session[PUBLIC.session_key] = draft
         return redirect(PUBLIC.url_name, step="concern")
-    return render(request, "intake/start.html", {"form": form, "errors": _errors([form])})
+    return render(request, "intake/start.html", {"form": form, "errors": error_summary([form])})
 
 
 @role_required("referrer")
@@ -95,7 +97,7 @@ def _step(request, flow, step, referrer):
         _save_single(draft, step, form.cleaned_data)
         request.session.modified = True
         return redirect(_next_url(flow, steps, step, page["changing"]))
-    return render(request, "intake/question.html", {**page, "form": form, "errors": _errors([form])})
+    return render(request, "intake/question.html", {**page, "form": form, "errors": error_summary([form])})
 
 
 def _step_url(flow, step):
@@ -146,7 +148,7 @@ def _section(request, flow, draft, steps, section, page):
     item_forms = [section.form(request.POST, prefix=str(i)) for i in range(count) if i != removed]
     filled = [form for form in item_forms if not form.is_blank()]
     if not all(form.is_valid() for form in filled):
-        return _render_section(request, section, page, item_forms, errors=_errors(filled))
+        return _render_section(request, section, page, item_forms, errors=error_summary(filled))
     draft[section.key] = [form.cleaned_data for form in filled]
     request.session.modified = True
     if removed is not None:
@@ -170,18 +172,6 @@ def _render_section(request, section, page, item_forms, errors=()):
     context = {**page, "section": section, "item_forms": item_forms, "errors": list(errors),
                "count": len(item_forms), "can_add": len(item_forms) < MAX_ITEMS_PER_SECTION}
     return render(request, "intake/section.html", context, status=400 if errors else 200)
-
-
-def _errors(bound_forms):
-    """(field id, message) pairs for the GOV.UK error summary, in page order."""
-    pairs = []
-    for form in bound_forms:
-        if not form.is_bound:
-            continue
-        for field_name, messages in form.errors.items():
-            field_id = form[field_name].auto_id if field_name != "__all__" else form[next(iter(form.fields))].auto_id
-            pairs.extend((field_id, message) for message in messages)
-    return pairs
 
 
 def _check(request, flow, draft, page, error=None, status=200):
@@ -248,11 +238,9 @@ def my_referrals(request):
 
 @role_required("referrer")
 def referral_detail(request, reference):
-    from safehub.audit.trail import record
-
-    contact = Contact.objects.visible_to(request.user).filter(reference=reference).first()
-    if contact is None:
-        raise Http404("No referral with that reference")
-    record("contact_viewed", user=request.user, obj=contact, request=request)
+    try:
+        contact = open_record(request, "contact", reference)
+    except Restricted:
+        raise Http404("No referral with that reference that you can open") from None
     mark_read(request.user, contact)
     return render(request, "intake/referral_detail.html", {"contact": contact})

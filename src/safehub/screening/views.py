@@ -11,7 +11,7 @@ from safehub.access.records import Restricted, open_record, require_or_403, rest
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.intake.models import Contact
-from safehub.intake.views import _errors
+from safehub.forms import error_summary
 from safehub.screening import actions
 from safehub.screening.forms import DecisionForm, PriorityForm
 from safehub.screening.queries import open_contacts
@@ -80,7 +80,7 @@ def render_contact(request, contact, *, priority_form=None, decision_form=None, 
         "contact": contact,
         "priority_form": priority_form or PriorityForm(initial={"priority": contact.priority}),
         "decision_form": decision_form or DecisionForm(),
-        "errors": ([("decision", page_error)] if page_error else []) + _errors(forms_on_page),
+        "errors": ([("decision", page_error)] if page_error else []) + error_summary(forms_on_page),
         "now": timezone.now(),
         "access": access_panel(request, contact, access_forms or {}),
     }

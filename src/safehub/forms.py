@@ -1,0 +1,14 @@
+"""Helpers shared by every form page."""
+
+
+def error_summary(bound_forms):
+    """(field id, message) pairs for the GOV.UK error summary, in page order. A form-wide error links to
+    the form's first field."""
+    pairs = []
+    for form in bound_forms:
+        if not form.is_bound:
+            continue
+        for field_name, messages in form.errors.items():
+            target = field_name if field_name != "__all__" else next(iter(form.fields))
+            pairs.extend((form[target].auto_id, message) for message in messages)
+    return pairs
