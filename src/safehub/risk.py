@@ -140,7 +140,7 @@ MODERATE_INDICATORS = _catalogue(
 
 SIGNIFICANT_INDICATORS = _catalogue(
     Indicator("missing_overnight_or_longer", "Going missing overnight or longer"),
-    Indicator("older_boyfriend_or_controlling_adult", "Older \"boyfriend\" or a controlling adult"),
+    Indicator("older_boyfriend_or_controlling_adult", 'Older "boyfriend" or a controlling adult'),
     Indicator("getting_into_cars_with_unknown_adults", "Getting into cars with unknown adults"),
     Indicator("unexplained_money_or_gifts", "Unexplained money, phones, clothes or gifts"),
     Indicator("secretive_online_activity_or_sexual_images", "Secretive online activity or sending sexual images"),
@@ -191,7 +191,9 @@ class Screening:
         significant = {}
         for key, timing in self.significant.items():
             if timing not in Timing.values:
-                raise ScreeningError(f"Unknown timing {timing!r} for {key!r}. Known timings: {', '.join(Timing.values)}.")
+                raise ScreeningError(
+                    f"Unknown timing {timing!r} for {key!r}. Known timings: {', '.join(Timing.values)}."
+                )
             significant[key] = Timing(timing)
         object.__setattr__(self, "vulnerabilities", vulnerabilities)
         object.__setattr__(self, "moderate", moderate)
@@ -333,7 +335,7 @@ def overrides_for(screening):
                 Override(
                     "young_child_or_learning_disability",
                     RiskCategory.MILD,
-                    f"{reason} and CSE behaviours are seen: never rated \"not at risk\".",
+                    f'{reason} and CSE behaviours are seen: never rated "not at risk".',
                 )
             )
     return tuple(overrides)
