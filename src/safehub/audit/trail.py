@@ -46,11 +46,16 @@ def _hashed_values(event):
     return values
 
 
-def _lock_chain_head():
+def _lock_and_read_chain_head():
+    """Take the chain lock for the rest of the transaction; return (position, hash) of the last event."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SELECT head_position, head_hash FROM safehub_audit_head(%s)", [_CHAIN_LOCK_KEY])
+            position, digest = cursor.fetchone()
+        return (position, digest) if position is not None else (0, GENESIS_HASH)
     # SQLite runs IMMEDIATE transactions: the write lock is already held for the whole transaction.
+    last = AuditEvent.objects.order_by("-position").values_list("position", "hash").first()
+    return last or (0, GENESIS_HASH)
 
 
 def _actor_fields(user):
@@ -69,9 +74,8 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
     actor, actor_fields = _actor_fields(user)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     with transaction.atomic():
-        _lock_chain_head()
-        last = AuditEvent.objects.order_by("-position").values_list("position", "hash").first()
-        position, previous_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        last_position, previous_hash = _lock_and_read_chain_head()
+        position = last_position + 1
         event = AuditEvent(
             position=position,
             at=timezone.now(),

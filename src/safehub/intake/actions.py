@@ -90,9 +90,6 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     Returns (contact, created). Submitting the same submission_key twice returns the first contact.
     `received_at` is for contacts recorded after the fact (phone calls typed in, imports, demo data).
     """
-    existing = Contact.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return existing, False
     kind = draft.get("kind")
     if kind not in Contact.Kind.values or (kind == Contact.Kind.PROFESSIONAL) != (referrer is not None):
         raise ValidationError("Unknown kind of report.")
@@ -120,7 +117,8 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
                 model.objects.bulk_create(rows)
             record("contact_submitted", user=referrer, obj=contact, request=request)
     except IntegrityError:
-        # A double submit raced us and won: give back the report it stored.
+        # The same submission was stored before (a double submit, or an agency system sending again): give
+        # back the report it stored. The unique key decides, so there is no check-then-insert race.
         existing = Contact.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise

@@ -182,13 +182,13 @@ def _check(request, flow, draft, page, error=None, status=200):
 
 def _submit(request, flow, draft, referrer):
     key = request.POST.get("submission_key", "")[:64]
-    already = Contact.objects.filter(submission_key=key).values_list("reference", flat=True).first() if key else None
-    if already:
-        request.session["last_reference"] = already
-        request.session.pop(flow.session_key, None)
-        return redirect(_done_url(flow))
     if not draft or draft.get("submission_key") != key:
-        return redirect(flow.start_url_name)
+        # Sent again after it was stored (the draft is gone), or a stale page: show what was stored, if anything.
+        already = Contact.objects.filter(submission_key=key).values_list("reference", flat=True).first() if key else None
+        if already is None:
+            return redirect(flow.start_url_name)
+        request.session["last_reference"] = already
+        return redirect(_done_url(flow))
     page = {"flow": flow, "draft": draft, "step": "check", "title": STEP_TITLES["check"],
             "back_url": _step_url(flow, flow.steps(draft)[-2]), "changing": False}
     if referrer is None and not ratelimit.allow(request, "submit", settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW):
