@@ -95,8 +95,9 @@ def would_see_but_for_restriction(user, record):
     return owns or shared_with(type(record), user.agency_id).filter(object_id=record.pk).exists()
 
 
-def can(user, verb, record=None):
-    """May this user do this (to this record)?
+def can(user, verb, record=None, *, visible=None):
+    """May this user do this (to this record)? Pass visible=True for a record just fetched through
+    visible_to(user), to save asking the database again.
 
     Verbs: 'view'; 'screen' (priority, decision, closure); 'share', 'transfer', 'restrict' (the owning
     agency's screeners and managers; restrict: managers only); 'accept_transfer' (the receiving agency's
@@ -113,7 +114,7 @@ def can(user, verb, record=None):
         return user.role == "manager" and would_see_but_for_restriction(user, record)
     if verb == "accept_transfer":
         return user.role == "manager" and record.to_agency_id == user.agency_id
-    if not is_visible(user, record):
+    if not (visible if visible is not None else is_visible(user, record)):
         return verb == "see_audit" and user.role == "scrutiny"
     owner = getattr(record, "owning_agency_id", None) == user.agency_id
     if verb == "view":

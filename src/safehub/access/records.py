@@ -75,6 +75,6 @@ def guard_record_view(kind, key_argument="reference"):
     return decorator
 
 
-def require_or_403(user, verb, record):
-    if not can(user, verb, record):
+def require_or_403(user, verb, record, *, visible=None):
+    if not can(user, verb, record, visible=visible):
         raise PermissionDenied("Your role or agency does not allow this.")

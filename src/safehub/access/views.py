@@ -25,17 +25,18 @@ def record_url(kind, record):
 
 
 def access_panel(request, record, bound_forms):
-    """What the record page shows about who may see the record, and the forms to change it."""
+    """What the record page shows about who may see the record, and the forms to change it. The record
+    was opened through the policy, so it is visible to this user."""
     user = request.user
     owner_id = record.owning_agency_id
     pointer = {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
-    can_share = can(user, "share", record)
-    can_restrict = can(user, "restrict", record)
+    can_share = can(user, "share", record, visible=True)
+    can_restrict = can(user, "restrict", record, visible=True)
     return {
-        "can_screen": can(user, "screen", record),
+        "can_screen": can(user, "screen", record, visible=True),
         "can_share": can_share,
         "can_restrict": can_restrict,
-        "can_see_audit": can(user, "see_audit", record),
+        "can_see_audit": can(user, "see_audit", record, visible=True),
         "shares": Share.objects.filter(**pointer).select_related("agency", "granted_by") if can_share else [],
         "pending_transfer": Transfer.objects.filter(**pointer, status=Transfer.Status.PENDING).first(),
         "restriction": Restriction.objects.filter(**pointer, lifted_at__isnull=True).prefetch_related("allowed_users").first(),

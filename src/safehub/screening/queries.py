@@ -1,5 +1,6 @@
 """Read-only views of the screening queue, always through the access policy."""
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from safehub import clock
@@ -11,10 +12,11 @@ def open_contacts(user):
 
 
 def queue_counts(user, now=None):
+    """Awaiting, overdue and due-today counts of the contacts this user may open, in one query."""
     now = now or timezone.now()
-    contacts = open_contacts(user)
-    return {
-        "awaiting": contacts.count(),
-        "overdue": contacts.filter(decision_due_at__lt=now).count(),
-        "due_today": contacts.filter(decision_due_at__gte=now, decision_due_at__lt=clock.end_of_today(now)).count(),
-    }
+    due_today = Q(decision_due_at__gte=now, decision_due_at__lt=clock.end_of_today(now))
+    return open_contacts(user).order_by().aggregate(
+        awaiting=Count("pk"),
+        overdue=Count("pk", filter=Q(decision_due_at__lt=now)),
+        due_today=Count("pk", filter=due_today),
+    )

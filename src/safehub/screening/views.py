@@ -57,7 +57,7 @@ def with_contact(verb="view"):
                 contact = open_record(request, "contact", reference, queryset=queryset)
             except Restricted as restricted:
                 return restricted_response(request, "contact", restricted.record)
-            require_or_403(request.user, verb, contact)
+            require_or_403(request.user, verb, contact, visible=True)
             return view(request, contact, **kwargs)
 
         return wrapper
