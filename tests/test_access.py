@@ -204,3 +204,15 @@ def test_share_through_the_page_shows_errors_and_then_the_share(staff, agencies)
     page = client.get(f"/screening/{contact.reference}/").content.decode()
     assert "Wrekinshire Police" in page and "Joint visit" in page
     assert Restriction.objects.count() == 0
+
+
+def test_restrictions_due_for_review_are_listed_without_content(staff):
+    contact = new_contact("Sensitive details here")
+    restriction = actions.restrict_record(staff["manager"], contact, reason_kind="staff_conflict", reason="Conflict",
+                                          allowed_users=[])
+    Restriction.objects.filter(pk=restriction.pk).update(review_due=timezone.localdate() - dt.timedelta(days=1))
+    for username in ["manager", "scrutiny"]:
+        page = sign_in_client(staff[username]).get("/audit/break-glass/").content.decode()
+        assert "Review now" in page and "Staff conflict of interest" in page
+        assert "Sensitive details here" not in page and contact.reference not in page
+    assert "Review now" not in sign_in_client(staff["police-manager"]).get("/audit/break-glass/").content.decode()

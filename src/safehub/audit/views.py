@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from safehub.access.policy import can
 from safehub.access.records import find_record, protected_models
@@ -59,10 +60,15 @@ def trail(request):
 
 @role_required("scrutiny", "manager")
 def break_glass_review(request):
-    """Break-glass openings waiting for review: scrutiny sees all, a manager those of their agency."""
-    from safehub.access.models import BreakGlass
+    """Break-glass openings and active restrictions with their review dates: scrutiny sees all, a manager
+    those of their own agency's people. Records are named by kind and id only, never by content."""
+    from safehub.access.models import BreakGlass, Restriction
 
     openings = BreakGlass.objects.select_related("user", "user__agency", "content_type").order_by("-at")
+    restrictions = (Restriction.objects.active().select_related("created_by", "created_by__agency", "content_type")
+                    .order_by("review_due"))
     if request.user.role == "manager":
         openings = openings.filter(user__agency_id=request.user.agency_id)
-    return render(request, "audit/break_glass.html", {"openings": openings[:500]})
+        restrictions = restrictions.filter(created_by__agency_id=request.user.agency_id)
+    return render(request, "audit/break_glass.html", {"openings": openings[:500], "restrictions": restrictions[:500],
+                                                      "today": timezone.localdate()})
