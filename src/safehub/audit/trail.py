@@ -73,7 +73,8 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
         object_id = object_id or str(obj.pk)
     actor, actor_fields = _actor_fields(user)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
-    with transaction.atomic():
+    # Part of the caller's transaction when there is one (no savepoint: a failed event fails the change).
+    with transaction.atomic(savepoint=False):
         last_position, previous_hash = _lock_and_read_chain_head()
         position = last_position + 1
         event = AuditEvent(
