@@ -1,5 +1,5 @@
 """Settings for the benchmark server: Safehub's own settings plus one bare view, the framework floor."""
 
-from safehub.settings import *  # noqa: F401,F403
+from safehub.settings import *
 
 ROOT_URLCONF = "floor_urls"

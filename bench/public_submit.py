@@ -5,8 +5,9 @@ stdout and writes it to bench/results/public_submit.json; progress goes to stder
 under three minutes) and talks only to 127.0.0.1.
 
 What it does:
-  1. Creates a fresh PostgreSQL database (default `safehub_bench`, dropped first if it exists), migrates it,
-     loads the agencies and creates the floor table `bench_floor`.
+  1. Creates a fresh PostgreSQL database (`safehub_bench_p<pid>`, one per run, so that two runs at once do
+     not drop each other's tables; --database NAME to choose), migrates it, loads the agencies and creates
+     the floor table `bench_floor`.
   2. Starts gunicorn (gthread) on a free loopback port with bench/floor_settings.py: Safehub's own settings
      and URLs plus /floor/, a csrf-exempt view behind the full middleware stack that INSERTs one row.
   3. Submit phase. Each virtual user (client processes x threads, one keep-alive connection each) first
@@ -19,7 +20,25 @@ What it does:
   5. Counts stored rows (intake_contact, bench_floor) against accepted responses (lost must be 0), checks the
      audit chain has one unbroken run of positions, stops gunicorn and drops the database, also on error.
 
-Server and PostgreSQL CPU time per timed request are read from /proc to show where the time goes.
+Server and PostgreSQL CPU time per timed request are read from /proc to show where the time goes, together
+with the CPU used by anything else on the machine ("other": figures taken while other work runs are low).
+During each timed phase a sampler reads pg_stat_activity/pg_locks every 20 ms: what the bench database's
+backends are doing and what the holder of the audit chain's advisory lock is doing ("idle in transaction"
+means PostgreSQL is waiting for the Python side to send the next statement).
+
+gunicorn: gthread, 4 workers x 1 thread by default (--workers/--threads to change). Tried on the 2-core
+machine: 2x2, 2x3, 2x4, 3x2, 3x3, 3x4, 4x2, 4x1, 5x1, 6x1. 4x1 and 2x2 came out best and level (means of
+about 145 and 150 submissions/s; 4x1 91-190 over ten runs, 2x2 128-187 over three; 3x4 99-145, 3x2 118-147,
+6x1 111-118). 4x1 is the default because no thread shares a GIL with another: one submission holds the
+audit chain lock until its commit, and with several threads per worker the holder must win the GIL back
+before each statement it still has to send (3x4: lock holder "idle in transaction" ~70% of the time, 1.2-2.5
+requests queued behind it; 4x1: ~25%, under 0.1 queued). gthread rather than sync keeps HTTP keep-alive. This VM's speed drifts by +-30% between runs even when nothing else
+runs (CPU per request moves with it), so absolute rates vary; ratio_of_floor, measured in the same minute,
+is the steadier figure (0.18-0.26).
+
+Options worth knowing: --drafts N per virtual user (default 150; 8 virtual users), --profile DIR records
+py-spy stacks of the workers during the timed phases (`pip install py-spy` first), --switch-interval-ms
+tries another sys.setswitchinterval in the workers, --no-floor skips the floor.
 """
 
 import argparse
@@ -47,6 +66,7 @@ RESULTS_FILE = BENCH_DIR / "results" / "public_submit.json"
 HOST = "127.0.0.1"
 PG_SERVER = os.environ.get("SAFEHUB_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+RUN_DB_PREFIX = "safehub_bench_p"
 TOTAL_BUDGET_S = 170  # hard stop for the whole run, setup and teardown included
 HTTP_TIMEOUT_S = 30
 
@@ -69,6 +89,18 @@ def create_database(name):
     with admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_abandoned_databases():
+    """Drop safehub_bench_p<pid> databases left by runs that were killed (their process no longer exists)."""
+    with admin_connection() as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'safehub\\_bench\\_p%'").fetchall()
+    names = [row[0] for row in rows]
+    for name in names:
+        match = re.fullmatch(rf"{RUN_DB_PREFIX}(\d+)", name)
+        if match and not Path(f"/proc/{match.group(1)}").exists():
+            log(f"dropping {name}, abandoned by an earlier run")
+            drop_database(name)
 
 
 def drop_database(name):
@@ -95,25 +127,19 @@ with connection.cursor() as cursor:
 def db_counts(url):
     with psycopg.connect(url, connect_timeout=10) as conn:
         contacts = conn.execute("SELECT count(*) FROM intake_contact").fetchone()[0]
-        children = conn.execute("SELECT count(*) FROM intake_contactchild").fetchone()[0] if table_exists(conn, "intake_contactchild") else None
+        children = conn.execute("SELECT count(*) FROM intake_contactchild").fetchone()[0]
         floor = conn.execute("SELECT count(*) FROM bench_floor").fetchone()[0]
-        events, low, high = conn.execute(
-            "SELECT count(*), min(position), max(position) FROM audit_auditevent WHERE action = 'contact_submitted'"
-        ).fetchone()
-        all_events, all_low, all_high = conn.execute(
-            "SELECT count(*), coalesce(min(position), 1), coalesce(max(position), 0) FROM audit_auditevent"
-        ).fetchone()
+        events = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'contact_submitted'").fetchone()[0]
+        contiguous = conn.execute(
+            "SELECT count(*) = coalesce(max(position) - min(position) + 1, 0) FROM audit_auditevent"
+        ).fetchone()[0]
     return {
         "contacts": contacts,
         "children": children,
         "floor": floor,
         "audit_submitted": events,
-        "audit_positions_contiguous": all_events == all_high - all_low + 1,
+        "audit_positions_contiguous": contiguous,
     }
-
-
-def table_exists(conn, name):
-    return conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()[0]
 
 
 def backend_pids(url, dbname):
@@ -151,15 +177,19 @@ class CpuMeter:
         self.db_url = db_url
         self.dbname = dbname
 
-    def snapshot(self, client_pids=()):
+    def snapshot(self, client_pids=(), gone_backends=None):
+        """`gone_backends`: last CPU readings of backends seen during the phase. Django replaces its connections
+        after CONN_MAX_AGE, and a backend that has exited can no longer be read from /proc."""
         workers = {pid: cpu_seconds(pid) for pid in children_of(self.gunicorn_pid)}
         backends = {pid: cpu_seconds(pid) for pid in backend_pids(self.db_url, self.dbname)}
+        backends = {**(gone_backends or {}), **{pid: cpu for pid, cpu in backends.items() if cpu}}
         clients = {pid: cpu_seconds(pid) for pid in [os.getpid(), *client_pids]}
         with open("/proc/stat") as stat:
             values = [int(v) for v in stat.readline().split()[1:]]
-        busy = (sum(values) - values[3] - values[4]) / CLK_TCK  # all but idle and iowait
+        steal = values[7] / CLK_TCK if len(values) > 7 else 0.0  # taken by the hypervisor for other guests
+        busy = (sum(values[:7])) / CLK_TCK - (values[3] + values[4]) / CLK_TCK  # user..softirq, less idle, iowait
         return {"workers": workers, "backends": backends, "clients": clients, "machine_busy": busy,
-                "at": time.monotonic()}
+                "steal": steal, "at": time.monotonic()}
 
     @staticmethod
     def delta(before, after, operations):
@@ -180,6 +210,7 @@ class CpuMeter:
                 "load_generator": round(clients / wall, 2),
                 "other": round(max(0.0, machine - gunicorn - postgres - clients) / wall, 2),
                 "machine": round(machine / wall, 2),
+                "stolen_by_hypervisor": round((after["steal"] - before["steal"]) / wall, 2),
             },
         }
 
@@ -188,7 +219,7 @@ def machine_busy_cores(seconds=1.0):
     def busy():
         with open("/proc/stat") as stat:
             values = [int(v) for v in stat.readline().split()[1:]]
-        return (sum(values) - values[3] - values[4]) / CLK_TCK
+        return (sum(values[:7]) - values[3] - values[4]) / CLK_TCK
 
     first = busy()
     time.sleep(seconds)
@@ -204,7 +235,7 @@ class PgSampler(threading.Thread):
     """
 
     QUERY = """
-        SELECT a.state, a.wait_event_type, a.wait_event,
+        SELECT a.pid, a.state, a.wait_event_type, a.wait_event,
                coalesce(bool_or(l.locktype = 'advisory' AND l.granted), false),
                coalesce(bool_or(l.locktype = 'advisory' AND NOT l.granted), false)
         FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid
@@ -220,6 +251,7 @@ class PgSampler(threading.Thread):
         self.states = {}
         self.holder = {}
         self.waiting_for_lock = 0
+        self.backend_cpu = {}
 
     def run(self):
         try:
@@ -228,7 +260,8 @@ class PgSampler(threading.Thread):
                     rows = conn.execute(self.QUERY, [self.dbname]).fetchall()
                     self.samples += 1
                     held = False
-                    for state, wait_type, wait_event, holds, waits in rows:
+                    for pid, state, wait_type, wait_event, holds, waits in rows:
+                        self.backend_cpu[pid] = cpu_seconds(pid) or self.backend_cpu.get(pid, 0.0)
                         label = self.label(state, wait_type, wait_event)
                         self.states[label] = self.states.get(label, 0) + 1
                         if holds:
@@ -254,7 +287,7 @@ class PgSampler(threading.Thread):
         if not self.samples:
             return None
         n = self.samples
-        share = lambda counts: {k: round(v / n, 3) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}  # noqa: E731
+        share = lambda counts: {k: round(v / n, 3) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
         return {
             "samples": n,
             "backends_by_state": share(self.states),
@@ -271,7 +304,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env, port, workers, threads, workdir, log_file, switch_interval_ms=None):
+def start_gunicorn(env, port, workers, threads, workdir, log_path, switch_interval_ms=None):
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "safehub.wsgi:application",
@@ -290,8 +323,9 @@ def start_gunicorn(env, port, workers, threads, workdir, log_file, switch_interv
     if switch_interval_ms:  # experiment: how long a thread that got its DB answer may wait for the GIL
         config = f"def post_fork(server, worker):\n    import sys\n    sys.setswitchinterval({switch_interval_ms / 1000!r})\n"
     (workdir / "gunicorn.conf.py").write_text(config)
-    return subprocess.Popen(command, env=env, cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    with open(log_path, "wb") as log_file:  # gunicorn keeps its own copy of the descriptor
+        return subprocess.Popen(command, env=env, cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 def wait_until_serving(process, port, timeout):
@@ -403,7 +437,7 @@ def prepare_draft(client, n):
     client.fresh()
     _, _, page = expect(client.request("GET", "/report/", jar), 200)
     token = CSRF_INPUT.search(page).group(1).decode()
-    post = lambda path, fields: client.request("POST", path, jar, {"csrfmiddlewaretoken": token, **fields})  # noqa: E731
+    post = lambda path, fields: client.request("POST", path, jar, {"csrfmiddlewaretoken": token, **fields})
     expect(post("/report/", {"route": "public"}), 302, "/report/concern/")
     expect(post("/report/concern/", {
         "concern": f"Benchmark report {n}: a 14 year old is often picked up from school by older men in a car.",
@@ -427,7 +461,10 @@ def prepare_draft(client, n):
 def submit_draft(client, draft):
     """The timed request. Returns (accepted, seconds, detail)."""
     jar, token, key = draft
-    client.fresh()
+    try:
+        client.fresh()
+    except OSError as error:
+        return False, 0.0, f"connect: {type(error).__name__}"
     started = time.perf_counter()
     try:
         status, location, _ = client.request("POST", "/report/check/", jar,
@@ -440,7 +477,10 @@ def submit_draft(client, draft):
 
 
 def post_floor(client, n):
-    client.fresh()
+    try:
+        client.fresh()
+    except OSError as error:
+        return False, 0.0, f"connect: {type(error).__name__}"
     started = time.perf_counter()
     try:
         status, _, _ = client.request("POST", "/floor/", None, {"body": f"floor {n}"})
@@ -495,6 +535,7 @@ def submit_user(port, user_id, cfg, ready, go, start_at, tally):
         ready.put(user_id)
     if not go.wait(timeout=cfg["go_timeout"]):
         return
+    client.close()  # a new connection for the timed part: the old one may have idled out while others prepared
     time.sleep(max(0.0, start_at.value - time.monotonic()))
     for draft in pool:
         if time.monotonic() > cfg["submit_deadline"]:
@@ -517,6 +558,7 @@ def floor_user(port, user_id, cfg, ready, go, start_at, tally):
         ready.put(user_id)
     if not go.wait(timeout=cfg["go_timeout"]):
         return
+    client.close()
     time.sleep(max(0.0, start_at.value - time.monotonic()))
     stop = start_at.value + cfg["duration"]
     while time.monotonic() < stop:
@@ -601,7 +643,7 @@ def run_phase(kind, port, processes, threads, cfg, meter, ready_timeout, profile
     for _ in procs:
         merged.append(results.get(timeout=max(1.0, cfg["hard_deadline"] + 5 - time.monotonic())))
     sampler.stop()
-    after = meter.snapshot(client_pids)
+    after = meter.snapshot(client_pids, gone_backends=sampler.backend_cpu)
     stop_profilers(profilers)
     for proc in procs:
         proc.join(timeout=5)
@@ -631,7 +673,7 @@ def percentile(values, fraction):
 
 def summarise(tally, stored, warmup_stored_expected):
     accepted_total = tally["accepted"] + warmup_stored_expected
-    ms = lambda seconds: None if seconds is None else round(1000 * seconds, 1)  # noqa: E731
+    ms = lambda seconds: None if seconds is None else round(1000 * seconds, 1)
     return {
         "accepted": tally["accepted"],
         "errors": tally["errors"],
@@ -655,16 +697,20 @@ def summarise(tally, stored, warmup_stored_expected):
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")),
+                        help="gunicorn workers (default 4, see the module docstring)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")),
+                        help="gthread threads per worker (default 1)")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--client-threads", type=int, default=4, help="virtual users per client process")
-    parser.add_argument("--drafts", type=int, default=int(os.environ.get("BENCH_DRAFTS", 100)),
+    parser.add_argument("--drafts", type=int, default=int(os.environ.get("BENCH_DRAFTS", "150")),
                         help="drafts each virtual user prepares and then submits in the timed phase")
     parser.add_argument("--prep-seconds", type=float, default=75.0,
                         help="upper bound on draft preparation; a virtual user submits what it has by then")
     parser.add_argument("--min-floor-seconds", type=float, default=5.0)
-    parser.add_argument("--database", default=os.environ.get("SAFEHUB_BENCH_DB", "safehub_bench"))
+    parser.add_argument("--database", default=os.environ.get("SAFEHUB_BENCH_DB"),
+                        help="database to create and drop (default: safehub_bench_p<pid>, so that two runs at "
+                             "once cannot drop each other's database)")
     parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--reconnect-every", type=int, default=20,
                         help="requests per keep-alive connection before a virtual user reconnects (0: never)")
@@ -681,6 +727,8 @@ def main():
     args = parse_args()
     begun = time.monotonic()
     hard_deadline = begun + TOTAL_BUDGET_S
+    if args.database is None:
+        args.database = f"{RUN_DB_PREFIX}{os.getpid()}"
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
         raise SystemExit("--database must be a plain lower-case identifier")
     db_url = f"{PG_SERVER}/{args.database}"
@@ -700,19 +748,20 @@ def main():
     })
     server = None
     background = None
-    log_file = open(workdir / "gunicorn.log", "w+b")
+    log_path = workdir / "gunicorn.log"
     result = None
     try:
         background = machine_busy_cores(1.0)
         log(f"machine busy before start: {background} cores of {os.cpu_count()}"
             + (" (something else is running: figures will be low)" if background > 0.25 else ""))
+        drop_abandoned_databases()
         log(f"creating database {args.database} and migrating")
         create_database(args.database)
         subprocess.run([sys.executable, "-c", SETUP_CODE], env=env, cwd=workdir, check=True, timeout=120)
         log(f"setup took {time.monotonic() - begun:.1f}s")
 
         port = free_port()
-        server = start_gunicorn(env, port, args.workers, args.threads, workdir, log_file, args.switch_interval_ms)
+        server = start_gunicorn(env, port, args.workers, args.threads, workdir, log_path, args.switch_interval_ms)
         wait_until_serving(server, port, timeout=30)
         # Touch each worker a few times so every one has imported the app before anything is timed.
         warm = Client(port)
@@ -779,13 +828,11 @@ def main():
             result["floor"] = floor_summary
             result["ratio_of_floor"] = (round(submit_summary["per_second"] / floor_summary["per_second"], 3)
                                         if floor_summary["per_second"] else None)
-        log_file.seek(0)
-        server_errors = [line for line in log_file.read().decode(errors="replace").splitlines() if line.strip()]
+        server_errors = [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
         if server_errors:
             result["server_log_tail"] = server_errors[-5:]
     finally:
         stop_gunicorn(server)
-        log_file.close()
         if not args.keep_database:
             drop_database(args.database)
         shutil.rmtree(workdir, ignore_errors=True)
