@@ -193,3 +193,17 @@ def test_opening_a_report_is_audited(users, client_for):
     client_for("screener").get(f"/screening/{contact.reference}/")
     event = AuditEvent.objects.filter(action="contact_viewed").get()
     assert event.actor == users["screener"] and event.object_id == str(contact.pk) and event.agency_code == "COUNCIL"
+
+
+def test_escalations_never_show_a_report_restricted_against_the_manager(users):
+    from safehub.access.actions import restrict_record
+    from safehub.accounts.actions import create_user
+    from tests.conftest import sign_in_client
+
+    other_manager, _ = create_user(username="manager2", password="m" * 12, role="manager",
+                                   agency=users["manager"].agency)
+    contact = make_contact(received_at=timezone.now() - dt.timedelta(days=5))
+    actions.escalate_overdue()
+    restrict_record(users["manager"], contact, reason_kind="high_profile", reason="x", allowed_users=[])
+    assert contact.reference in sign_in_client(users["manager"]).get("/screening/escalations/").content.decode()
+    assert contact.reference not in sign_in_client(other_manager).get("/screening/escalations/").content.decode()

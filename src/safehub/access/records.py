@@ -56,25 +56,6 @@ def restricted_response(request, kind, record):
     return render(request, "access/restricted.html", context, status=403)
 
 
-def guard_record_view(kind, key_argument="reference"):
-    """Decorator: the view receives the opened record; restricted and invisible records are handled here."""
-
-    def decorator(view):
-        def wrapper(request, *args, **kwargs):
-            key = kwargs.pop(key_argument)
-            try:
-                record = open_record(request, kind, key)
-            except Restricted as restricted:
-                return restricted_response(request, kind, restricted.record)
-            return view(request, record, *args, **kwargs)
-
-        wrapper.__name__ = view.__name__
-        wrapper.__doc__ = view.__doc__
-        return wrapper
-
-    return decorator
-
-
 def require_or_403(user, verb, record, *, visible=None):
     if not can(user, verb, record, visible=visible):
         raise PermissionDenied("Your role or agency does not allow this.")

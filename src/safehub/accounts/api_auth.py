@@ -17,8 +17,14 @@ def digest(token):
 
 def issue_token(user, name):
     """Create a token for an agency system account and return it; it is never shown again."""
+    from django.db import transaction
+
+    from safehub.audit.trail import record
+
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=digest(token), prefix=token[:TOKEN_PREFIX_LENGTH])
+    with transaction.atomic():
+        issued = ApiToken.objects.create(user=user, name=name, digest=digest(token), prefix=token[:TOKEN_PREFIX_LENGTH])
+        record("api_token_issued", obj=issued, reason=f"for {user.username}: {name}")
     return token
 
 

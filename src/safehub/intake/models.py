@@ -105,10 +105,6 @@ class Contact(models.Model):
     def __str__(self):
         return self.reference or f"contact {self.pk}"
 
-    @property
-    def is_open(self):
-        return self.decided_at is None
-
 
 class ContactChild(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="children")

@@ -37,7 +37,9 @@ def decided(request):
 
 @role_required("manager")
 def escalations(request):
-    notes = (request.user.notifications.filter(kind="escalation", contact__decided_at__isnull=True)
+    visible = Contact.objects.visible_to(request.user)
+    notes = (request.user.notifications.filter(kind="escalation", contact__decided_at__isnull=True,
+                                               contact__in=visible)
              .select_related("contact").order_by("contact__decision_due_at"))
     return render(request, "screening/escalations.html", {"notes": notes, "now": timezone.now()})
 
