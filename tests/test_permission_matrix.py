@@ -65,6 +65,33 @@ def make_contact(owner, referrer=None):
     return contact
 
 
+def make_case(owner, by):
+    """A child and an open case, owned by `owner`, with one plan action."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safehub.cases.models import Case, Child, PlanAction
+
+    child = Child.objects.create(owning_agency=owner, first_name="Matrix", last_name=uuid.uuid4().hex[:8], created_by=by)
+    Child.objects.filter(pk=child.pk).update(reference=f"CH-{child.pk:06d}")
+    case = Case.objects.create(child=child, owning_agency=owner, opened_by=by, referral_received_at=timezone.now(),
+                               assessment_due=dt.date(2027, 1, 29))
+    Case.objects.filter(pk=case.pk).update(reference=f"EX-2026-{case.pk:06d}")
+    PlanAction.objects.create(case=case, description="Visit", owner_name="A worker", owner_agency=owner,
+                              due_on=dt.date(2027, 1, 8), created_by=by)
+    child.refresh_from_db()
+    case.refresh_from_db()
+    return child, case
+
+
+def restrict(record, by, allowed):
+    restriction = Restriction.objects.create(**pointer(record), reason_kind="high_profile", reason="Locked",
+                                             created_by=by, review_due="2027-03-01")
+    restriction.allowed_users.set(allowed)
+    return restriction
+
+
 def pointer(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
 
@@ -86,6 +113,9 @@ def build_world(user, bystander, agencies):
     Share.objects.create(**pointer(records["shared"]), agency=mine, purpose="Joint work", lawful_basis="dpa_s1_p18",
                          granted_by=bystander)
     extras = {}
+    casework = {scenario: make_case(record.owning_agency, bystander) for scenario, record in records.items()}
+    Share.objects.create(**pointer(casework["shared"][1]), agency=mine, purpose="Joint work",
+                         lawful_basis="dpa_s1_p18", granted_by=bystander)
     for scenario, record in records.items():
         extras[scenario] = {
             "user_id": bystander.pk,
@@ -97,11 +127,13 @@ def build_world(user, bystander, agencies):
                 **pointer(record), from_agency=record.owning_agency, requested_by=bystander, reason="Move",
                 to_agency=mine if scenario == "other" else youth).pk,
         }
+        child, case = casework[scenario]
+        extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk)
         if scenario.startswith("restricted"):
-            restriction = Restriction.objects.create(**pointer(record), reason_kind="high_profile", reason="Locked",
-                                                     created_by=bystander, review_due="2027-03-01")
-            restriction.allowed_users.set([bystander, user] if scenario == "restricted_member" else [bystander])
-            extras[scenario]["restriction_id"] = restriction.pk
+            allowed = [bystander, user] if scenario == "restricted_member" else [bystander]
+            extras[scenario]["restriction_id"] = restrict(record, bystander, allowed).pk
+            restrict(case, bystander, allowed)
+            restrict(child, bystander, allowed)
     return records, extras
 
 
@@ -128,6 +160,8 @@ def expected(route, role, scenario):
     sees = owner or (scenario == "shared" and role != "referrer")
     rules = {
         "view": sees,
+        "work": sees and role in ("worker", "manager"),
+        "manage": owner and role == "manager",
         "screen": owner and role in SCREENERS,
         "share": owner and role in SCREENERS,
         "transfer": owner and role in SCREENERS,
@@ -141,6 +175,10 @@ def expected(route, role, scenario):
 
 
 def url_for(name, pattern, record, extras):
+    """The route's URL for the scenario's record of the kind the route is about (a report by default)."""
+    kind = ROUTES[name].record
+    record = extras.get(kind, record) if kind in ("case", "child") else record
+    extras = {key: value for key, value in extras.items() if key not in ("case", "child")}
     values = {"reference": record.reference, "key": record.reference, "kind": "contact", "step": "concern", **extras}
     params = list(pattern.pattern.regex.groupindex)
     if any(param not in values for param in params):
@@ -199,18 +237,20 @@ def test_every_route_as_every_role_against_every_kind_of_record(users, world):
                     if want is not None and got != want:
                         failures.append(f"{method} {name} as {role} on {scenario}: expected "
                                         f"{'allow' if want else 'deny'}, got {response.status_code}")
-                    leaks = leaked_references(response, records, role, url)
+                    leaks = leaked_references(response, records, extras, role, url)
                     if leaks:
                         failures.append(f"{method} {name} as {role}: page shows {leaks}")
     assert failures == [], "\n".join(failures)
     assert checked > 500
 
 
-def leaked_references(response, records, role, url):
-    """References of this person's invisible records that appear on a page not about them."""
+def leaked_references(response, records, extras, role, url):
+    """References of this person's invisible records (reports, cases, children) on a page not about them."""
     body = response.content.decode(errors="replace")
     invisible = ["other", "restricted"] + (["shared"] if role == "referrer" else [])
-    return [records[s].reference for s in invisible if records[s].reference in body and records[s].reference not in url]
+    references = [records[s].reference for s in invisible]
+    references += [extras[s][kind].reference for s in invisible for kind in ("case", "child")]
+    return [ref for ref in references if ref in body and ref not in url]
 
 
 def test_anonymous_visitors_reach_only_public_routes(world):

@@ -103,3 +103,40 @@ def months_later(day, months):
     first_of_month = dt.date(year, month_index + 1, 1)
     last_of_month = (first_of_month + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
     return day.replace(year=year, month=month_index + 1, day=min(day.day, last_of_month.day))
+
+
+# --- Case work (Working Together to Safeguard Children 2023) -------------------------------------------
+
+ASSESSMENT_WORKING_DAYS = 45
+ICPC_WORKING_DAYS = 15
+FIRST_REVIEW_MONTHS = 3
+LATER_REVIEW_MONTHS = 6
+RISK_REASSESSMENT_MONTHS = 3
+
+
+def assessment_due(referral_received_at):
+    """The child and family assessment is due within 45 working days of the referral."""
+    return add_working_days(referral_received_at, ASSESSMENT_WORKING_DAYS).date()
+
+
+def initial_conference_due(strategy_discussion_at):
+    """The initial child protection conference is due within 15 working days of the strategy discussion
+    that started section 47 enquiries."""
+    return add_working_days(strategy_discussion_at, ICPC_WORKING_DAYS).date()
+
+
+def review_due(start_day, last_review_day=None):
+    """The first review is due 3 months after the start (the initial conference, or the case opening); each
+    later review at most 6 months after the one before."""
+    if last_review_day is None:
+        return months_later(start_day, FIRST_REVIEW_MONTHS)
+    return months_later(last_review_day, LATER_REVIEW_MONTHS)
+
+
+def risk_reassessment_due(assessed_on):
+    """Exploitation risk is screened again at least every 3 months."""
+    return months_later(assessed_on, RISK_REASSESSMENT_MONTHS)
+
+
+def today():
+    return local(timezone.now()).date()

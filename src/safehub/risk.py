@@ -28,7 +28,6 @@ from django.db import models
 
 from safehub import clock
 
-REASSESS_AFTER_MONTHS = 3
 YOUNG_CHILD_MAX_AGE = 12
 
 
@@ -343,7 +342,7 @@ def overrides_for(screening):
 
 def reassessment_due(assessed_on):
     """Reassess at least every 3 months: the same day 3 calendar months later (clamped to month end)."""
-    return clock.months_later(assessed_on, REASSESS_AFTER_MONTHS)
+    return clock.risk_reassessment_due(assessed_on)
 
 
 def assess(screening):

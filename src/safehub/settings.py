@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "safehub.audit",
     "safehub.intake",
     "safehub.screening",
+    "safehub.cases",
     "safehub.demo",
 ]
 
@@ -224,7 +225,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",
-    "DESCRIPTION": "Professional referrals from partner agency systems. Token per agency system.",
+    "DESCRIPTION": "Professional referrals, children, exploitation cases, risk screenings, plan actions and "
+                   "meetings, for partner agency systems. Token per agency system.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }

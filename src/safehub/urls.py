@@ -5,6 +5,8 @@ from rest_framework.permissions import AllowAny
 from safehub import views
 from safehub.access import views as access_views
 from safehub.audit import views as audit_views
+from safehub.cases import api as cases_api
+from safehub.cases import views as case_views
 from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
 from safehub.insights import views as insights_views
@@ -38,6 +40,34 @@ screening_patterns = (
         path("<str:reference>/close/", screening_views.close, name="close"),
     ],
     "screening",
+)
+
+case_patterns = (
+    [
+        path("cases/", case_views.my_cases, name="my_cases"),
+        path("cases/team/", case_views.team, name="team"),
+        path("cases/mace/", case_views.mace, name="mace"),
+        path("cases/from-report/<str:reference>/", case_views.open_from_contact, name="open_from_contact"),
+        path("cases/<str:reference>/", case_views.case_page, name="case"),
+        path("cases/<str:reference>/allocate/", case_views.allocate, name="allocate"),
+        path("cases/<str:reference>/extend/", case_views.extend, name="extend"),
+        path("cases/<str:reference>/assessment/", case_views.complete_assessment, name="complete_assessment"),
+        path("cases/<str:reference>/risk/", case_views.risk_screening, name="risk"),
+        path("cases/<str:reference>/actions/", case_views.add_action, name="add_action"),
+        path("cases/<str:reference>/actions/<int:action_id>/", case_views.action_status, name="action_status"),
+        path("cases/<str:reference>/meetings/new/", case_views.new_meeting, name="new_meeting"),
+        path("cases/<str:reference>/notes/", case_views.add_note, name="add_note"),
+        path("cases/<str:reference>/close/", case_views.request_closure, name="request_closure"),
+        path("cases/<str:reference>/sign-off/", case_views.sign_off, name="sign_off"),
+        path("cases/<str:reference>/reopen/", case_views.reopen, name="reopen"),
+        path("children/new/", case_views.new_child, name="new_child"),
+        path("children/<str:reference>/", case_views.child_page, name="child"),
+        path("children/<str:reference>/chronology/", case_views.chronology_page, name="chronology"),
+        path("children/<str:reference>/addresses/", case_views.add_address, name="add_address"),
+        path("children/<str:reference>/people/", case_views.add_person, name="add_person"),
+        path("children/<str:reference>/open-case/", case_views.open_case_for_child, name="open_case"),
+    ],
+    "cases",
 )
 
 account_patterns = (
@@ -89,6 +119,13 @@ api_patterns = (
     [
         path("referrals/", intake_api.ReferralListCreate.as_view(), name="referrals"),
         path("referrals/<str:reference>/", intake_api.ReferralStatus.as_view(), name="referral"),
+        path("children/", cases_api.ChildList.as_view(), name="children"),
+        path("children/<str:reference>/", cases_api.ChildDetail.as_view(), name="child"),
+        path("cases/", cases_api.CaseList.as_view(), name="cases"),
+        path("cases/<str:reference>/", cases_api.CaseDetail.as_view(), name="case"),
+        path("cases/<str:reference>/assessments/", cases_api.AssessmentList.as_view(), name="case_assessments"),
+        path("cases/<str:reference>/actions/", cases_api.ActionList.as_view(), name="case_actions"),
+        path("cases/<str:reference>/meetings/", cases_api.MeetingList.as_view(), name="case_meetings"),
     ],
     "api",
 )
@@ -98,6 +135,7 @@ urlpatterns = [
     path("", include(intake_patterns)),
     path("accounts/", include(account_patterns)),
     path("screening/", include(screening_patterns)),
+    path("", include(case_patterns)),
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),

@@ -17,6 +17,7 @@ from django.db import models
 
 SCREENING_ROLES = {"screener", "manager"}
 AGENCY_READER_ROLES = {"screener", "worker", "manager", "analyst"}
+CASE_WORK_ROLES = {"worker", "manager"}
 
 
 def is_signed_in(user):
@@ -56,19 +57,46 @@ def restricted_against(model, user):
     return locked, glass
 
 
-def _visible_contacts(queryset, user):
-    if user.role == "referrer":
-        queryset = queryset.filter(referrer=user)
-    elif user.role in AGENCY_READER_ROLES and user.agency_id:
-        shared = shared_with(queryset.model, user.agency_id)
-        queryset = queryset.filter(models.Q(owning_agency_id=user.agency_id) | models.Q(pk__in=shared))
-    else:
-        return queryset.none()
+def _owned_or_shared(queryset, user, also=None):
+    shared = shared_with(queryset.model, user.agency_id)
+    reach = models.Q(owning_agency_id=user.agency_id) | models.Q(pk__in=shared)
+    return queryset.filter(reach | also if also is not None else reach)
+
+
+def _without_restricted(queryset, user):
     locked, glass = restricted_against(queryset.model, user)
     return queryset.exclude(models.Q(pk__in=locked) & ~models.Q(pk__in=glass))
 
 
-_VISIBILITY_RULES = {"intake.contact": _visible_contacts}
+def _visible_contacts(queryset, user):
+    if user.role == "referrer":
+        queryset = queryset.filter(referrer=user)
+    elif user.role in AGENCY_READER_ROLES and user.agency_id:
+        queryset = _owned_or_shared(queryset, user)
+    else:
+        return queryset.none()
+    return _without_restricted(queryset, user)
+
+
+def _visible_cases(queryset, user):
+    if user.role not in AGENCY_READER_ROLES or not user.agency_id:
+        return queryset.none()
+    return _without_restricted(_owned_or_shared(queryset, user), user)
+
+
+def _visible_children(queryset, user):
+    """A child's record is open to the agencies that own or were shared it, and to those who may open one of
+    the child's cases."""
+    if user.role not in AGENCY_READER_ROLES or not user.agency_id:
+        return queryset.none()
+    from safehub.cases.models import Case
+
+    with_case = models.Q(pk__in=Case.objects.visible_to(user).values("child_id"))
+    return _without_restricted(_owned_or_shared(queryset, user, also=with_case), user)
+
+
+_VISIBILITY_RULES = {"intake.contact": _visible_contacts, "cases.case": _visible_cases,
+                     "cases.child": _visible_children}
 
 
 class VisibleQuerySet(models.QuerySet):
@@ -99,7 +127,9 @@ def can(user, verb, record=None, *, visible=None):
     """May this user do this (to this record)? Pass visible=True for a record just fetched through
     visible_to(user), to save asking the database again.
 
-    Verbs: 'view'; 'screen' (priority, decision, closure); 'share', 'transfer', 'restrict' (the owning
+    Verbs: 'view'; 'screen' (priority, decision, closure, opening a case from a report); 'work' (record
+    screenings, notes, actions and meetings on a case or child: workers and managers who can open it);
+    'manage' (allocate, extend, sign off closure, reopen: managers of the owning agency); 'share', 'transfer', 'restrict' (the owning
     agency's screeners and managers; restrict: managers only); 'accept_transfer' (the receiving agency's
     managers); 'break_glass' (a manager kept out by a restriction); 'see_audit' (scrutiny, and managers of
     a record they can open); 'administer' (administrators).
@@ -121,6 +151,10 @@ def can(user, verb, record=None, *, visible=None):
         return True
     if verb == "screen":
         return user.role in SCREENING_ROLES and owner
+    if verb == "work":
+        return user.role in CASE_WORK_ROLES
+    if verb == "manage":
+        return user.role == "manager" and owner
     if verb in {"share", "transfer"}:
         return user.role in SCREENING_ROLES and owner
     if verb == "restrict":

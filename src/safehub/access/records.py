@@ -10,9 +10,10 @@ from safehub.audit.trail import record as audit
 
 def protected_models():
     """Record kinds reachable by URL: kind -> (model, lookup field)."""
+    from safehub.cases.models import Case, Child
     from safehub.intake.models import Contact
 
-    return {"contact": (Contact, "reference")}
+    return {"contact": (Contact, "reference"), "case": (Case, "reference"), "child": (Child, "reference")}
 
 
 class Restricted(Exception):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 ANYONE = ("*",)
 READERS = ("screener", "worker", "manager", "analyst")
 SCREENERS = ("screener", "manager")
+CASE_WORKERS = ("worker", "manager")
 ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin")
 
 
@@ -51,6 +52,28 @@ ROUTES = {
     "screening:priority": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
     "screening:decide": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
     "screening:close": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
+    "cases:my_cases": Route(CASE_WORKERS),
+    "cases:team": Route(("manager",)),
+    "cases:mace": Route(READERS),
+    "cases:open_from_contact": Route(SCREENERS, record="contact", verb="screen", methods=("GET", "POST")),
+    "cases:case": Route(READERS, record="case", verb="view"),
+    "cases:allocate": Route(CASE_WORKERS, record="case", verb="manage", methods=("POST",)),
+    "cases:extend": Route(CASE_WORKERS, record="case", verb="manage", methods=("POST",)),
+    "cases:complete_assessment": Route(CASE_WORKERS, record="case", verb="work", methods=("POST",)),
+    "cases:risk": Route(CASE_WORKERS, record="case", verb="work", methods=("GET", "POST")),
+    "cases:add_action": Route(CASE_WORKERS, record="case", verb="work", methods=("POST",)),
+    "cases:action_status": Route(CASE_WORKERS, record="case", verb="work", methods=("POST",)),
+    "cases:new_meeting": Route(CASE_WORKERS, record="case", verb="work", methods=("GET", "POST")),
+    "cases:add_note": Route(CASE_WORKERS, record="case", verb="work", methods=("POST",)),
+    "cases:request_closure": Route(CASE_WORKERS, record="case", verb="work", methods=("POST",)),
+    "cases:sign_off": Route(("manager",), record="case", verb="manage", methods=("POST",)),
+    "cases:reopen": Route(CASE_WORKERS, record="case", verb="manage", methods=("POST",)),
+    "cases:new_child": Route(("screener", "worker", "manager"), methods=("GET", "POST")),
+    "cases:child": Route(READERS, record="child", verb="view"),
+    "cases:chronology": Route(READERS, record="child", verb="view"),
+    "cases:add_address": Route(CASE_WORKERS, record="child", verb="work", methods=("POST",)),
+    "cases:add_person": Route(CASE_WORKERS, record="child", verb="work", methods=("POST",)),
+    "cases:open_case": Route(CASE_WORKERS, record="child", verb="work", methods=("POST",)),
     "access:share": Route(SCREENERS, record="contact", verb="share", methods=("POST",)),
     "access:transfer": Route(SCREENERS, record="contact", verb="transfer", methods=("POST",)),
     "access:restrict": Route(("manager",), record="contact", verb="restrict", methods=("POST",)),
@@ -71,4 +94,11 @@ ROUTES = {
     "manage:agencies": Route(("admin",), methods=("GET", "POST")),
     "api:referrals": Route(("referrer",), methods=("GET", "POST"), api=True),
     "api:referral": Route(("referrer",), record="contact", verb="view", api=True),
+    "api:children": Route(READERS, methods=("GET", "POST"), api=True),
+    "api:child": Route(READERS, record="child", verb="view", api=True),
+    "api:cases": Route(READERS, methods=("GET", "POST"), api=True),
+    "api:case": Route(READERS, record="case", verb="view", api=True),
+    "api:case_assessments": Route(READERS, record="case", verb="view", api=True),
+    "api:case_actions": Route(READERS, record="case", verb="view", api=True),
+    "api:case_meetings": Route(READERS, record="case", verb="view", api=True),
 }

@@ -21,6 +21,8 @@ READER_ROLES = ("screener", "worker", "manager", "analyst")
 def record_url(kind, record):
     if kind == "contact":
         return f"/screening/{record.reference}/"
+    if kind in ("case", "child"):
+        return f"/{'cases' if kind == 'case' else 'children'}/{record.reference}/"
     raise Http404("No page for that kind of record")
 
 
@@ -55,10 +57,15 @@ def _open(request, kind, key):
 
 
 def _redisplay(request, kind, record, form_name, form, error=None):
+    from safehub.cases.views import render_case, render_child
     from safehub.screening.views import render_contact
 
     if error:
         form.add_error(None, error)
+    if kind == "case":
+        return render_case(request, record, status=400, access_forms={form_name: form})
+    if kind == "child":
+        return render_child(request, record, status=400, access_forms={form_name: form})
     return render_contact(request, record, access_forms={form_name: form}, status=400)
 
 

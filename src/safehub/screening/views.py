@@ -15,6 +15,7 @@ from safehub.forms import error_summary
 from safehub.screening import actions
 from safehub.screening.forms import DecisionForm, PriorityForm
 from safehub.screening.queries import open_contacts
+from safehub.cases.actions import OUTCOMES_THAT_OPEN_A_CASE
 
 SCREENING_ROLES = ("screener", "manager")
 READER_ROLES = ("screener", "worker", "manager", "analyst")
@@ -85,6 +86,8 @@ def render_contact(request, contact, *, priority_form=None, decision_form=None, 
         "errors": ([("decision", page_error)] if page_error else []) + error_summary(forms_on_page),
         "now": timezone.now(),
         "access": access_panel(request, contact, access_forms or {}),
+        "opened_cases": contact.cases.visible_to(request.user).select_related("child"),
+        "case_outcomes": OUTCOMES_THAT_OPEN_A_CASE,
     }
     return render(request, "screening/contact.html", context, status=status)
 

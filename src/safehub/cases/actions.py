@@ -1,0 +1,399 @@
+"""The one door for changes to children, cases, risk screenings, plans, meetings and case notes.
+
+Each function takes the acting user, checks the access policy, and writes the change, its audit event and
+its chronology line in one transaction. Deadlines come from `safehub.clock`.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safehub import clock, risk
+from safehub.access.policy import CASE_WORK_ROLES, SCREENING_ROLES, is_signed_in, require
+from safehub.accounts.models import Agency, Role, User
+from safehub.audit.trail import record as audit
+from safehub.cases import chronology
+from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildPerson, Child, Meeting, MeetingAttendee,
+                                  PlanAction, RiskAssessment)
+from safehub.intake.models import Contact
+from safehub.screening.models import Notification
+
+Kind = chronology.Kind
+OUTCOMES_THAT_OPEN_A_CASE = (Contact.Outcome.OPEN_CASE, Contact.Outcome.STRATEGY, Contact.Outcome.POLICE_NOW)
+CHILD_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "approximate_age", "sex", "gender",
+                "ethnicity", "nationality", "nhs_number", "school", "send", "learning_disability", "looked_after")
+
+
+def _need(text, message):
+    if not (text or "").strip():
+        raise ValidationError(message)
+    return text.strip()
+
+
+def _locked(case):
+    return Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+
+
+def _open_only(case):
+    if case.status == Case.Status.CLOSED:
+        raise ValidationError(f"{case.reference} is closed. Reopen it first.")
+
+
+# --- Children ---------------------------------------------------------------------------------------
+
+
+def create_child(user, *, request=None, addresses=(), **fields):
+    """A new child's record, owned by the user's agency. `addresses` is a list of dicts (address,
+    postcode, lived_from, lived_to)."""
+    if not is_signed_in(user) or user.role not in CASE_WORK_ROLES | SCREENING_ROLES or not user.agency_id:
+        raise PermissionDenied("Your role does not allow adding a child.")
+    unknown = set(fields) - set(CHILD_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown child fields: {sorted(unknown)}")
+    _need(fields.get("first_name"), "Enter the child's first name or the name they are known by.")
+    child = Child(owning_agency_id=user.agency_id, created_by=user, **fields)
+    child.full_clean(exclude=["reference", "owning_agency", "created_by"])
+    with transaction.atomic():
+        child.save()
+        child.reference = f"CH-{child.pk:06d}"
+        Child.objects.filter(pk=child.pk).update(reference=child.reference)
+        for address in addresses:
+            ChildAddress.objects.create(child=child, **address)
+        chronology.add(child, Kind.CASE, "Child's record created", at=child.created_at, actor=user, subtype="child")
+        audit("child_created", user=user, obj=child, request=request)
+    return child
+
+
+def update_child(user, child, *, request=None, **fields):
+    require(user, "work", child)
+    for name, value in fields.items():
+        if name not in CHILD_FIELDS:
+            raise ValueError(f"Unknown child field {name!r}")
+        setattr(child, name, value)
+    child.full_clean(exclude=["reference", "owning_agency", "created_by"])
+    with transaction.atomic():
+        child.save(update_fields=list(fields))
+        audit("child_updated", user=user, obj=child, reason=", ".join(sorted(fields)), request=request)
+    return child
+
+
+def add_address(user, child, *, address, postcode="", lived_from=None, lived_to=None, request=None):
+    require(user, "work", child)
+    if lived_from and lived_to and lived_to < lived_from:
+        raise ValidationError("The date they moved out is before the date they moved in.")
+    with transaction.atomic():
+        row = ChildAddress.objects.create(child=child, address=_need(address, "Enter the address."),
+                                          postcode=postcode.strip().upper(), lived_from=lived_from, lived_to=lived_to)
+        audit("child_address_added", user=user, obj=child, request=request)
+    return row
+
+
+def add_person_around(user, child, *, name, relationship, of_concern=False, notes="", request=None):
+    require(user, "work", child)
+    with transaction.atomic():
+        person = ChildPerson.objects.create(child=child, name=_need(name, "Enter the person's name."),
+                                            relationship=_need(relationship, "Say who they are to the child."),
+                                            of_concern=of_concern, notes=notes)
+        audit("child_person_added", user=user, obj=child, request=request)
+    return person
+
+
+# --- Cases ------------------------------------------------------------------------------------------
+
+
+def open_case(user, child, *, contact=None, request=None, at=None):
+    """Open an exploitation case for a child, from a screening decision (`contact`) or directly.
+
+    `at` is for cases recorded after the fact (imports, demo data).
+    """
+    if contact is not None:
+        require(user, "screen", contact)
+        if contact.outcome not in OUTCOMES_THAT_OPEN_A_CASE:
+            raise ValidationError(f"{contact.reference} has no decision to open a case. Record one first.")
+        if contact.cases.filter(child=child).exists():
+            raise ValidationError(f"A case for this child was already opened from {contact.reference}.")
+    else:
+        require(user, "work", child)
+    now = at or timezone.now()
+    received = contact.received_at if contact is not None else now
+    with transaction.atomic():
+        case = Case.objects.create(
+            child=child, owning_agency_id=contact.owning_agency_id if contact else user.agency_id,
+            source_contact=contact, opened_at=now, opened_by=user, referral_received_at=received,
+            assessment_due=clock.assessment_due(received), review_due=clock.review_due(clock.local(now).date()))
+        case.reference = f"EX-{clock.local(now).year}-{case.pk:06d}"
+        Case.objects.filter(pk=case.pk).update(reference=case.reference)
+        if contact is not None:
+            chronology.add_report(case, contact)
+        chronology.add(child, Kind.CASE, f"{case.reference} opened", at=now, case=case, actor=user, subtype="opened")
+        audit("case_opened", user=user, obj=case, reason=contact.reference if contact else "direct", request=request)
+    return case
+
+
+def allocate_case(user, case, worker, *, request=None):
+    require(user, "manage", case)
+    if not (worker.is_active and worker.agency_id == case.owning_agency_id and worker.role in CASE_WORK_ROLES):
+        raise ValidationError("Allocate the case to an active worker or manager of the agency that holds it.")
+    with transaction.atomic():
+        case = _locked(case)
+        _open_only(case)
+        if case.status == Case.Status.OPEN:
+            case.status = Case.Status.ALLOCATED
+        case.allocated_to, case.allocated_at = worker, timezone.now()
+        case.save(update_fields=["status", "allocated_to", "allocated_at"])
+        chronology.add(case.child, Kind.CASE, f"Allocated to {worker}", at=case.allocated_at, case=case, actor=user,
+                       subtype="allocated")
+        Notification.objects.create(user=worker, case=case, kind=Notification.Kind.ALLOCATION,
+                                    message=f"{case.reference} has been allocated to you.")
+        audit("case_allocated", user=user, obj=case, reason=worker.username, request=request)
+    return case
+
+
+def extend_assessment(user, case, *, new_due, reason, request=None):
+    """A manager extends the 45 working day assessment deadline, with a recorded reason."""
+    require(user, "manage", case)
+    reason = _need(reason, "Give the reason for the extension.")
+    with transaction.atomic():
+        case = _locked(case)
+        _open_only(case)
+        if case.assessment_completed_on:
+            raise ValidationError("The assessment is already complete.")
+        if new_due <= case.assessment_deadline:
+            raise ValidationError(f"The new date must be after the current deadline, "
+                                  f"{case.assessment_deadline:%-d %B %Y}.")
+        case.assessment_extended_to, case.assessment_extension_reason = new_due, reason
+        case.save(update_fields=["assessment_extended_to", "assessment_extension_reason"])
+        chronology.add(case.child, Kind.ASSESSMENT, f"Assessment deadline extended to {new_due:%-d %B %Y}: {reason}",
+                       at=timezone.now(), case=case, actor=user, subtype="extended")
+        audit("assessment_extended", user=user, obj=case, reason=reason, request=request)
+    return case
+
+
+def complete_assessment(user, case, *, completed_on, summary, request=None):
+    require(user, "work", case)
+    summary = _need(summary, "Summarise the assessment's conclusion.")
+    with transaction.atomic():
+        case = _locked(case)
+        _open_only(case)
+        if completed_on > clock.today():
+            raise ValidationError("The completion date cannot be in the future.")
+        case.assessment_completed_on = completed_on
+        case.save(update_fields=["assessment_completed_on"])
+        late = completed_on > case.assessment_deadline
+        chronology.add(case.child, Kind.ASSESSMENT, f"Child and family assessment completed{' late' if late else ''}: "
+                       f"{summary}", at=timezone.now(), case=case, actor=user, subtype="completed")
+        audit("assessment_completed", user=user, obj=case, request=request)
+    return case
+
+
+def request_closure(user, case, *, outcome, summary, request=None):
+    require(user, "work", case)
+    if outcome not in Case.ClosureOutcome.values:
+        raise ValidationError("Choose the outcome of the case.")
+    summary = _need(summary, "Summarise why the case can close.")
+    with transaction.atomic():
+        case = _locked(case)
+        _open_only(case)
+        case.status, case.closure_outcome, case.closure_summary = Case.Status.CLOSURE_REQUESTED, outcome, summary
+        case.closure_requested_by = user
+        case.save(update_fields=["status", "closure_outcome", "closure_summary", "closure_requested_by"])
+        chronology.add(case.child, Kind.CASE, f"Closure proposed: {case.get_closure_outcome_display()}",
+                       at=timezone.now(), case=case, actor=user, subtype="closure_requested")
+        audit("case_closure_requested", user=user, obj=case, reason=outcome, request=request)
+    return case
+
+
+def sign_off_closure(user, case, *, request=None):
+    require(user, "manage", case)
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.CLOSURE_REQUESTED:
+            raise ValidationError("Only a case whose closure was proposed can be signed off.")
+        case.status, case.closed_at, case.closed_by = Case.Status.CLOSED, timezone.now(), user
+        case.save(update_fields=["status", "closed_at", "closed_by"])
+        chronology.add(case.child, Kind.CASE, f"{case.reference} closed: {case.get_closure_outcome_display()}",
+                       at=case.closed_at, case=case, actor=user, subtype="closed")
+        audit("case_closed", user=user, obj=case, reason=case.closure_outcome, request=request)
+    return case
+
+
+def reopen_case(user, case, *, reason, request=None):
+    require(user, "manage", case)
+    reason = _need(reason, "Give the reason for reopening the case.")
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.CLOSED:
+            raise ValidationError("Only a closed case can be reopened.")
+        case.status = Case.Status.ALLOCATED if case.allocated_to_id else Case.Status.OPEN
+        case.closed_at = case.closed_by = case.closure_requested_by = None
+        case.closure_outcome = case.closure_summary = ""
+        case.save(update_fields=["status", "closed_at", "closed_by", "closure_requested_by", "closure_outcome",
+                                 "closure_summary"])
+        chronology.add(case.child, Kind.CASE, f"{case.reference} reopened: {reason}", at=timezone.now(), case=case,
+                       actor=user, subtype="reopened")
+        audit("case_reopened", user=user, obj=case, reason=reason, request=request)
+    return case
+
+
+# --- Risk screening ---------------------------------------------------------------------------------
+
+
+def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), moderate=(), significant=None,
+                          disclosure=False, judgement=None, judgement_reason="", notes="", request=None):
+    """Score and keep one exploitation risk screening (never overwriting an earlier one). Raises
+    risk.ScreeningError (a ValueError) with a clear message for a screening that cannot be scored."""
+    require(user, "work", case)
+    child = case.child
+    if assessed_on > clock.today():
+        raise ValidationError("The screening date cannot be in the future.")
+    screening = risk.Screening(
+        assessed_on=assessed_on, date_of_birth=child.date_of_birth,
+        age=None if child.date_of_birth else child.approximate_age, learning_disability=child.learning_disability,
+        disclosure=disclosure, vulnerabilities=vulnerabilities, moderate=moderate, significant=significant or {},
+        judgement=judgement, judgement_reason=judgement_reason)
+    result = risk.assess(screening)
+    with transaction.atomic():
+        case = _locked(case)
+        _open_only(case)
+        assessment = RiskAssessment.objects.create(
+            case=case, child=child, assessed_on=assessed_on, assessed_by=user,
+            vulnerabilities=sorted(screening.vulnerabilities), moderate=sorted(screening.moderate),
+            significant=dict(screening.significant), disclosure=disclosure,
+            learning_disability=child.learning_disability, age_at_assessment=screening.age_at_assessment,
+            score=result.score, score_category=result.score_category, tool_category=result.tool_category,
+            final_category=result.final_category, overrides=[o.reason for o in result.overrides],
+            judgement_reason=result.judgement_reason, notes=notes, reassessment_due=result.reassessment_due)
+        _keep_latest_on_case(case)
+        summary = f"Risk screening: {result.final_category.label}"
+        if result.judgement_changed_result:
+            summary += f" (tool: {result.tool_category.label}; professional judgement: {result.judgement_reason})"
+        chronology.add(child, Kind.RISK, summary, at=timezone.now(), case=case, actor=user, subtype="screening")
+        audit("risk_screening_recorded", user=user, obj=case, reason=result.final_category.label, request=request)
+        if result.notify_police_and_social_care:
+            _notify_disclosure(user, case)
+    return assessment
+
+
+def _keep_latest_on_case(case):
+    latest = case.risk_assessments.order_by("-assessed_on", "-recorded_at").first()
+    case.risk_category, case.risk_reassessment_due = latest.final_category, latest.reassessment_due
+    case.save(update_fields=["risk_category", "risk_reassessment_due"])
+
+
+def _notify_disclosure(user, case):
+    """A disclosure tells the managers of the police and children's social care at once."""
+    agencies = Agency.objects.filter(kind__in=[Agency.Kind.POLICE, Agency.Kind.COUNCIL])
+    managers = User.objects.filter(role=Role.MANAGER, is_active=True, agency__in=agencies)
+    Notification.objects.bulk_create([
+        Notification(user=manager, case=case, kind=Notification.Kind.DISCLOSURE,
+                     message=f"{case.reference}: a disclosure was recorded in a risk screening.")
+        for manager in managers])
+    chronology.add(case.child, Kind.RISK, "Disclosure: police and children's social care notified",
+                   at=timezone.now(), case=case, actor=user, subtype="disclosure")
+    audit("disclosure_notified", user=user, obj=case, reason=f"{managers.count()} managers")
+
+
+# --- Plans, meetings and notes ------------------------------------------------------------------------
+
+
+def add_plan_action(user, case, *, description, owner_name, owner_agency, due_on, meeting=None, request=None):
+    require(user, "work", case)
+    description = _need(description, "Say what must be done.")
+    owner_name = _need(owner_name, "Say who will do it.")
+    with transaction.atomic():
+        _open_only(case)
+        action = PlanAction.objects.create(case=case, description=description[:500], owner_name=owner_name,
+                                           owner_agency=owner_agency, due_on=due_on, meeting=meeting, created_by=user)
+        chronology.add(case.child, Kind.ACTION, f"Action for {owner_name} ({owner_agency.name}) by "
+                       f"{due_on:%-d %B %Y}: {description}", at=action.created_at, case=case, actor=user,
+                       subtype="added")
+        audit("plan_action_added", user=user, obj=case, reason=str(action.pk), request=request)
+    return action
+
+
+def set_action_status(user, action, status, *, request=None):
+    require(user, "work", action.case)
+    if status not in PlanAction.Status.values:
+        raise ValidationError("Choose open, done or cancelled.")
+    with transaction.atomic():
+        action = PlanAction.objects.select_for_update().select_related("case__child").get(pk=action.pk)
+        action.status = status
+        action.finished_at = None if status == PlanAction.Status.OPEN else timezone.now()
+        action.save(update_fields=["status", "finished_at"])
+        chronology.add(action.case.child, Kind.ACTION, f"Action {action.get_status_display().lower()}: "
+                       f"{action.description}", at=timezone.now(), case=action.case, actor=user, subtype=status)
+        audit("plan_action_updated", user=user, obj=action.case, reason=f"{action.pk} {status}", request=request)
+    return action
+
+
+STRATEGY_AGENCY_KINDS = {Agency.Kind.COUNCIL: "children's social care", Agency.Kind.POLICE: "police",
+                         Agency.Kind.HEALTH: "health"}
+
+
+def _check_attendees(kind, attendees):
+    if not attendees:
+        raise ValidationError("Record who attended.")
+    if kind == Meeting.Kind.STRATEGY:
+        present = {attendee["agency"].kind for attendee in attendees}
+        missing = [label for agency_kind, label in STRATEGY_AGENCY_KINDS.items() if agency_kind not in present]
+        if missing:
+            raise ValidationError(f"A strategy discussion needs at least children's social care, police and "
+                                  f"health. Missing: {', '.join(missing)}.")
+
+
+def record_meeting(user, case, *, kind, held_at, chair, attendees, section_47=False, victims="", offenders="",
+                   locations="", themes="", discussion="", decisions="", actions=(), request=None):
+    """Record a strategy discussion, MACE meeting or review, its attendees (dicts of name, agency, role) and
+    the actions its decisions set (dicts of description, owner_name, owner_agency, due_on)."""
+    require(user, "work", case)
+    if kind not in Meeting.Kind.values:
+        raise ValidationError("Choose the kind of meeting.")
+    chair = _need(chair, "Say who chaired the meeting.")
+    _check_attendees(kind, attendees)
+    if held_at > timezone.now():
+        raise ValidationError("Record a meeting once it has been held.")
+    with transaction.atomic():
+        case = _locked(case)
+        _open_only(case)
+        meeting = Meeting.objects.create(
+            kind=kind, owning_agency_id=case.owning_agency_id, held_at=held_at, chair=chair,
+            section_47=section_47 and kind == Meeting.Kind.STRATEGY, victims=victims, offenders=offenders,
+            locations=locations, themes=themes, discussion=discussion, decisions=decisions, recorded_by=user)
+        meeting.cases.add(case)
+        MeetingAttendee.objects.bulk_create([MeetingAttendee(meeting=meeting, **attendee) for attendee in attendees])
+        _apply_meeting_deadlines(case, meeting)
+        chronology.add(case.child, Kind.MEETING, f"{meeting.get_kind_display()} held, chaired by {chair}; "
+                       f"{len(attendees)} attending", at=held_at, case=case, actor=user, subtype=kind)
+        audit("meeting_recorded", user=user, obj=case, reason=kind, request=request)
+        for action in actions:
+            add_plan_action(user, case, meeting=meeting, request=request, **action)
+    return meeting
+
+
+def _apply_meeting_deadlines(case, meeting):
+    held_on = clock.local(meeting.held_at).date()
+    if meeting.kind == Meeting.Kind.STRATEGY and meeting.section_47:
+        case.conference_due = clock.initial_conference_due(meeting.held_at)
+    elif meeting.kind == Meeting.Kind.CONFERENCE:
+        case.conference_due = None
+        case.review_due = clock.review_due(held_on)
+    elif meeting.kind == Meeting.Kind.REVIEW:
+        case.last_review_on = held_on
+        case.review_due = clock.review_due(held_on, last_review_day=held_on)
+    case.save(update_fields=["conference_due", "last_review_on", "review_due"])
+
+
+def add_case_note(user, case, *, kind, happened_at, text, request=None):
+    require(user, "work", case)
+    if kind not in CaseNote.Kind.values:
+        raise ValidationError("Choose the kind of note.")
+    text = _need(text, "Write the note.")
+    if happened_at > timezone.now():
+        raise ValidationError("A note records something that has happened: the time cannot be in the future.")
+    with transaction.atomic():
+        _open_only(case)
+        note = CaseNote.objects.create(case=case, kind=kind, happened_at=happened_at, text=text, author=user)
+        chronology.add(case.child, Kind.NOTE, f"{note.get_kind_display()}: {text}", at=happened_at, case=case,
+                       actor=user, subtype=kind)
+        audit("case_note_added", user=user, obj=case, reason=kind, request=request)
+    return note

@@ -1,0 +1,93 @@
+"""What the case pages list, always through the access policy and with a bounded number of queries."""
+
+import datetime as dt
+
+from django.db.models import Min, Q
+
+from safehub import clock
+from safehub.cases.models import Case, Child, ChildAddress, PlanAction
+from safehub.risk import RiskCategory
+
+LIST_LIMIT = 200
+DUE_SOON_DAYS = 14
+ACTIVE = [Case.Status.OPEN, Case.Status.ALLOCATED, Case.Status.CLOSURE_REQUESTED]
+
+
+def active_cases(user):
+    return Case.objects.visible_to(user).filter(status__in=ACTIVE).select_related("child", "allocated_to", "owning_agency")
+
+
+def next_deadlines(case, today):
+    """(date, what) of each deadline the case still has, soonest first."""
+    deadlines = []
+    if not case.assessment_completed_on:
+        deadlines.append((case.assessment_deadline, "Child and family assessment"))
+    if case.conference_due:
+        deadlines.append((case.conference_due, "Initial child protection conference"))
+    if case.review_due:
+        deadlines.append((case.review_due, "Review"))
+    deadlines.append((case.risk_reassessment_due or today, "Risk screening" if case.risk_category is None
+                      else "Risk reassessment"))
+    if getattr(case, "next_action_due", None):
+        deadlines.append((case.next_action_due, "Plan action"))
+    return sorted(deadlines)
+
+
+def my_cases(user, today=None):
+    """The user's allocated cases, the one with the nearest deadline first."""
+    today = today or clock.today()
+    cases = list(active_cases(user).filter(allocated_to=user)
+                 .annotate(next_action_due=Min("actions__due_on", filter=Q(actions__status=PlanAction.Status.OPEN)))
+                 [:LIST_LIMIT])
+    for case in cases:
+        case.deadlines = next_deadlines(case, today)
+    return sorted(cases, key=lambda case: case.deadlines[0][0])
+
+
+def team_view(user, today=None):
+    """A manager's view of the team's work: five lists, five queries, whatever the number of cases."""
+    today = today or clock.today()
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    cases = active_cases(user)
+    visible = Case.objects.visible_to(user).filter(status__in=ACTIVE)
+    return {
+        "today": today,
+        "soon": soon,
+        "unallocated": list(cases.filter(status=Case.Status.OPEN).order_by("opened_at")[:LIST_LIMIT]),
+        "overdue_actions": list(
+            PlanAction.objects.filter(case__in=visible, status=PlanAction.Status.OPEN, due_on__lt=today)
+            .select_related("case__child", "owner_agency").order_by("due_on")[:LIST_LIMIT]),
+        "assessments_due": list(
+            cases.filter(assessment_completed_on__isnull=True)
+            .filter(Q(assessment_extended_to__lte=soon) | Q(assessment_extended_to__isnull=True, assessment_due__lte=soon))
+            .order_by("assessment_due")[:LIST_LIMIT]),
+        "reassessments_due": list(
+            cases.filter(Q(risk_reassessment_due__lte=soon) | Q(risk_reassessment_due__isnull=True))
+            .order_by("risk_reassessment_due", "opened_at")[:LIST_LIMIT]),
+        "closures": list(cases.filter(status=Case.Status.CLOSURE_REQUESTED).select_related("closure_requested_by")
+                         [:LIST_LIMIT]),
+    }
+
+
+def mace_list(user):
+    """Children at significant risk: the MACE meeting's list of victims."""
+    return list(active_cases(user).filter(risk_category=RiskCategory.SIGNIFICANT)
+                .order_by("child__last_name", "child__first_name")[:LIST_LIMIT])
+
+
+def possible_matches(user, *, first_name="", last_name="", date_of_birth=None, postcode=""):
+    """Children the user may open who might be this child: same date of birth, same surname and first
+    initial, the same first name with a similar surname, or an address at the same postcode."""
+    first, last = first_name.strip(), last_name.strip()
+    conditions = Q(pk__in=[])
+    if date_of_birth:
+        conditions |= Q(date_of_birth=date_of_birth)
+    if last:
+        conditions |= Q(last_name__iexact=last, first_name__istartswith=first[:1]) if first else Q(last_name__iexact=last)
+    if first and last:
+        conditions |= Q(first_name__iexact=first, last_name__istartswith=last[:3])
+        conditions |= Q(aliases__icontains=first, last_name__iexact=last)
+    if postcode.strip():
+        at_postcode = ChildAddress.objects.filter(postcode__iexact=postcode.strip()).values("child_id")
+        conditions |= Q(pk__in=at_postcode)
+    return list(Child.objects.visible_to(user).filter(conditions).prefetch_related("addresses")[:20])
