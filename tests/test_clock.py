@@ -92,3 +92,46 @@ def test_adding_working_days_counts_exactly_that_many(moment, days):
     start = clock.start_of_working_time(moment)
     assert clock.working_days_between(start.date(), due.date()) == days
     assert (due - start) >= dt.timedelta(days=days - 1)
+
+
+# --- Case work deadlines (hand-counted against the England and Wales bank holidays) ----------------------
+
+
+def test_assessment_due_45_working_days_over_christmas():
+    # 2 Nov 2026: 45 working days skip 25 Dec, 28 Dec (Boxing Day substitute) and 1 Jan 2027.
+    assert clock.assessment_due(at(2026, 11, 2)) == dt.date(2027, 1, 7)
+
+
+def test_assessment_due_from_a_weekend_referral_counts_from_monday():
+    # Received Saturday 7 Nov 2026: counts from Monday 9 Nov; 45 working days (3 bank holidays) is 14 Jan.
+    assert clock.assessment_due(at(2026, 11, 7, 22)) == dt.date(2027, 1, 14)
+
+
+def test_initial_conference_15_working_days_after_strategy_discussion():
+    assert clock.initial_conference_due(at(2026, 12, 18, 14)) == dt.date(2027, 1, 13)
+    assert clock.initial_conference_due(at(2026, 11, 21, 11)) == dt.date(2026, 12, 14)  # a Saturday discussion
+
+
+def test_initial_conference_skips_easter():
+    # Strategy discussion Thursday 18 March 2027; Good Friday 26 March and Easter Monday 29 March are closed.
+    assert clock.initial_conference_due(at(2027, 3, 18)) == dt.date(2027, 4, 12)
+
+
+def test_reviews_at_three_months_then_six():
+    assert clock.review_due(dt.date(2026, 11, 30)) == dt.date(2027, 2, 28)
+    assert clock.review_due(dt.date(2027, 2, 26), last_review_day=dt.date(2027, 8, 31)) == dt.date(2028, 2, 29)
+
+
+def test_risk_reassessment_every_three_months():
+    assert clock.risk_reassessment_due(dt.date(2027, 5, 31)) == dt.date(2027, 8, 31)
+    assert clock.risk_reassessment_due(dt.date(2026, 11, 30)) == dt.date(2027, 2, 28)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2030, 12, 31)))
+def test_case_deadlines_fall_on_working_days_exactly_that_many_days_on(moment):
+    moment = moment.replace(tzinfo=LONDON)
+    start = clock.start_of_working_time(moment).date()
+    for due, days in ((clock.assessment_due(moment), 45), (clock.initial_conference_due(moment), 15)):
+        assert clock.is_working_day(due)
+        assert clock.working_days_between(start, due) == days
