@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 
 from safehub import clock
 from safehub.cases.models import Case, Child, ChildAddress, PlanAction
@@ -45,7 +45,7 @@ def my_cases(user, today=None):
 
 
 def team_view(user, today=None):
-    """A manager's view of the team's work: five lists, five queries, whatever the number of cases."""
+    """A manager's view of the team's work: six lists, six queries, whatever the number of cases."""
     today = today or clock.today()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     cases = active_cases(user)
@@ -64,6 +64,7 @@ def team_view(user, today=None):
         "reassessments_due": list(
             cases.filter(Q(risk_reassessment_due__lte=soon) | Q(risk_reassessment_due__isnull=True))
             .order_by("risk_reassessment_due", "opened_at")[:LIST_LIMIT]),
+        "caseload": list(cases.order_by(F("risk_reassessment_due").asc(nulls_first=True), "opened_at")[:LIST_LIMIT]),
         "closures": list(cases.filter(status=Case.Status.CLOSURE_REQUESTED).select_related("closure_requested_by")
                          [:LIST_LIMIT]),
     }

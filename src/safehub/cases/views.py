@@ -243,6 +243,7 @@ def render_case(request, case, status=200, page_error="", access_forms=None, **b
 @role_required(*READERS)
 @with_record("case")
 def case_page(request, case):
+    actions.mark_read(request.user, case)
     return render_case(request, case)
 
 
