@@ -1,0 +1,1 @@
+"""Linking: mentions of people, vehicles, phones, handles and places resolved to entities."""
