@@ -1,0 +1,111 @@
+"""What a report or a child's record mentions: one Mention per person, nickname, phone, vehicle, handle and
+place, normalised so that the same selector written differently has one key."""
+
+import re
+
+from safehub.linking import normalise
+from safehub.linking.models import Entity, Mention
+
+Kind = Entity.Kind
+Role = Mention.Role
+AGE = re.compile(r"\b(\d{1,2})\b")
+
+
+def _age(text):
+    found = AGE.search(text or "")
+    return int(found.group(1)) if found and int(found.group(1)) < 100 else None
+
+
+def split_name(name):
+    parts = normalise.normalise_name(name).split()
+    if not parts:
+        return "", ""
+    return parts[0], " ".join(parts[1:])
+
+
+def person_fields(name, *, nicknames="", date_of_birth=None, age=None, postcode=""):
+    first, last = split_name(name)
+    group = min(normalise.name_variants(first)) if first else ""
+    nickname = next((part for part in re.split(r"[,/;]", nicknames or "") if part.strip()), "")
+    return {"first_name": first[:100], "last_name": last[:100], "nicknames": nicknames[:300],
+            "nickname_key": normalise.name_key(nickname)[:100],
+            "date_of_birth": date_of_birth, "age": age, "postcode": (normalise.normalise_postcode(postcode) or "")[:10],
+            "first_key": group[:100], "last_key": normalise.name_key(last)[:100]}
+
+
+def _nickname_mentions(nicknames, role, source):
+    names = [part.strip() for part in re.split(r"[,/;]| or ", nicknames or "") if part.strip()]
+    return [Mention(kind=Kind.NICKNAME, role=role, raw=name[:500], key=normalise.normalise_name(name)[:200], **source)
+            for name in names if normalise.normalise_name(name)]
+
+
+def _phone(raw, role, source):
+    key = normalise.normalise_phone(raw) or ""
+    pattern = "" if key else (normalise.phone_digits_pattern(raw) or "")
+    if not key and not pattern:
+        return None
+    return Mention(kind=Kind.PHONE, role=role, raw=raw[:500], key=key, pattern=pattern[:40], **source)
+
+
+def _vehicle(raw, role, source):
+    mark = normalise.normalise_registration(raw)
+    if not mark.strip("?*"):
+        return None
+    if normalise.is_partial_registration(mark):
+        return Mention(kind=Kind.VEHICLE, role=role, raw=raw[:500], pattern=normalise.registration_like_pattern(mark)[:40],
+                       **source)
+    return Mention(kind=Kind.VEHICLE, role=role, raw=raw[:500], key=mark[:200], **source)
+
+
+def _place(address, postcode, role, source):
+    text = ", ".join(part for part in (address, postcode) if part)
+    key = normalise.normalise_address(text)
+    return Mention(kind=Kind.PLACE, role=role, raw=text[:500], key=key[:200], **source) if key else None
+
+
+def contact_mentions(contact):
+    """Unsaved Mentions for everything a report names."""
+    source = {"contact": contact}
+    found = []
+    for child in contact.children.all():
+        if child.name.strip():
+            found.append(Mention(kind=Kind.CHILD, role=Role.CHILD, raw=child.name[:500],
+                                 source_detail=f"intake.contactchild:{child.pk}", **source,
+                                 **person_fields(child.name, age=_age(child.age))))
+    for person in contact.people.all():
+        detail = {"source_detail": f"intake.contactperson:{person.pk}", **source}
+        if person.name.strip() or person.nicknames.strip():
+            found.append(Mention(kind=Kind.PERSON, role=Role.PERSON_OF_CONCERN,
+                                 raw=(person.name or person.nicknames)[:500], **detail,
+                                 **person_fields(person.name, nicknames=person.nicknames,
+                                                 age=_age(person.description))))
+        found += _nickname_mentions(person.nicknames, Role.PERSON_OF_CONCERN, detail)
+    for phone in contact.phones.all():
+        found.append(_phone(phone.number, Role.PERSON_OF_CONCERN, source))
+    for vehicle in contact.vehicles.all():
+        found.append(_vehicle(vehicle.registration, Role.PERSON_OF_CONCERN, source))
+    for handle in contact.handles.all():
+        key = normalise.normalise_handle(handle.username)
+        if key:
+            found.append(Mention(kind=Kind.HANDLE, role=Role.PERSON_OF_CONCERN, raw=handle.username[:500],
+                                 key=key[:200], **source))
+    for place in contact.places.all():
+        found.append(_place(place.address, place.postcode, Role.UNKNOWN, source))
+    return [mention for mention in found if mention is not None]
+
+
+def child_record_mentions(child):
+    """Unsaved Mentions for a child's record: the child, and the people around them."""
+    source = {"child_record": child}
+    postcode = next((address.postcode for address in child.addresses.all() if address.postcode), "")
+    found = [Mention(kind=Kind.CHILD, role=Role.CHILD, raw=str(child)[:500], **source,
+                     **person_fields(str(child), nicknames=child.aliases, date_of_birth=child.date_of_birth,
+                                     age=child.approximate_age, postcode=postcode))]
+    found += _nickname_mentions(child.aliases, Role.CHILD, source)
+    for person in child.people.all():
+        role = Role.PERSON_OF_CONCERN if person.of_concern else Role.FAMILY
+        found.append(Mention(kind=Kind.PERSON, role=role, raw=person.name[:500], source_detail=f"cases.childperson:{person.pk}",
+                             **source, **person_fields(person.name)))
+    for address in child.addresses.all():
+        found.append(_place(address.address, address.postcode, Role.CHILD, source))
+    return [mention for mention in found if mention is not None]

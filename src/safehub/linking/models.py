@@ -1,0 +1,151 @@
+"""Mentions, entities, person links and networks.
+
+Every person, nickname, phone, vehicle, online handle and place named in a report, referral, child record or
+case is a Mention with its source and role. Mentions resolve to Entities: selectors by their normalised
+value (the same phone is one entity however it was written), people by probabilistic matching (PersonLink
+rows carry each pair's evidence and the analyst's judgement). Networks are snapshots of the entity graph.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Entity(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        CHILD = "child", "Child"
+        NICKNAME = "nickname", "Nickname"
+        PHONE = "phone", "Phone"
+        VEHICLE = "vehicle", "Vehicle"
+        HANDLE = "handle", "Online account"
+        PLACE = "place", "Place"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=200, blank=True, help_text="The normalised value of a selector")
+    label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], condition=~models.Q(key=""),
+                                               name="one_entity_per_selector")]
+        indexes = [models.Index(fields=["kind", "key"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.label}"
+
+
+class Mention(models.Model):
+    class Role(models.TextChoices):
+        CHILD = "child", "Child"
+        PERSON_OF_CONCERN = "person_of_concern", "Person of concern"
+        WITNESS = "witness", "Witness"
+        REPORTER = "reporter", "Reporter"
+        FAMILY = "family", "Family or carer"
+        UNKNOWN = "unknown", "Not known"
+
+    kind = models.CharField(max_length=10, choices=Entity.Kind.choices)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.UNKNOWN)
+    raw = models.CharField(max_length=500)
+    key = models.CharField(max_length=200, blank=True, help_text="The normalised value (selectors)")
+    pattern = models.CharField(max_length=40, blank=True, help_text="A partial mark or number, as a LIKE pattern")
+    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
+
+    contact = models.ForeignKey("intake.Contact", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="mentions")
+    child_record = models.ForeignKey("cases.Child", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="mentions")
+    source_detail = models.CharField(max_length=40, blank=True, help_text="e.g. intake.contactperson:12")
+
+    # What the person matcher compares (people and children only).
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    nicknames = models.CharField(max_length=300, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    first_key = models.CharField(max_length=100, blank=True, db_index=True, help_text="variant group of the first name")
+    last_key = models.CharField(max_length=100, blank=True, db_index=True)
+    nickname_key = models.CharField(max_length=100, blank=True, db_index=True, help_text="the first nickname")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key"]), models.Index(fields=["kind", "date_of_birth"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.raw!r}"
+
+    @property
+    def source_record(self):
+        return self.contact or self.child_record
+
+
+class PersonLink(models.Model):
+    """A judged pair of person mentions: the matcher's evidence and band, and the analyst's decision."""
+
+    class Band(models.TextChoices):
+        AUTO = "auto", "Linked automatically"
+        REVIEW = "review", "Needs review"
+        NONE = "none", "Not linked"
+
+    class Judgement(models.TextChoices):
+        NONE = "", "Not judged"
+        CONFIRMED = "confirmed", "Confirmed by an analyst"
+        REJECTED = "rejected", "Rejected by an analyst"
+
+    left = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+    match_weight = models.FloatField()
+    probability = models.FloatField()
+    band = models.CharField(max_length=10, choices=Band.choices)
+    evidence = models.JSONField(default=list, help_text="[{field, comparison, weight}] in order")
+    model_version = models.CharField(max_length=40, blank=True)
+    judgement = models.CharField(max_length=10, choices=Judgement.choices, blank=True, default="")
+    judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    judged_at = models.DateTimeField(null=True, blank=True)
+    judgement_reason = models.TextField(blank=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["left", "right"], name="one_link_per_pair"),
+                       models.CheckConstraint(condition=models.Q(left__lt=models.F("right")), name="link_pair_ordered")]
+
+    @property
+    def joins(self):
+        """Whether the pair counts as the same person: an analyst's decision wins over the matcher's band."""
+        if self.judgement:
+            return self.judgement == self.Judgement.CONFIRMED
+        return self.band == self.Band.AUTO
+
+
+class ModelVersion(models.Model):
+    """A trained person-matching model (Splink's JSON), kept for every version; one is active."""
+
+    version = models.CharField(max_length=40, unique=True)
+    trained_at = models.DateTimeField(default=timezone.now)
+    trained_on = models.CharField(max_length=300)
+    model = models.JSONField()
+    active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-trained_at"]
+
+
+class Network(models.Model):
+    """One connected part of the entity graph, as last computed. Recomputed when mentions or links change."""
+
+    number = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+    generation = models.CharField(max_length=80, db_index=True)
+    contact_ids = models.JSONField(default=list)
+    child_record_ids = models.JSONField(default=list)
+    entity_ids = models.JSONField(default=list)
+    communities = models.JSONField(default=dict, help_text="entity id -> Leiden community")
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=300, blank=True)
+    newest_activity = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-flagged", "-newest_activity"]
+        constraints = [models.UniqueConstraint(fields=["generation", "number"], name="one_network_number_per_run")]

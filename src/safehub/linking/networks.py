@@ -1,0 +1,155 @@
+"""Networks: the graph of entities joined by shared reports and records, its connected parts, their Leiden
+communities, and the flag for possible group-based exploitation (a flag for an analyst, never a decision).
+
+Nodes are the records (reports, children's records) and the entities they mention. Children and places are
+attached to the records that name them but do not join records together: a busy bus station or a common
+name is not evidence that two reports are about one group. People, nicknames, phones, vehicles and online
+accounts do join them. A network spans at least two records, since one report alone shows nothing new.
+"""
+
+import hashlib
+from collections import defaultdict
+
+import igraph
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from safehub.linking.models import Entity, Mention, Network, PersonLink
+
+JOINING_KINDS = {Entity.Kind.PERSON, Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE}
+MIN_RECORDS = 2
+
+
+def current_generation():
+    """A fingerprint of everything the graph depends on: mentions and link judgements."""
+    mentions = Mention.objects.aggregate(last=Max("pk"), count=Max("created_at"))
+    links = PersonLink.objects.aggregate(scored=Max("scored_at"), judged=Max("judged_at"))
+    entity_count = Mention.objects.filter(entity__isnull=False).count()
+    text = f"{mentions}|{links}|{entity_count}"
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _node(kind, pk):
+    return f"{kind}:{pk}"
+
+
+def build_graph(rows):
+    """rows: (mention kind, role, entity id, contact id, child record id). Returns (graph, names, roles)."""
+    names, edges, roles = {}, [], defaultdict(set)
+    for kind, role, entity_id, contact_id, child_id in rows:
+        record = _node("contact", contact_id) if contact_id else _node("child_record", child_id)
+        entity = _node("entity", entity_id)
+        for name in (record, entity):
+            names.setdefault(name, len(names))
+        edges.append((names[record], names[entity]))
+        roles[entity_id].add(role)
+    graph = igraph.Graph(n=len(names), edges=edges)
+    graph.vs["name"] = list(names)
+    return graph, names, roles
+
+
+def _joining_graph(rows):
+    """Only the edges that may join records (people and selectors), for the connected parts."""
+    return build_graph([row for row in rows if row[0] in JOINING_KINDS])
+
+
+def compute(now=None):
+    """Recompute the networks from the current mentions; returns the list of Network rows stored."""
+    generation = current_generation()
+    rows = list(Mention.objects.filter(entity__isnull=False)
+                .values_list("kind", "role", "entity_id", "contact_id", "child_record_id"))
+    joining, names, _ = _joining_graph(rows)
+    components = joining.connected_components()
+    by_record = {}
+    for number, members in enumerate(components):
+        for index in members:
+            by_record[joining.vs[index]["name"]] = number
+    groups = defaultdict(list)
+    for row in rows:
+        record = _node("contact", row[3]) if row[3] else _node("child_record", row[4])
+        if record in by_record:
+            groups[by_record[record]].append(row)
+    with transaction.atomic():
+        Network.objects.exclude(generation=generation).delete()
+        Network.objects.filter(generation=generation).delete()
+        stored = [_store(number, group_rows, generation) for number, group_rows in enumerate(_networks(groups))]
+    return [network for network in stored if network is not None]
+
+
+def _networks(groups):
+    for rows in groups.values():
+        records = {(row[3], row[4]) for row in rows}
+        if len(records) >= MIN_RECORDS:
+            yield rows
+
+
+def _communities(rows):
+    graph, names, _ = build_graph(rows)
+    if graph.ecount() == 0:
+        return {}
+    membership = graph.community_leiden(objective_function="modularity", n_iterations=-1).membership
+    return {name.split(":")[1]: membership[index] for name, index in names.items() if name.startswith("entity:")}
+
+
+def people_of_concern(rows):
+    """Distinct persons of concern: person entities, counting as one those that share a nickname."""
+    persons = {row[2] for row in rows if row[0] == Entity.Kind.PERSON and row[1] == Mention.Role.PERSON_OF_CONCERN}
+    if not persons:
+        return set()
+    parent = {person: person for person in persons}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    nickname_owner = {}
+    for source, person, nickname in person_nickname_pairs(persons):
+        first = nickname_owner.setdefault(nickname, person)
+        parent[find(person)] = find(first)
+    return {find(person) for person in persons}
+
+
+def person_nickname_pairs(persons):
+    """(source detail, person entity, nickname entity) for nicknames given for the same person in a record."""
+    person_rows = Mention.objects.filter(entity_id__in=persons, kind=Entity.Kind.PERSON).exclude(source_detail="")
+    by_detail = {(m.contact_id, m.child_record_id, m.source_detail): m.entity_id for m in person_rows}
+    nicknames = Mention.objects.filter(kind=Entity.Kind.NICKNAME, entity__isnull=False).exclude(source_detail="")
+    for mention in nicknames.filter(source_detail__in=[key[2] for key in by_detail]):
+        person = by_detail.get((mention.contact_id, mention.child_record_id, mention.source_detail))
+        if person is not None:
+            yield mention.source_detail, person, mention.entity_id
+
+
+def flag_reason(persons_of_concern, children):
+    if persons_of_concern >= 2 and children >= 1:
+        return f"{persons_of_concern} persons of concern and {children} child{'ren' if children != 1 else ''}"
+    if persons_of_concern == 1 and children >= 2:
+        return f"1 person of concern linked to {children} children"
+    return ""
+
+
+def _store(number, rows, generation):
+    from safehub.intake.models import Contact
+
+    contact_ids = sorted({row[3] for row in rows if row[3]})
+    child_record_ids = sorted({row[4] for row in rows if row[4]})
+    entity_ids = sorted({row[2] for row in rows})
+    children = {row[2] for row in rows if row[0] == Entity.Kind.CHILD}
+    reason = flag_reason(len(people_of_concern(rows)), len(children))
+    newest = Contact.objects.filter(pk__in=contact_ids).aggregate(newest=Max("received_at"))["newest"]
+    return Network.objects.create(
+        number=number + 1, generation=generation, contact_ids=contact_ids, child_record_ids=child_record_ids,
+        entity_ids=entity_ids, communities=_communities(rows), flagged=bool(reason),
+        flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
+        newest_activity=newest or timezone.now())
+
+
+def current_networks():
+    """The networks for the current data, recomputed first if anything changed since the last run."""
+    generation = current_generation()
+    if not Network.objects.filter(generation=generation).exists():
+        compute()
+    return Network.objects.filter(generation=generation)

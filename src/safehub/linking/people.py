@@ -1,0 +1,115 @@
+"""The real-time person matcher: candidates from indexed blocking keys in the database, scored in process
+with the active saved model's weights (no Splink at request time).
+
+Bands (configurable): auto-link at or above SAFEHUB_LINK_AUTO_PROBABILITY, needs review at or above
+SAFEHUB_LINK_REVIEW_PROBABILITY, otherwise no link.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+
+from safehub.linking.bulk import prepare_record
+from safehub.linking.models import Mention, ModelVersion, PersonLink
+from safehub.linking.scorer import Scorer, parse_rule
+
+DEFAULT_MODEL = Path(__file__).with_name("default_model.json")
+CANDIDATE_LIMIT = 200
+
+# A prepared record's column -> the Mention field holding the same normalised value.
+MENTION_FIELDS = {"first_name": "first_name", "first_key": "first_key", "surname": "last_key",
+                  "dob": "date_of_birth", "postcode": "postcode", "nickname": "nickname_key"}
+
+PLAIN_WORDS = {"first_name": "First name", "first_key": "First name (variant group)", "surname": "Surname",
+               "dob": "Date of birth", "postcode": "Postcode", "nickname": "Nickname", "middle_name": "Middle name",
+               "sex": "Sex", "address": "Address", "town": "Town", "phone": "Phone", "email": "Email",
+               "vehicle": "Vehicle", "handle": "Online account"}
+
+
+@dataclass(frozen=True)
+class Score:
+    weight: float
+    probability: float
+    band: str
+    evidence: list
+    model_version: str
+
+
+def active_model():
+    """(version, model JSON) of the active model, or the packaged default trained on synthetic data."""
+    row = ModelVersion.objects.filter(active=True).values_list("version", "model").first()
+    if row:
+        return row
+    return "default", json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def _scorer(version, model_text):
+    return Scorer.from_model(json.loads(model_text))
+
+
+def scorer():
+    version, model = active_model()
+    return version, _scorer(version, json.dumps(model, sort_keys=True))
+
+
+def prepared(mention):
+    raw = {"first_name": mention.first_name, "surname": mention.last_name, "postcode": mention.postcode,
+           "nickname": mention.nickname_key,
+           "date_of_birth": mention.date_of_birth.isoformat() if mention.date_of_birth else ""}
+    return prepare_record(raw)
+
+
+def band_for(probability):
+    if probability >= settings.SAFEHUB_LINK_AUTO_PROBABILITY:
+        return PersonLink.Band.AUTO
+    if probability >= settings.SAFEHUB_LINK_REVIEW_PROBABILITY:
+        return PersonLink.Band.REVIEW
+    return PersonLink.Band.NONE
+
+
+def _blocking_query(mention, rules):
+    """Mentions sharing any blocking key with this one: one OR of equalities, all on indexed columns."""
+    query = Q(pk__in=[])
+    for rule in rules:
+        conditions = {}
+        for left, right in rule:
+            if left not in MENTION_FIELDS or right not in MENTION_FIELDS:
+                break
+            value = getattr(mention, MENTION_FIELDS[left])
+            if value in (None, ""):
+                break
+            conditions[MENTION_FIELDS[right]] = value
+        else:
+            query |= Q(**conditions)
+    return query
+
+
+def candidates(mention, rules):
+    found = (Mention.objects.filter(kind=mention.kind).exclude(pk=mention.pk)
+             .filter(_blocking_query(mention, rules)).select_related("entity")[:CANDIDATE_LIMIT])
+    return list(found)
+
+
+def score_pair(scorer_, version, left, right):
+    a, b = prepared(left), prepared(right)
+    weight = scorer_.weight(a, b)
+    probability = scorer_.probability(weight)
+    evidence = [{"field": name, "label": PLAIN_WORDS.get(name, name.replace("_", " ").capitalize()),
+                 "comparison": level, "weight": round(level_weight, 3)}
+                for name, level, level_weight in scorer_.explain(a, b)]
+    evidence.insert(0, {"field": "prior", "label": "Starting point (how rare a match is)", "comparison": "prior",
+                        "weight": round(scorer_.prior_weight, 3)})
+    return Score(weight=weight, probability=probability, band=band_for(probability), evidence=evidence,
+                 model_version=version)
+
+
+def score_candidates(mention):
+    """[(candidate mention, Score)] for every candidate of the same kind sharing a blocking key."""
+    version, scorer_ = scorer()
+    rules = [parse_rule(sql) for sql in scorer_.blocking_rules]
+    return [(candidate, score_pair(scorer_, version, mention, candidate)) for candidate in candidates(mention, rules)]

@@ -1,0 +1,199 @@
+"""Resolving mentions to entities, in real time (inside the transaction that files a report) and in batch.
+
+Selectors (phones, full registration marks, handles, nicknames, places) resolve at once to the one entity
+of their normalised value. A partial mark or number links to the one full selector it matches, if exactly one
+does. People and children are matched pair by pair with the saved model (`safehub.linking.people`): each
+scored pair is a PersonLink with its evidence and band; mentions join an entity only through links that
+join (auto-linked or confirmed, never rejected), and never into an entity holding a mention the pair-by-pair
+judgement keeps apart.
+"""
+
+import re
+
+from django.db import transaction
+
+from safehub.linking import normalise, people
+from safehub.linking.mentions import child_record_mentions, contact_mentions
+from safehub.linking.models import Entity, Mention, PersonLink
+
+SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
+                  Entity.Kind.PLACE}
+PERSON_KINDS = {Entity.Kind.PERSON, Entity.Kind.CHILD}
+
+
+def link_contact(contact):
+    """Store and resolve everything a report mentions. Call inside the transaction that stores the report."""
+    with transaction.atomic(savepoint=False):
+        Mention.objects.filter(contact=contact).delete()
+        return _store_and_resolve(contact_mentions(contact))
+
+
+def link_child_record(child):
+    with transaction.atomic(savepoint=False):
+        Mention.objects.filter(child_record=child).delete()
+        return _store_and_resolve(child_record_mentions(child))
+
+
+def _store_and_resolve(mentions):
+    for mention in mentions:
+        mention.save()
+    for mention in mentions:
+        if mention.kind in SELECTOR_KINDS:
+            resolve_selector(mention)
+    for mention in mentions:
+        if mention.kind in PERSON_KINDS:
+            resolve_person(mention)
+    return mentions
+
+
+# --- Selectors ---------------------------------------------------------------------------------------
+
+
+def _label(mention):
+    if mention.kind == Entity.Kind.PHONE:
+        return mention.key
+    if mention.kind == Entity.Kind.HANDLE:
+        return f"@{mention.key}"
+    return mention.raw.strip() or mention.key
+
+
+def _matches_pattern(kind, pattern, key):
+    """Does a full selector's key fit a partial mention's LIKE pattern ('_' one character, '%' any run)?"""
+    if kind == Entity.Kind.PHONE:
+        pattern = "+44" + pattern
+    regex = "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, key) is not None
+
+
+def _regex_for(kind, pattern):
+    prefix = r"\+44" if kind == Entity.Kind.PHONE else ""
+    return "^" + prefix + "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + "$"
+
+
+def resolve_selector(mention):
+    if mention.key:
+        entity, created = Entity.objects.get_or_create(kind=mention.kind, key=mention.key,
+                                                       defaults={"label": _label(mention)[:300]})
+        mention.entity = entity
+        mention.save(update_fields=["entity"])
+        if created and mention.kind in (Entity.Kind.PHONE, Entity.Kind.VEHICLE):
+            _adopt_partials(entity)
+        return entity
+    if mention.pattern:
+        candidates = list(Entity.objects.filter(kind=mention.kind, key__regex=_regex_for(mention.kind, mention.pattern))[:2])
+        if len(candidates) == 1:
+            mention.entity = candidates[0]
+            mention.save(update_fields=["entity"])
+            return candidates[0]
+    return None
+
+
+def _adopt_partials(entity):
+    """Earlier partial mentions that fit this new full selector, and fit nothing else, now point at it."""
+    waiting = Mention.objects.filter(kind=entity.kind, entity__isnull=True).exclude(pattern="")
+    for mention in waiting:
+        if _matches_pattern(entity.kind, mention.pattern, entity.key):
+            others = Entity.objects.filter(kind=entity.kind, key__regex=_regex_for(entity.kind, mention.pattern))
+            if others.count() == 1:
+                mention.entity = entity
+                mention.save(update_fields=["entity"])
+
+
+# --- People --------------------------------------------------------------------------------------------
+
+
+def _ordered(a, b):
+    return (a, b) if a.pk < b.pk else (b, a)
+
+
+def record_link(left, right, score):
+    """Store (or refresh) a scored pair, keeping any analyst's judgement."""
+    left, right = _ordered(left, right)
+    link, _ = PersonLink.objects.update_or_create(
+        left=left, right=right,
+        defaults={"match_weight": score.weight, "probability": score.probability, "band": score.band,
+                  "evidence": score.evidence, "model_version": score.model_version})
+    return link
+
+
+def keeps_apart(link):
+    """The pair is judged to be two people: rejected by an analyst, or scored against (a field disagreed)."""
+    if link.judgement:
+        return link.judgement == PersonLink.Judgement.REJECTED
+    evidence = sum(item["weight"] for item in link.evidence if item.get("field") != "prior")
+    return link.band == PersonLink.Band.NONE and evidence < 0
+
+
+def links_among(mentions):
+    ids = [mention.pk for mention in mentions]
+    return list(PersonLink.objects.filter(left_id__in=ids, right_id__in=ids))
+
+
+def clusters(mentions, links):
+    """Group mentions into people, pair by pair: strongest joining links first (confirmed before any
+    score), and two groups merge only if no pair across them is kept apart, so a third record never chains
+    two different people together. Returns a list of lists of mentions."""
+    group = {mention.pk: {mention.pk} for mention in mentions}
+    apart = {(link.left_id, link.right_id) for link in links if keeps_apart(link)}
+    joining = sorted((link for link in links if link.joins),
+                     key=lambda link: (link.judgement != PersonLink.Judgement.CONFIRMED, -link.match_weight))
+    for link in joining:
+        a, b = group[link.left_id], group[link.right_id]
+        if a is b or any((min(x, y), max(x, y)) in apart for x in a for y in b):
+            continue
+        merged = a | b
+        for pk in merged:
+            group[pk] = merged
+    by_id = {mention.pk: mention for mention in mentions}
+    unique = {id(members): members for members in group.values()}
+    return [[by_id[pk] for pk in sorted(members)] for members in unique.values()]
+
+
+def assign_entities(groups):
+    """Point each group's mentions at one entity, keeping existing entities where they fit. Returns the
+    number of mentions whose entity changed."""
+    changed, used = 0, set()
+    before = {m.entity_id for members in groups for m in members if m.entity_id}
+    for members in sorted(groups, key=len, reverse=True):
+        current = [m.entity_id for m in members if m.entity_id and m.entity_id not in used]
+        entity_id = max(set(current), key=current.count) if current else None
+        if entity_id is None:
+            entity_id = Entity.objects.create(kind=members[0].kind, label=_person_label(members[0])).pk
+        used.add(entity_id)
+        for mention in members:
+            if mention.entity_id != entity_id:
+                mention.entity_id = entity_id
+                mention.save(update_fields=["entity"])
+                changed += 1
+    Entity.objects.filter(pk__in=before - used, mentions__isnull=True).delete()
+    return changed
+
+
+def recluster_entities(entity_ids):
+    """Re-group the mentions of these person entities (after a judgement) and everything linked to them."""
+    mentions = list(Mention.objects.filter(entity_id__in=entity_ids))
+    return assign_entities(clusters(mentions, links_among(mentions)))
+
+
+def resolve_person(mention):
+    """Score the mention against its candidates, store every pair's link, then regroup it with the people
+    it links to (pair by pair, never chaining)."""
+    scored = people.score_candidates(mention)
+    for candidate, score in scored:
+        record_link(mention, candidate, score)
+    touched = {candidate.entity_id for candidate, score in scored if candidate.entity_id}
+    mentions = [mention, *Mention.objects.filter(entity_id__in=touched)]
+    assign_entities(clusters(mentions, links_among(mentions)))
+    mention.refresh_from_db(fields=["entity"])
+    return mention.entity
+
+
+def _person_label(mention):
+    name = mention.raw.strip()
+    if mention.nicknames and mention.nicknames.strip() != name:
+        return f"{name} ({mention.nicknames})"[:300]
+    return name[:300]
+
+
+def normalised_nicknames(mention):
+    return {normalise.normalise_name(part) for part in re.split(r"[,/;]", mention.nicknames or "") if part.strip()}
