@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "safehub.intake",
     "safehub.screening",
     "safehub.demo",
+    "safehub.linking",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Linking: mentions of people and things resolved to entities (normalisers, batch resolver, scorer)."""
