@@ -61,11 +61,11 @@ def write_febrl_csv(path):
     return {tuple(sorted(pair)) for pair in truth}, blanked
 
 
-def run_safehub(csv_path, out_dir, threshold):
+def run_safehub(csv_path, out_dir, threshold, model=None, guards=True):
     """link_csv in process: (entities, auto-link pairs, seconds, result)."""
     started = time.perf_counter()
     result = link_csv(csv_path, out_dir / "entities.csv", pairs_path=out_dir / "pairs.csv", threshold=threshold,
-                      model_dir=settings.VAR_DIR / "linking")
+                      model=model, model_dir=settings.VAR_DIR / "linking", guards=guards)
     seconds = time.perf_counter() - started
     with open(out_dir / "entities.csv", encoding="utf-8") as handle:
         entities = {row["record_id"]: row["entity_id"] for row in csv.DictReader(handle)}
@@ -82,6 +82,7 @@ def main():
         truth, blanked = write_febrl_csv(csv_path)
         entities, auto_pairs, seconds, result = run_safehub(csv_path, tmp, args.threshold)
         predicted = pairs_from_entities(entities)
+        unguarded = run_safehub(csv_path, tmp, args.threshold, model=result.model_path, guards=False)
         plain = plain_splink(csv_path, threshold=0.9)
     report = {
         "benchmark": "linking_febrl",
@@ -97,6 +98,13 @@ def main():
             "auto_link_band_precision": pair_metrics(auto_pairs, truth)["precision"],
             "auto_link_pairs": len(auto_pairs),
             "model": str(result.model_path),
+        },
+        "safehub_same_model_without_guards": {
+            "note": "the trained model above, reused (--model), with plain connected components instead of the "
+                    "twin / parent-and-child guards",
+            "seconds": round(unguarded[2], 2),
+            **pair_metrics(pairs_from_entities(unguarded[0]), truth),
+            "auto_link_band_precision": pair_metrics(unguarded[1], truth)["precision"],
         },
         "plain_splink": {"threshold": 0.9, "seconds": round(plain["seconds"], 2),
                          **pair_metrics(plain["pairs"], truth)},

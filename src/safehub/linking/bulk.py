@@ -239,13 +239,13 @@ def _records_for(con, ids):
     return {row[0]: {"first_name": row[1], "first_key": row[2], "surname": row[3], "dob": row[4]} for row in rows}
 
 
-def cluster_pairs(con, pairs_table):
+def cluster_pairs(con, pairs_table, guards=True):
     """Entities from the auto-link pairs; returns ({unique_id: root}, kept pairs as (l, r))."""
     edges = con.execute(
         f"SELECT unique_id_l, unique_id_r FROM {pairs_table} ORDER BY match_weight DESC, unique_id_l, unique_id_r"
     ).fetchall()
     records = _records_for(con, {node for edge in edges for node in edge})
-    return cluster(edges, records)
+    return cluster(edges, records, guards=guards)
 
 
 def write_entities(con, roots, target):
@@ -297,7 +297,7 @@ def _temp_beside(path, stack):
     return handle
 
 
-def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_pairs=1e7, timings=None):
+def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_pairs=1e6, timings=None):
     """Check, prepare, train or load, predict. Returns (linker, pairs table name, model path)."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
@@ -321,7 +321,7 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
 
 
 def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, model=None, model_dir=None,
-             seed=42, u_pairs=1e7):
+             seed=42, u_pairs=1e6, guards=True):
     """Link the people in IN.csv; write record_id,entity_id to OUT.csv (and linked pairs to PAIRS.csv)."""
     if not 0 < threshold < 1:
         raise LinkInputError(f"the threshold must be a probability between 0 and 1, not {threshold}")
@@ -339,7 +339,7 @@ def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, mo
         except ValueError as error:
             raise LinkInputError(str(error)) from error
         started = time.perf_counter()
-        roots, kept = cluster_pairs(con, pairs_table)
+        roots, kept = cluster_pairs(con, pairs_table, guards=guards)
         with out_file:
             entities = write_entities(con, roots, out_file)
         if pairs_file:

@@ -40,10 +40,11 @@ def contradicts(a, b):
     return _names_clash(a, b) or _dobs_clash(a, b)
 
 
-def cluster(edges, records):
+def cluster(edges, records, guards=True):
     """Union of pairs (id_l, id_r) taken in the order given (strongest first), refusing contradicting merges.
 
-    records maps an id to its prepared record. Returns {id: root id} for every id in an edge that was kept,
+    records maps an id to its prepared record; guards=False gives plain connected components (for comparison
+    in benchmarks only). Returns {id: root id} for every id in an edge that was kept,
     and the list of kept edges.
     """
     parent, members, kept = {}, {}, []
@@ -62,7 +63,7 @@ def cluster(edges, records):
             kept.append((left, right))
             continue
         group_l, group_r = members.get(root_l, [left]), members.get(root_r, [right])
-        if any(contradicts(records[x], records[y])
+        if guards and any(contradicts(records[x], records[y])
                for x in group_l[:MAX_MEMBERS_CHECKED] for y in group_r[:MAX_MEMBERS_CHECKED]):
             continue
         if len(group_l) < len(group_r):

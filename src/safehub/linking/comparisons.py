@@ -109,6 +109,17 @@ def _same_number_similar_street(l, r):
     return _eq("house_number")(l, r) and _jw("street", 0.88)(l, r)
 
 
+def _lines_swapped(l, r):
+    return _eq_cross(l, r, "street", "address_2") or _eq_cross(l, r, "address_2", "street")
+
+
+def _eq_cross(l, r, left_column, right_column):
+    return _both(l[left_column], r[right_column]) and l[left_column] == r[right_column]
+
+
+LINES_SWAPPED_SQL = '"street_l" = "address_2_r" OR "address_2_l" = "street_r"'
+
+
 def _email_local_part(l, r):
     return _both(l["email"], r["email"]) and l["email"].split("@")[0] == r["email"].split("@")[0]
 
@@ -165,10 +176,17 @@ COMPARISONS = (
               '"house_number_l" = "house_number_r" AND round(jaro_winkler_similarity("street_l", "street_r"), 9) >= 0.88',
               _same_number_similar_street),
         Level("same street", '"street_l" = "street_r"', _eq("street")),
+        Level("address lines swapped", LINES_SWAPPED_SQL, _lines_swapped),
         _jw_level("street", 0.88),
         _else(),
     )),
-    _simple("address_2", fuzzy=0.88),
+    ComparisonSpec("address_2", ("address_2", "street"), (
+        _null("address_2"),
+        _exact("address_2"),
+        Level("address lines swapped", LINES_SWAPPED_SQL, _lines_swapped),
+        _jw_level("address_2", 0.88),
+        _else(),
+    )),
     ComparisonSpec("town", ("town",), (
         _null("town"), _exact("town"), _jw_level("town", 0.88), _else(),
     )),

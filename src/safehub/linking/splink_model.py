@@ -14,6 +14,8 @@ from splink import DuckDBAPI, Linker, SettingsCreator
 
 from safehub.linking.comparisons import BY_NAME, COMPARISONS, null_column, splink_comparison
 
+logger = logging.getLogger(__name__)
+
 # Candidate pairs: any rule is enough. Chosen for recall: each rule survives errors in the fields it omits.
 BLOCKING_RULES = [
     ("first_key", "surname"),
@@ -23,6 +25,10 @@ BLOCKING_RULES = [
     ("postcode", "first_key"),
     ("postcode", "surname"),
     ("dob", "street"),
+    ("house_number", "street"),
+    ("surname", "street"),
+    ("first_key", "town"),
+    ("surname", "town"),
     ("phone",),
     ("email",),
 ]
@@ -85,15 +91,25 @@ def check_model(path):
         raise ValueError(f"{path} is not a Safehub person-linking model (unknown comparisons: {sorted(unknown)})")
 
 
-def train(linker, columns_with_data, seed=42, u_pairs=1e7, em_pairs=2e6):
+def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6):
     """Estimate the prior, u and m probabilities without labels."""
     rules = [rule_sql(rule) for rule in usable_rules(DETERMINISTIC_RULES, columns_with_data)]
     if rules:
         linker.training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    trained = 0
     for rule in usable_rules(EM_RULES, columns_with_data):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
+            trained += 1
+        except ValueError as error:
+            # On small files EM can drive an m-probability to exactly 0, which Splink refuses; the other
+            # sessions still estimate those comparisons.
+            logger.warning("EM on %s skipped: %s", rule, error)
+    if not trained:
+        raise ValueError("could not train a model on this file (too few records that look alike); "
+                         "use a saved model with --model")
     fill_untrained_levels(linker)
 
 

@@ -14,9 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         csv_parser = subcommands.add_parser(
-            "csv", help="link the people in a CSV file (header row with record_id; see docs)",
-            called_from_command_line=getattr(self, "_called_from_command_line", False),
-        )
+            "csv", help="link the people in a CSV file (header row with record_id; see docs)")
         csv_parser.add_argument("input", metavar="IN.csv")
         csv_parser.add_argument("--out", required=True, metavar="OUT.csv", help="record_id,entity_id per record")
         csv_parser.add_argument("--pairs", metavar="PAIRS.csv", help="the linked pairs with their match weights")
