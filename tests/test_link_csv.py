@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.linking_data import HEADER, make_people, write_csv
+from tests.linking_data import HEADER
 
 
 def _read(path):
@@ -14,25 +14,9 @@ def _read(path):
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture(scope="module")
-def linked(tmp_path_factory):
-    """One real run over ~360 records: (records, planted, traps, entities by record id, pairs rows, model path)."""
-    from django.conf import settings
-
-    folder = tmp_path_factory.mktemp("link")
-    records, planted, traps = make_people()
-    write_csv(folder / "people.csv", records)
-    old_var = settings.VAR_DIR
-    settings.VAR_DIR = folder / "var"
-    try:
-        call_command("link", "csv", str(folder / "people.csv"), "--out", str(folder / "entities.csv"),
-                     "--pairs", str(folder / "pairs.csv"))
-    finally:
-        settings.VAR_DIR = old_var
-    entities = {row["record_id"]: row["entity_id"] for row in _read(folder / "entities.csv")}
-    models = sorted((folder / "var" / "linking").glob("model-*.json"))
-    return {"folder": folder, "records": records, "planted": planted, "traps": traps, "entities": entities,
-            "pairs": _read(folder / "pairs.csv"), "model": models[-1]}
+@pytest.fixture
+def linked(linked_people):
+    return linked_people
 
 
 def _entities_of_person(linked):

@@ -184,6 +184,26 @@ NORMALISERS = {
 }
 
 
+def prepare_record(raw):
+    """One raw record (a dict of input columns) prepared exactly as `prepare` prepares a row of the file."""
+    record = {}
+    for column in MODEL_COLUMNS:
+        if column == "address":
+            continue
+        source, function = NORMALISERS[column]
+        value = raw.get(source)
+        record[column] = function(value) if value not in (None, "") else None
+    parts = [part for part in (record["house_number"], record["street"]) if part is not None]
+    record["address"] = " ".join(parts) or None
+    return record
+
+
+def prepared_rows(con, table="prepared"):
+    """{unique_id: prepared record} for every row of the prepared table."""
+    cursor = con.execute(f"SELECT unique_id, {', '.join(MODEL_COLUMNS)} FROM {table}")
+    return {row[0]: dict(zip(MODEL_COLUMNS, row[1:])) for row in cursor.fetchall()}
+
+
 def load_raw(con, path, names):
     """The CSV as table raw (all text, blanks as NULL) with unique_id in file order."""
     columns = {name: "VARCHAR" for name in names}

@@ -5,6 +5,7 @@ u-probabilities by random sampling, m-probabilities by expectation maximisation 
 each leave the other fields free, and the prior from deterministic rules with an assumed recall.
 """
 
+import copy
 import json
 import logging
 import math
@@ -38,6 +39,8 @@ SWAPPED_RULE = "l.first_name = r.surname AND l.surname = r.first_name"
 # Pairs that agree on these are very likely the same person; about this share of true pairs do.
 DETERMINISTIC_RULES = [("first_name", "surname", "dob"), ("first_name", "surname", "postcode")]
 DETERMINISTIC_RECALL = 0.6
+
+NEUTRAL_PROBABILITY = 1e-6
 
 # Expectation maximisation: each session estimates the comparisons its rule leaves free.
 EM_RULES = [("first_key", "surname"), ("dob",), ("postcode",)]
@@ -99,13 +102,17 @@ def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6):
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     trained = 0
     for rule in usable_rules(EM_RULES, columns_with_data):
+        saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+        prior = linker._settings_obj._probability_two_random_records_match
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
             trained += 1
         except ValueError as error:
-            # On small files EM can drive an m-probability to exactly 0, which Splink refuses; the other
-            # sessions still estimate those comparisons.
+            # On small files EM can drive an m-probability to exactly 0, which Splink refuses part way
+            # through: put the model back as it was; the other sessions still estimate those comparisons.
+            linker._settings_obj.core_model_settings = saved
+            linker._settings_obj._probability_two_random_records_match = prior
             logger.warning("EM on %s skipped: %s", rule, error)
     if not trained:
         raise ValueError("could not train a model on this file (too few records that look alike); "
@@ -114,18 +121,22 @@ def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6):
 
 
 def fill_untrained_levels(linker):
-    """A level training never saw says nothing either way (Bayes factor 1) rather than leaving a gap."""
+    """A level that training never saw says nothing either way (m = u, weight 0).
+
+    Splink would otherwise score an unseen level with m = 1e-6 in memory (a strong penalty, e.g. for a
+    nickname level on a file with no nicknames) and leave it out of the saved JSON.
+    """
     for comparison in linker._settings_obj.comparisons:
         for level in comparison.comparison_levels:
             if level.is_null_level:
                 continue
-            m, u = level.m_probability, level.u_probability
-            if m is None and u is None:
-                level.m_probability = level.u_probability = 1e-6
-            elif m is None:
-                level.m_probability = u
-            elif u is None:
-                level.u_probability = m
+            m_known, u_known = level._m_is_trained, level._u_is_trained
+            if not m_known and not u_known:
+                level.m_probability = level.u_probability = NEUTRAL_PROBABILITY
+            elif not m_known:
+                level.m_probability = level.u_probability
+            elif not u_known:
+                level.u_probability = level.m_probability
 
 
 def save_model(linker, path):
