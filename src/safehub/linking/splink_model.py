@@ -28,8 +28,6 @@ BLOCKING_RULES = [
     ("dob", "street"),
     ("house_number", "street"),
     ("surname", "street"),
-    ("first_key", "town"),
-    ("surname", "town"),
     ("phone",),
     ("email",),
 ]
