@@ -6,7 +6,7 @@ SAFEHUB = $(BIN)/safehub
 PG_URL ?= postgres://postgres@127.0.0.1:5432/safehub
 STATIC = src/safehub/static
 
-.PHONY: demo install assets migrate test test-sqlite test-postgres bench clean
+.PHONY: demo install assets migrate test test-sqlite test-postgres bench bench-linking clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ test-postgres: install
 bench: install
 	$(BIN)/python bench/public_submit.py
 	$(BIN)/python bench/audit_bench.py
+
+# Linking benchmarks (minutes, several GB at a million records; not part of `make test`). JSON to var/bench/.
+bench-linking: install
+	$(BIN)/python bench/linking_febrl.py
+	$(BIN)/python bench/linking_million.py
+	$(BIN)/python bench/linking_realtime.py
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/safehub/safehub.css

@@ -54,3 +54,34 @@ def sign_in_client(user, client=None):
 def client_for(users):
     """client_for("screener") gives a client signed in as that demo account."""
     return lambda username: sign_in_client(users[username])
+
+
+@pytest.fixture(scope="session")
+def linked_people(tmp_path_factory):
+    """One real run over ~360 records: (records, planted, traps, entities by record id, pairs rows, model path)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from tests.linking_data import make_people, write_csv
+
+    folder = tmp_path_factory.mktemp("link")
+    records, planted, traps = make_people()
+    write_csv(folder / "people.csv", records)
+    old_var = settings.VAR_DIR
+    settings.VAR_DIR = folder / "var"
+    try:
+        call_command("link", "csv", str(folder / "people.csv"), "--out", str(folder / "entities.csv"),
+                     "--pairs", str(folder / "pairs.csv"))
+    finally:
+        settings.VAR_DIR = old_var
+    entities = {row["record_id"]: row["entity_id"] for row in _read_csv(folder / "entities.csv")}
+    models = sorted((folder / "var" / "linking").glob("model-*.json"))
+    return {"folder": folder, "records": records, "planted": planted, "traps": traps, "entities": entities,
+            "pairs": _read_csv(folder / "pairs.csv"), "model": models[-1]}
+
+
+def _read_csv(path):
+    import csv
+
+    with open(path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))

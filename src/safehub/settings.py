@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "safehub.screening",
     "safehub.cases",
     "safehub.demo",
+    "safehub.linking",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "safehub.api.exception_handler",
 }
+# Person matching bands (match probability): auto-link at or above the first, needs review at or above the second.
+SAFEHUB_LINK_AUTO_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_AUTO_PROBABILITY", "0.99"))
+SAFEHUB_LINK_REVIEW_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_REVIEW_PROBABILITY", "0.5"))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",
     "DESCRIPTION": "Professional referrals, children, exploitation cases, risk screenings, plan actions and "

@@ -16,6 +16,7 @@ from safehub.cases import chronology
 from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildPerson, Child, Meeting, MeetingAttendee,
                                   PlanAction, RiskAssessment)
 from safehub.intake.models import Contact
+from safehub.linking.resolve import link_child_record, link_in_request
 from safehub.screening.models import Notification
 
 Kind = chronology.Kind
@@ -61,6 +62,7 @@ def create_child(user, *, request=None, addresses=(), **fields):
             ChildAddress.objects.create(child=child, **address)
         chronology.add(child, Kind.CASE, "Child's record created", at=child.created_at, actor=user, subtype="child")
         audit("child_created", user=user, obj=child, request=request)
+        link_in_request(link_child_record, child)
     return child
 
 
@@ -74,6 +76,7 @@ def update_child(user, child, *, request=None, **fields):
     with transaction.atomic():
         child.save(update_fields=list(fields))
         audit("child_updated", user=user, obj=child, reason=", ".join(sorted(fields)), request=request)
+        link_in_request(link_child_record, child)
     return child
 
 
@@ -85,6 +88,7 @@ def add_address(user, child, *, address, postcode="", lived_from=None, lived_to=
         row = ChildAddress.objects.create(child=child, address=_need(address, "Enter the address."),
                                           postcode=postcode.strip().upper(), lived_from=lived_from, lived_to=lived_to)
         audit("child_address_added", user=user, obj=child, request=request)
+        link_in_request(link_child_record, child)
     return row
 
 
@@ -95,6 +99,7 @@ def add_person_around(user, child, *, name, relationship, of_concern=False, note
                                             relationship=_need(relationship, "Say who they are to the child."),
                                             of_concern=of_concern, notes=notes)
         audit("child_person_added", user=user, obj=child, request=request)
+        link_in_request(link_child_record, child)
     return person
 
 

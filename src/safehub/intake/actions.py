@@ -10,6 +10,7 @@ from safehub.access.policy import is_signed_in
 from safehub.accounts.models import Agency
 from safehub.audit.trail import record
 from safehub.intake.models import DETAIL_MODELS, Contact
+from safehub.linking.resolve import link_contact, link_in_request
 from safehub.intake.selectors import (
     clean_registration,
     phone_is_partial,
@@ -116,6 +117,7 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             for model, rows in _group_by_model(_detail_rows(contact, draft)).items():
                 model.objects.bulk_create(rows)
             record("contact_submitted", user=referrer, obj=contact, request=request)
+            link_in_request(link_contact, contact)
     except IntegrityError:
         # The same submission was stored before (a double submit, or an agency system sending again): give
         # back the report it stored. The unique key decides, so there is no check-then-insert race.

@@ -8,6 +8,7 @@ join (auto-linked or confirmed, never rejected), and never into an entity holdin
 judgement keeps apart.
 """
 
+import logging
 import re
 
 from django.db import transaction
@@ -19,6 +20,22 @@ from safehub.linking.models import Entity, Mention, PersonLink
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
 PERSON_KINDS = {Entity.Kind.PERSON, Entity.Kind.CHILD}
+
+
+logger = logging.getLogger(__name__)
+
+
+def link_in_request(link, record):
+    """Link a record inside the request that stores it, in a savepoint: if linking fails, the record is still
+    stored (and `safehub link run` links it later); the failure is logged, never shown to the reporter."""
+    try:
+        with transaction.atomic():
+            link(record)
+        return True
+    except Exception:  # noqa: BLE001 (a report must never be lost because linking failed)
+        logger.exception("Linking failed for %s %s; it will be linked by the next batch run", type(record).__name__,
+                         record.pk)
+        return False
 
 
 def link_contact(contact):

@@ -1,0 +1,75 @@
+"""Clustering judged pairs into people without chaining two different people through a third record.
+
+Plain connected components join A and C whenever A~B and B~C, so one record with little in it (a name and a
+postcode) can glue twins or a father and son together. Here the auto-link pairs are taken strongest first
+and two groups are merged only when no record of one clearly contradicts a record of the other:
+
+- both first names known, not in one variant group, not similar (Jaro-Winkler below 0.8), not an initial
+  and not the surname written first (twins, siblings);
+- both dates of birth known and ten or more years apart (a parent and child of the same name).
+
+A pair that contradicts itself is never auto-linked either.
+"""
+
+from rapidfuzz.distance import JaroWinkler
+
+NAME_SIMILAR = 0.8
+YEARS_APART = 10
+# A group this large is compared member by member only against a sample of its earliest members.
+MAX_MEMBERS_CHECKED = 50
+
+
+def _names_clash(a, b):
+    first_a, first_b = a["first_name"], b["first_name"]
+    if not first_a or not first_b or a["first_key"] == b["first_key"]:
+        return False
+    if first_a == b["surname"] or first_b == a["surname"]:
+        return False
+    if len(first_a) == 1 or len(first_b) == 1:
+        return first_a[0] != first_b[0]
+    return JaroWinkler.similarity(first_a, first_b) < NAME_SIMILAR
+
+
+def _dobs_clash(a, b):
+    dob_a, dob_b = a["dob"], b["dob"]
+    return bool(dob_a and dob_b) and abs(int(dob_a[:4]) - int(dob_b[:4])) >= YEARS_APART
+
+
+def contradicts(a, b):
+    """True when two prepared records (dicts) cannot be the same person whatever else agrees."""
+    return _names_clash(a, b) or _dobs_clash(a, b)
+
+
+def cluster(edges, records, guards=True):
+    """Union of pairs (id_l, id_r) taken in the order given (strongest first), refusing contradicting merges.
+
+    records maps an id to its prepared record; guards=False gives plain connected components (for comparison
+    in benchmarks only). Returns {id: root id} for every id in an edge that was kept,
+    and the list of kept edges.
+    """
+    parent, members, kept = {}, {}, []
+
+    def find(node):
+        root = node
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while node != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    for left, right in edges:
+        root_l, root_r = find(left), find(right)
+        if root_l == root_r:
+            kept.append((left, right))
+            continue
+        group_l, group_r = members.get(root_l, [left]), members.get(root_r, [right])
+        if guards and any(contradicts(records[x], records[y])
+               for x in group_l[:MAX_MEMBERS_CHECKED] for y in group_r[:MAX_MEMBERS_CHECKED]):
+            continue
+        if len(group_l) < len(group_r):
+            root_l, root_r, group_l, group_r = root_r, root_l, group_r, group_l
+        parent[root_r] = root_l
+        members[root_l] = group_l + group_r
+        members.pop(root_r, None)
+        kept.append((left, right))
+    return {node: find(node) for node in parent} | {root: root for root in members}, kept

@@ -1,0 +1,244 @@
+"""The person-matching comparisons, written once for both Splink (SQL) and the in-process scorer (Python).
+
+Each comparison is a list of levels, first match wins, as in Splink. A level has a label, its SQL condition
+(on the prepared columns, `_l` and `_r` suffixes) and the same test in Python on two prepared records
+(dicts). The two must agree exactly: `tests/test_link_scorer.py` checks the scorer's weights against
+Splink's own predictions. Missing values are None (never ''), so a comparison with a missing side is False,
+as NULL is in SQL.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+# Columns a prepared record carries (besides unique_id and record_id); see bulk.prepare_records.
+MODEL_COLUMNS = [
+    "first_name", "first_key", "middle_name", "surname", "dob", "sex", "house_number", "street", "address",
+    "address_2", "town", "postcode", "postcode_district", "phone", "email", "nickname", "vehicle", "handle",
+]
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str
+    sql: str
+    test: Callable[[dict, dict], bool]
+    is_null: bool = False
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    name: str
+    columns: tuple
+    levels: tuple
+
+
+def _both(a, b):
+    return a is not None and b is not None
+
+
+def _eq(col):
+    return lambda l, r: _both(l[col], r[col]) and l[col] == r[col]
+
+
+def _jw(col, threshold):
+    return lambda l, r: _both(l[col], r[col]) and round(JaroWinkler.similarity(l[col], r[col]), 9) >= threshold
+
+
+def _lev(col, limit):
+    return lambda l, r: _both(l[col], r[col]) and Levenshtein.distance(l[col], r[col]) <= limit
+
+
+def _null(col):
+    return Level(f"{col} missing", f'"{col}_l" IS NULL OR "{col}_r" IS NULL',
+                 lambda l, r: l[col] is None or r[col] is None, is_null=True)
+
+
+def _exact(col):
+    return Level("exact", f'"{col}_l" = "{col}_r"', _eq(col))
+
+
+def _jw_level(col, threshold):
+    return Level(f"jaro-winkler >= {threshold}", f'round(jaro_winkler_similarity("{col}_l", "{col}_r"), 9) >= {threshold}',
+                 _jw(col, threshold))
+
+
+def _else():
+    return Level("all other", "ELSE", lambda l, r: True)
+
+
+def _names_swapped(l, r):
+    return (_both(l["first_name"], r["surname"]) and _both(r["first_name"], l["surname"])
+            and l["first_name"] == r["surname"] and r["first_name"] == l["surname"])
+
+
+SWAPPED_SQL = '"first_name_l" = "surname_r" AND "first_name_r" = "surname_l"'
+
+
+def _year(dob):
+    return int(dob[:4])
+
+
+def _dob_swapped(l, r):
+    a, b = l["dob"], r["dob"]
+    return _both(a, b) and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
+
+
+def _dob_years_apart(l, r):
+    return _both(l["dob"], r["dob"]) and abs(_year(l["dob"]) - _year(r["dob"]))
+
+
+def _dob_typo(limit):
+    return lambda l, r: (_both(l["dob"], r["dob"]) and Levenshtein.distance(l["dob"], r["dob"]) <= limit
+                         and abs(_year(l["dob"]) - _year(r["dob"])) < 10)
+
+
+def _dob_year_off_by_one(l, r):
+    return _both(l["dob"], r["dob"]) and l["dob"][5:] == r["dob"][5:] and abs(_year(l["dob"]) - _year(r["dob"])) == 1
+
+
+def _dob_far(l, r):
+    return _both(l["dob"], r["dob"]) and abs(_year(l["dob"]) - _year(r["dob"])) >= 10
+
+
+YEAR_DIFF_SQL = 'abs(CAST(substr("dob_l", 1, 4) AS INTEGER) - CAST(substr("dob_r", 1, 4) AS INTEGER))'
+
+
+def _same_number_similar_street(l, r):
+    return _eq("house_number")(l, r) and _jw("street", 0.88)(l, r)
+
+
+def _lines_swapped(l, r):
+    return _eq_cross(l, r, "street", "address_2") or _eq_cross(l, r, "address_2", "street")
+
+
+def _eq_cross(l, r, left_column, right_column):
+    return _both(l[left_column], r[right_column]) and l[left_column] == r[right_column]
+
+
+LINES_SWAPPED_SQL = '"street_l" = "address_2_r" OR "address_2_l" = "street_r"'
+
+
+def _email_local_part(l, r):
+    return _both(l["email"], r["email"]) and l["email"].split("@")[0] == r["email"].split("@")[0]
+
+
+def _phone_last_digits(l, r):
+    return _both(l["phone"], r["phone"]) and l["phone"][-9:] == r["phone"][-9:]
+
+
+def _simple(col, fuzzy=None):
+    levels = [_null(col), _exact(col)]
+    if fuzzy:
+        levels.append(_jw_level(col, fuzzy))
+    return ComparisonSpec(col, (col,), tuple([*levels, _else()]))
+
+
+COMPARISONS = (
+    ComparisonSpec("first_name", ("first_name", "first_key", "surname"), (
+        _null("first_name"),
+        _exact("first_name"),
+        Level("same name group", '"first_key_l" = "first_key_r"', _eq("first_key")),
+        Level("swapped with surname", SWAPPED_SQL, _names_swapped),
+        _jw_level("first_name", 0.92),
+        _jw_level("first_name", 0.8),
+        _else(),
+    )),
+    ComparisonSpec("surname", ("surname", "first_name"), (
+        _null("surname"),
+        _exact("surname"),
+        Level("swapped with first name", SWAPPED_SQL, _names_swapped),
+        _jw_level("surname", 0.92),
+        _jw_level("surname", 0.8),
+        _else(),
+    )),
+    _simple("middle_name", fuzzy=0.88),
+    ComparisonSpec("dob", ("dob",), (
+        _null("dob"),
+        _exact("dob"),
+        Level("day and month swapped",
+              'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) AND substr("dob_l", 6, 2) = substr("dob_r", 9, 2) '
+              'AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)', _dob_swapped),
+        Level("one character different", f'levenshtein("dob_l", "dob_r") <= 1 AND {YEAR_DIFF_SQL} < 10',
+              _dob_typo(1)),
+        Level("year off by one", f'substr("dob_l", 6, 5) = substr("dob_r", 6, 5) AND {YEAR_DIFF_SQL} = 1',
+              _dob_year_off_by_one),
+        Level("two characters different", f'levenshtein("dob_l", "dob_r") <= 2 AND {YEAR_DIFF_SQL} < 10',
+              _dob_typo(2)),
+        Level("ten or more years apart", f"{YEAR_DIFF_SQL} >= 10", _dob_far),
+        _else(),
+    )),
+    ComparisonSpec("address", ("address", "house_number", "street"), (
+        _null("street"),
+        _exact("address"),
+        Level("same number, similar street",
+              '"house_number_l" = "house_number_r" AND round(jaro_winkler_similarity("street_l", "street_r"), 9) >= 0.88',
+              _same_number_similar_street),
+        Level("same street", '"street_l" = "street_r"', _eq("street")),
+        Level("address lines swapped", LINES_SWAPPED_SQL, _lines_swapped),
+        _jw_level("street", 0.88),
+        _else(),
+    )),
+    ComparisonSpec("address_2", ("address_2", "street"), (
+        _null("address_2"),
+        _exact("address_2"),
+        Level("address lines swapped", LINES_SWAPPED_SQL, _lines_swapped),
+        _jw_level("address_2", 0.88),
+        _else(),
+    )),
+    ComparisonSpec("town", ("town",), (
+        _null("town"), _exact("town"), _jw_level("town", 0.88), _else(),
+    )),
+    ComparisonSpec("postcode", ("postcode", "postcode_district"), (
+        _null("postcode"),
+        _exact("postcode"),
+        Level("one character different", 'levenshtein("postcode_l", "postcode_r") <= 1', _lev("postcode", 1)),
+        Level("same district", '"postcode_district_l" = "postcode_district_r"', _eq("postcode_district")),
+        _else(),
+    )),
+    ComparisonSpec("phone", ("phone",), (
+        _null("phone"),
+        _exact("phone"),
+        Level("last nine digits", 'right("phone_l", 9) = right("phone_r", 9)', _phone_last_digits),
+        _else(),
+    )),
+    ComparisonSpec("email", ("email",), (
+        _null("email"),
+        _exact("email"),
+        Level("same local part", "split_part(\"email_l\", '@', 1) = split_part(\"email_r\", '@', 1)",
+              _email_local_part),
+        _else(),
+    )),
+    _simple("nickname"),
+    _simple("vehicle"),
+    _simple("handle"),
+    _simple("sex"),
+)
+
+BY_NAME = {spec.name: spec for spec in COMPARISONS}
+
+
+def null_column(spec):
+    """The column whose absence makes the comparison say nothing (its null level's column)."""
+    return spec.levels[0].label.removesuffix(" missing")
+
+
+def splink_comparison(spec):
+    """The comparison as a Splink settings dictionary."""
+    levels = []
+    for level in spec.levels:
+        entry = {"sql_condition": level.sql, "label_for_charts": level.label}
+        if level.is_null:
+            entry["is_null_level"] = True
+        levels.append(entry)
+    return {"output_column_name": spec.name, "comparison_levels": levels,
+            "comparison_description": f"{spec.name} comparison"}
+
+
+def level_index(spec, left, right):
+    """The index of the first level of the comparison that the two prepared records meet."""
+    for index, level in enumerate(spec.levels):
+        if level.test(left, right):
+            return index
+    return len(spec.levels) - 1

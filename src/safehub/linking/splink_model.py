@@ -1,0 +1,151 @@
+"""The Splink 5 model for people: settings, training, prediction, saving. DuckDB is the engine.
+
+Comparisons come from `comparisons.py` (shared with the in-process scorer). Training is unsupervised:
+u-probabilities by random sampling, m-probabilities by expectation maximisation on two blocking rules that
+each leave the other fields free, and the prior from deterministic rules with an assumed recall.
+"""
+
+import copy
+import json
+import logging
+import math
+from pathlib import Path
+
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from safehub.linking.comparisons import BY_NAME, COMPARISONS, null_column, splink_comparison
+
+logger = logging.getLogger(__name__)
+
+# Candidate pairs: any rule is enough. Chosen for recall: each rule survives errors in the fields it omits.
+BLOCKING_RULES = [
+    ("first_key", "surname"),
+    ("surname", "dob"),
+    ("first_key", "dob"),
+    ("postcode", "dob"),
+    ("postcode", "first_key"),
+    ("postcode", "surname"),
+    ("dob", "street"),
+    ("house_number", "street"),
+    ("surname", "street"),
+    ("phone",),
+    ("email",),
+]
+# First name and surname swapped (a surname written first): an equi-join on the crossed columns.
+SWAPPED_RULE = "l.first_name = r.surname AND l.surname = r.first_name"
+
+# Pairs that agree on these are very likely the same person; about this share of true pairs do.
+DETERMINISTIC_RULES = [("first_name", "surname", "dob"), ("first_name", "surname", "postcode")]
+DETERMINISTIC_RECALL = 0.6
+
+NEUTRAL_PROBABILITY = 1e-6
+
+# Expectation maximisation: each session estimates the comparisons its rule leaves free.
+EM_RULES = [("first_key", "surname"), ("dob",), ("postcode",)]
+
+
+def rule_sql(columns):
+    return " AND ".join(f'l."{column}" = r."{column}"' for column in columns)
+
+
+def usable_rules(rules, columns_with_data):
+    return [rule for rule in rules if all(column in columns_with_data for column in rule)]
+
+
+def settings_for(columns_with_data):
+    """A fresh Splink settings object using only the comparisons and rules whose columns hold data."""
+    comparisons = [splink_comparison(spec) for spec in COMPARISONS if null_column(spec) in columns_with_data]
+    blocking = [rule_sql(rule) for rule in usable_rules(BLOCKING_RULES, columns_with_data)]
+    if {"first_name", "surname"} <= columns_with_data:
+        blocking.append(SWAPPED_RULE)
+    if not blocking or not comparisons:
+        raise ValueError("the file has too few usable columns to link (need names, dates of birth or addresses)")
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def open_linker(con, table_name, settings):
+    """A linker over the prepared DuckDB table; settings is a SettingsCreator or a saved model path."""
+    db_api = DuckDBAPI(connection=con)
+    frame = db_api.register(table_name)
+    if not isinstance(settings, SettingsCreator):
+        settings = str(settings)
+        check_model(settings)
+    return Linker(frame, settings, log_level=logging.WARNING)
+
+
+def check_model(path):
+    """Fail clearly when the file is not a saved model of ours (the scorer relies on our comparisons)."""
+    try:
+        model = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read the model {path}: {error}") from error
+    names = {comparison.get("output_column_name") for comparison in model.get("comparisons", [])}
+    unknown = names - set(BY_NAME)
+    if not names or unknown:
+        raise ValueError(f"{path} is not a Safehub person-linking model (unknown comparisons: {sorted(unknown)})")
+
+
+def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6):
+    """Estimate the prior, u and m probabilities without labels."""
+    rules = [rule_sql(rule) for rule in usable_rules(DETERMINISTIC_RULES, columns_with_data)]
+    if rules:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    trained = 0
+    for rule in usable_rules(EM_RULES, columns_with_data):
+        saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+        prior = linker._settings_obj._probability_two_random_records_match
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
+            trained += 1
+        except ValueError as error:
+            # On small files EM can drive an m-probability to exactly 0, which Splink refuses part way
+            # through: put the model back as it was; the other sessions still estimate those comparisons.
+            linker._settings_obj.core_model_settings = saved
+            linker._settings_obj._probability_two_random_records_match = prior
+            logger.warning("EM on %s skipped: %s", rule, error)
+    if not trained:
+        raise ValueError("could not train a model on this file (too few records that look alike); "
+                         "use a saved model with --model")
+    fill_untrained_levels(linker)
+
+
+def fill_untrained_levels(linker):
+    """A level that training never saw says nothing either way (m = u, weight 0).
+
+    Splink would otherwise score an unseen level with m = 1e-6 in memory (a strong penalty, e.g. for a
+    nickname level on a file with no nicknames) and leave it out of the saved JSON.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            m_known, u_known = level._m_is_trained, level._u_is_trained
+            if not m_known and not u_known:
+                level.m_probability = level.u_probability = NEUTRAL_PROBABILITY
+            elif not m_known:
+                level.m_probability = level.u_probability
+            elif not u_known:
+                level.u_probability = level.m_probability
+
+
+def save_model(linker, path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    linker.misc.save_model_to_json(str(path), overwrite=True)
+    return path
+
+
+def predict(linker, threshold):
+    """Scored candidate pairs at or above the probability threshold, as a DuckDB table name."""
+    weight = math.log2(threshold / (1 - threshold)) if threshold < 1 else 60.0
+    frame = linker.inference.predict(threshold_match_weight=weight, warning_mode="never")
+    return frame.physical_name
