@@ -26,7 +26,11 @@ $(STATIC)/govuk/govuk-frontend.min.js: node_modules/.installed
 	cp -r node_modules/govuk-frontend/dist/govuk/assets $(STATIC)/govuk/
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
 
-assets: $(STATIC)/safehub/safehub.css $(STATIC)/govuk/govuk-frontend.min.js
+$(STATIC)/vendor/cytoscape.min.js: node_modules/.installed
+	mkdir -p $(STATIC)/vendor
+	cp node_modules/cytoscape/dist/cytoscape.min.js $(STATIC)/vendor/
+
+assets: $(STATIC)/safehub/safehub.css $(STATIC)/govuk/govuk-frontend.min.js $(STATIC)/vendor/cytoscape.min.js
 
 install: $(BIN)/.installed assets
 
@@ -57,4 +61,4 @@ bench-linking: install
 	$(BIN)/python bench/linking_realtime.py
 
 clean:
-	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/safehub/safehub.css
+	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/vendor $(STATIC)/safehub/safehub.css

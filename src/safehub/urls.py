@@ -10,6 +10,7 @@ from safehub.cases import views as case_views
 from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
 from safehub.insights import views as insights_views
+from safehub.linking import views as linking_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
 from safehub.screening import views as screening_views
@@ -68,6 +69,16 @@ case_patterns = (
         path("children/<str:reference>/open-case/", case_views.open_case_for_child, name="open_case"),
     ],
     "cases",
+)
+
+linking_patterns = (
+    [
+        path("", linking_views.network_list, name="networks"),
+        path("<int:network_id>/", linking_views.network_page, name="network"),
+        path("links/<int:link_id>/", linking_views.link_page, name="link"),
+        path("links/<int:link_id>/judge/", linking_views.judge, name="judge"),
+    ],
+    "linking",
 )
 
 account_patterns = (
@@ -136,6 +147,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("screening/", include(screening_patterns)),
     path("", include(case_patterns)),
+    path("networks/", include(linking_patterns)),
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),

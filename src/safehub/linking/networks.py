@@ -123,6 +123,33 @@ def person_nickname_pairs(persons):
             yield mention.source_detail, person, mention.entity_id
 
 
+def distinct_children(rows):
+    """Children in one network, counting as one the mentions that are probably the same child: links that
+    join or need review (the shared selectors already tie these reports together), and a first name given
+    alone that fits exactly one fuller name in the network."""
+    child_entities = {row[2] for row in rows if row[0] == Entity.Kind.CHILD}
+    mentions = list(Mention.objects.filter(entity_id__in=child_entities, kind=Entity.Kind.CHILD))
+    parent = {m.entity_id: m.entity_id for m in mentions}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    ids = [m.pk for m in mentions]
+    entity_of = {m.pk: m.entity_id for m in mentions}
+    for left, right in PersonLink.objects.filter(left_id__in=ids, right_id__in=ids).exclude(
+            judgement=PersonLink.Judgement.REJECTED).exclude(band=PersonLink.Band.NONE).values_list("left_id", "right_id"):
+        parent[find(entity_of[left])] = find(entity_of[right])
+    full = [m for m in mentions if m.last_key]
+    for alone in (m for m in mentions if not m.last_key and m.first_key):
+        fits = {find(m.entity_id) for m in full if m.first_key == alone.first_key}
+        if len(fits) == 1:
+            parent[find(alone.entity_id)] = fits.pop()
+    return {find(entity) for entity in parent}
+
+
 def flag_reason(persons_of_concern, children):
     if persons_of_concern >= 2 and children >= 1:
         return f"{persons_of_concern} persons of concern and {children} child{'ren' if children != 1 else ''}"
@@ -137,8 +164,7 @@ def _store(number, rows, generation):
     contact_ids = sorted({row[3] for row in rows if row[3]})
     child_record_ids = sorted({row[4] for row in rows if row[4]})
     entity_ids = sorted({row[2] for row in rows})
-    children = {row[2] for row in rows if row[0] == Entity.Kind.CHILD}
-    reason = flag_reason(len(people_of_concern(rows)), len(children))
+    reason = flag_reason(len(people_of_concern(rows)), len(distinct_children(rows)))
     newest = Contact.objects.filter(pk__in=contact_ids).aggregate(newest=Max("received_at"))["newest"]
     return Network.objects.create(
         number=number + 1, generation=generation, contact_ids=contact_ids, child_record_ids=child_record_ids,

@@ -16,6 +16,7 @@ from safehub.screening import actions
 from safehub.screening.forms import DecisionForm, PriorityForm
 from safehub.screening.queries import open_contacts
 from safehub.cases.actions import OUTCOMES_THAT_OPEN_A_CASE
+from safehub.linking.queries import links_for_contact
 
 SCREENING_ROLES = ("screener", "manager")
 READER_ROLES = ("screener", "worker", "manager", "analyst")
@@ -87,6 +88,7 @@ def render_contact(request, contact, *, priority_form=None, decision_form=None, 
         "now": timezone.now(),
         "access": access_panel(request, contact, access_forms or {}),
         "opened_cases": contact.cases.visible_to(request.user).select_related("child"),
+        "links": links_for_contact(request.user, contact),
         "case_outcomes": OUTCOMES_THAT_OPEN_A_CASE,
     }
     return render(request, "screening/contact.html", context, status=status)

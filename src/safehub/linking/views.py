@@ -1,0 +1,109 @@
+"""Networks and person links for analysts: the list, a network's graph and table, a link's evidence."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safehub.accounts.decorators import role_required
+from safehub.audit.trail import record as audit
+from safehub.forms import error_summary
+from safehub.linking import actions, networks, queries
+from safehub.linking.forms import JudgementForm
+from safehub.linking.models import Entity, Network, PersonLink
+
+NETWORK_READERS = ("worker", "manager", "analyst")
+
+
+@role_required(*NETWORK_READERS)
+def network_list(request):
+    summaries = queries.network_summaries(request.user, networks.current_networks())
+    audit("networks_viewed", user=request.user, object_type="network", object_id=str(len(summaries)),
+          request=request)
+    return render(request, "linking/networks.html", {"summaries": summaries})
+
+
+def _graph(view):
+    """Nodes and edges for cytoscape, from what the user may see."""
+    nodes, edges = {}, []
+    for contact in view["contacts"]:
+        nodes[f"c{contact.pk}"] = {"id": f"c{contact.pk}", "label": contact.reference, "kind": "report"}
+    for child in view["child_records"]:
+        nodes[f"r{child.pk}"] = {"id": f"r{child.pk}", "label": child.reference, "kind": "record"}
+    communities = view["network"].communities
+    for mention in view["mentions"]:
+        entity = mention.entity
+        nodes.setdefault(f"e{entity.pk}", {"id": f"e{entity.pk}", "label": entity.label, "kind": entity.kind,
+                                           "community": communities.get(str(entity.pk), 0)})
+        source = f"c{mention.contact_id}" if mention.contact_id else f"r{mention.child_record_id}"
+        edges.append({"id": f"m{mention.pk}", "source": source, "target": f"e{entity.pk}"})
+    return {"nodes": list(nodes.values()), "edges": edges}
+
+
+def _entity_rows(view):
+    rows = {}
+    for mention in view["mentions"]:
+        row = rows.setdefault(mention.entity_id, {"entity": mention.entity, "roles": set(), "records": {},
+                                                  "written": set()})
+        row["roles"].add(mention.get_role_display())
+        record = mention.contact or mention.child_record
+        row["records"][record.reference] = "contact" if mention.contact_id else "child"
+        row["written"].add(mention.raw)
+    order = [Entity.Kind.CHILD, Entity.Kind.PERSON, Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE,
+             Entity.Kind.HANDLE, Entity.Kind.PLACE]
+    return sorted(rows.values(), key=lambda row: (order.index(row["entity"].kind), row["entity"].label))
+
+
+@role_required(*NETWORK_READERS)
+def network_page(request, network_id):
+    network = Network.objects.filter(pk=network_id).first()
+    view = queries.network_view(request.user, network) if network else None
+    if view is None:
+        audit("access_denied", user=request.user, object_type="network", object_id=str(network_id), request=request)
+        raise Http404("No network you can open (the networks may have been recomputed: go back to the list)")
+    audit("network_viewed", user=request.user, obj=network, request=request)
+    context = {**view, "graph": _graph(view), "rows": _entity_rows(view)}
+    return render(request, "linking/network.html", context)
+
+
+def _open_link(request, link_id):
+    link = get_object_or_404(PersonLink.objects.select_related("left__contact", "right__contact", "left__child_record",
+                                                               "right__child_record", "judged_by"), pk=link_id)
+    if not queries.link_is_visible(request.user, link):
+        audit("access_denied", user=request.user, object_type="personlink", object_id=str(link_id), request=request)
+        raise Http404("No link you can open")
+    return link
+
+
+def render_link(request, link, form=None, status=200):
+    evidence = [dict(item) for item in link.evidence]
+    biggest = max((abs(item["weight"]) for item in evidence), default=1) or 1
+    for item in evidence:
+        item["bar"] = round(abs(item["weight"]) / biggest * 100)
+        item["towards"] = "for" if item["weight"] > 0 else "against" if item["weight"] < 0 else "neutral"
+    context = {"link": link, "evidence": evidence, "form": form or JudgementForm(),
+               "can_judge": request.user.role in actions.ANALYST_ROLES,
+               "errors": error_summary([form]) if form is not None else []}
+    return render(request, "linking/link.html", context, status=status)
+
+
+@role_required(*NETWORK_READERS)
+def link_page(request, link_id):
+    link = _open_link(request, link_id)
+    audit("link_viewed", user=request.user, obj=link, request=request)
+    return render_link(request, link)
+
+
+@role_required(*actions.ANALYST_ROLES)
+@require_POST
+def judge(request, link_id):
+    link = _open_link(request, link_id)
+    form = JudgementForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.judge_link(request.user, link, form.cleaned_data["judgement"], reason=form.cleaned_data["reason"],
+                               request=request)
+            return redirect("linking:link", link_id=link.pk)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+    return render_link(request, link, form=form, status=400)
