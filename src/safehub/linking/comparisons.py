@@ -4,7 +4,8 @@ Each comparison is a list of levels, first match wins, as in Splink. A level has
 (on the prepared columns, `_l` and `_r` suffixes) and the same test in Python on two prepared records
 (dicts). The two must agree exactly: `tests/test_link_scorer.py` checks the scorer's weights against
 Splink's own predictions. Missing values are None (never ''), so a comparison with a missing side is False,
-as NULL is in SQL.
+as NULL is in SQL. Jaro-Winkler similarities are rounded to 9 places on both sides: DuckDB and rapidfuzz
+compute the same value but can differ in the last bit, which would matter exactly at a threshold.
 """
 
 from dataclasses import dataclass
