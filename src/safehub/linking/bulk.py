@@ -229,7 +229,9 @@ def prepare(con, names):
     selects, joins = [], []
     for column in MODEL_COLUMNS:
         if column == "address":
-            selects.append("nullif(concat_ws(' ', m_house_number.norm, m_street.norm), '') AS address")
+            parts = [f"m_{part}.norm" for part in ("house_number", "street") if NORMALISERS[part][0] in names]
+            selects.append(f"nullif(concat_ws(' ', {', '.join(parts)}), '') AS address" if parts
+                           else "CAST(NULL AS VARCHAR) AS address")
             continue
         source, function = NORMALISERS[column]
         if source not in names:

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from safehub.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from safehub.demo.generator import load_demo_reports
+from safehub.demo.sharing import share_with_police
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         users = ensure_demo_users()
         if reports:
             self.stdout.write(load_demo_reports(users, count=reports, seed=seed))
+            self.stdout.write(share_with_police(users, seed))
         self.stdout.write("\nDemo accounts (synthetic; password for all: %s)" % DEMO_PASSWORD)
         self.stdout.write(f"{'username':<18}{'role':<24}agency")
         for username, _first, _last, role, agency_code, _title in DEMO_USERS:

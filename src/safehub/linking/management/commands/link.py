@@ -1,4 +1,5 @@
-"""`safehub link csv IN.csv --out OUT.csv [--pairs PAIRS.csv] [--threshold P] [--model PATH]`."""
+"""`safehub link train`, `safehub link run`, and
+`safehub link csv IN.csv --out OUT.csv [--pairs PAIRS.csv] [--threshold P] [--model PATH]`."""
 
 import time
 
@@ -9,7 +10,8 @@ from safehub.linking.bulk import DEFAULT_THRESHOLD, LinkInputError, link_csv
 
 
 class Command(BaseCommand):
-    help = "Link records of people: `link csv IN.csv --out OUT.csv` gives each record an entity id."
+    help = ("Link people and selectors: `link train` fits the person model on the current data, `link run` "
+            "re-resolves everything, `link csv IN.csv --out OUT.csv` links a file from another system.")
 
     def add_arguments(self, parser):
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
@@ -23,10 +25,46 @@ class Command(BaseCommand):
         csv_parser.add_argument("--model", metavar="PATH",
                                 help="a saved model (JSON) to use instead of training one on this file")
         csv_parser.add_argument("--seed", type=int, default=42, help="random seed for training")
+        train_parser = subcommands.add_parser("train", help="fit the person model on the current data (Splink, DuckDB)")
+        train_parser.add_argument("--seed", type=int, default=42, help="random seed for training")
+        subcommands.add_parser("run", help="re-resolve every mention and recompute the networks")
 
     def handle(self, *args, **options):
         if options["subcommand"] == "csv":
             self.link_csv(options)
+        elif options["subcommand"] == "train":
+            self.train(options)
+        elif options["subcommand"] == "run":
+            self.run()
+
+    def train(self, options):
+        from safehub.linking.batch import TrainingError, train
+
+        try:
+            version = train(seed=options["seed"])
+        except TrainingError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"model {version.version} trained on {version.trained_on}; it is now the active model")
+
+    def run(self):
+        from safehub.linking.batch import run
+
+        def progress(done, total, stage):
+            self.stderr.write(f"\r{stage}: {done}/{total}", ending="")
+            if done == total:
+                self.stderr.write("")
+
+        started = time.perf_counter()
+        summary, changes = run(progress)
+        entities = ", ".join(f"{count} {kind}" for kind, count in sorted(summary["entities"].items()))
+        links = ", ".join(f"{count} {band}" for band, count in sorted(summary["links"].items())) or "none"
+        self.stdout.write(f"entities: {entities}")
+        self.stdout.write(f"person links: {links} ({summary['judged']} judged by analysts, all kept)")
+        self.stdout.write(f"networks: {summary['networks']} ({summary['flagged']} flagged for review)")
+        self.stdout.write("changes since the last run: " + ", ".join(f"{k} {v:+d}" if k != "mentions_regrouped"
+                                                                   else f"{v} mentions regrouped"
+                                                                   for k, v in changes.items()))
+        self.stdout.write(f"model {summary['model_version']}; {time.perf_counter() - started:.1f} s")
 
     def link_csv(self, options):
         started = time.perf_counter()

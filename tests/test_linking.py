@@ -1,0 +1,229 @@
+"""Real-time linking across records: exact selectors, people matched pair by pair with evidence, analysts'
+judgements surviving a re-run, networks on the demo's planted data, and nothing revealed across agencies."""
+
+import datetime as dt
+import io
+import uuid
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from safehub.access.actions import restrict_record, share_record
+from safehub.accounts.actions import create_user
+from safehub.cases import actions as case_actions
+from safehub.intake.actions import submit_contact
+from safehub.intake.models import Contact
+from safehub.linking import actions as link_actions
+from safehub.linking import batch, networks
+from safehub.linking.models import Entity, Mention, PersonLink
+from safehub.linking.resolve import clusters
+from tests.conftest import sign_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def report(children=(), people=(), phones=(), vehicles=(), handles=(), places=()):
+    draft = {"kind": "public", "concern": "Worried about older men and cars.",
+             "children": [{"name": name, "age": "14"} for name in children],
+             "people": [{"name": name, "nicknames": nick} for name, nick in people],
+             "phones": [{"number": number} for number in phones],
+             "vehicles": [{"registration": mark} for mark in vehicles],
+             "handles": [{"username": handle, "app": "Snapchat"} for handle in handles],
+             "places": [{"address": address} for address in places]}
+    contact, _ = submit_contact(draft, submission_key=uuid.uuid4().hex)
+    return contact
+
+
+def entity_of(contact, kind):
+    return Mention.objects.get(contact=contact, kind=kind).entity_id
+
+
+def test_the_same_phone_written_three_ways_is_one_entity_at_once(users):
+    first = report(children=["Ava Pike"], phones=["07700 900123"])
+    second = report(children=["Ben Orr"], phones=["+44 7700 900123"])
+    third = report(children=["Cal Eno"], phones=["447700900123"])
+    assert entity_of(first, "phone") == entity_of(second, "phone") == entity_of(third, "phone")
+    assert Entity.objects.get(pk=entity_of(first, "phone")).key == "+447700900123"
+
+
+def test_screening_page_says_what_a_new_report_links_to(users):
+    report(children=["Ava Pike"], people=[("", "Skinny")], phones=["07700 900321"])
+    report(children=["Ben Orr"], people=[("", "skinny")], phones=["07700900321"])
+    new = report(children=["Cal Eno"], people=[("", "SKINNY")], phones=["+447700900321"])
+    page = sign_in_client(users["screener"]).get(f"/screening/{new.reference}/").content.decode()
+    assert "This phone number (+447700900321)</strong> appears in 2 other reports about 2 other children" in page
+    assert "This nickname (Skinny)</strong> appears in 2 other reports" in page
+
+
+def test_a_partial_mark_links_to_the_one_full_mark_it_fits(users):
+    partial = report(vehicles=["AB12 C??"])
+    assert entity_of(partial, "vehicle") is None
+    full = report(vehicles=["ab12 cde"])
+    partial_mention = Mention.objects.get(contact=partial, kind="vehicle")
+    assert partial_mention.entity_id == entity_of(full, "vehicle")
+    report(vehicles=["XY99 ZZZ"])
+    assert Mention.objects.get(pk=partial_mention.pk).entity_id == entity_of(full, "vehicle")
+
+
+def child(users, first, last, dob, postcode="WK1 7UT", address="12 Forge Drive, Wellbridge"):
+    return case_actions.create_child(users["worker"], first_name=first, last_name=last, date_of_birth=dob,
+                                     addresses=[{"address": address, "postcode": postcode}])
+
+
+def child_entity(record):
+    return Mention.objects.get(child_record=record, kind="child").entity_id
+
+
+def test_transliterations_of_one_child_link_with_their_evidence(users):
+    first = child(users, "Mohammed", "Qureshi", dt.date(2011, 4, 3))
+    second = child(users, "Muhammad", "Qureshi", dt.date(2011, 4, 3))
+    link = PersonLink.objects.get()
+    assert link.band == PersonLink.Band.AUTO
+    assert child_entity(first) == child_entity(second)
+    fields = {item["field"]: item for item in link.evidence}
+    assert fields["first_name"]["comparison"] == "same name group" and fields["first_name"]["weight"] > 0
+    assert fields["dob"]["weight"] > 0 and fields["surname"]["weight"] > 0
+    assert abs(sum(item["weight"] for item in link.evidence) - link.match_weight) < 0.01
+
+
+def test_twins_and_a_father_and_son_stay_apart(users):
+    dob = dt.date(2012, 9, 9)
+    twin_one, twin_two = child(users, "Amira", "Bhatti", dob), child(users, "Zara", "Bhatti", dob)
+    father = case_actions.create_child(users["worker"], first_name="Tomasz", last_name="Wozniak",
+                                       date_of_birth=dt.date(1984, 1, 5))
+    son = case_actions.create_child(users["worker"], first_name="Tomasz", last_name="Wozniak",
+                                    date_of_birth=dt.date(2012, 1, 5))
+    assert child_entity(twin_one) != child_entity(twin_two)
+    assert child_entity(father) != child_entity(son)
+
+
+def test_swapped_names_and_day_month_swapped_still_link(users):
+    first = child(users, "Ioana", "Popescu", dt.date(2010, 3, 11))
+    second = child(users, "Popescu", "Ioana", dt.date(2010, 11, 3))
+    assert child_entity(first) == child_entity(second)
+
+
+def fake(pk, kind="person"):
+    mention = Mention(kind=kind, raw=f"m{pk}")
+    mention.pk = pk
+    return mention
+
+
+def link(left, right, weight, band="auto", judgement=""):
+    return PersonLink(left_id=left, right_id=right, match_weight=weight, probability=0.5, band=band,
+                      judgement=judgement, evidence=[{"field": "dob", "weight": -5 if band == "none" else 5}])
+
+
+def test_a_third_record_never_chains_two_people_together():
+    one, two, three = fake(1), fake(2), fake(3)
+    # 1 and 3 are scored as different people; 2 links strongly to both (e.g. a record with only a surname).
+    groups = clusters([one, two, three], [link(1, 2, 20), link(2, 3, 18), link(1, 3, -10, band="none")])
+    sizes = sorted(len(group) for group in groups)
+    assert sizes == [1, 2]
+    assert {1, 2} in [{m.pk for m in group} for group in groups]
+
+
+def test_a_rejected_link_keeps_apart_and_a_confirmed_one_joins():
+    one, two = fake(1), fake(2)
+    assert len(clusters([one, two], [link(1, 2, 30, judgement="rejected")])) == 2
+    assert len(clusters([one, two], [link(1, 2, -3, band="review", judgement="confirmed")])) == 1
+
+
+def test_an_analysts_rejection_splits_at_once_and_survives_a_re_run(users, agencies):
+    first = child(users, "Mohammed", "Qureshi", dt.date(2011, 4, 3))
+    second = child(users, "Muhammad", "Qureshi", dt.date(2011, 4, 3))
+    analyst, _ = create_user(username="council-analyst", password="a" * 12, role="analyst", agency=agencies["COUNCIL"])
+    pair = PersonLink.objects.get()
+    link_actions.judge_link(analyst, pair, "rejected", reason="Cousins: different schools")
+    assert child_entity(first) != child_entity(second)
+    batch.run()
+    pair.refresh_from_db()
+    assert pair.judgement == "rejected" and pair.band == PersonLink.Band.AUTO
+    assert child_entity(first) != child_entity(second)
+
+
+def test_only_an_analyst_who_can_open_both_records_judges_a_link(users, agencies):
+    child(users, "Mohammed", "Qureshi", dt.date(2011, 4, 3))
+    child(users, "Muhammad", "Qureshi", dt.date(2011, 4, 3))
+    pair = PersonLink.objects.get()
+    with pytest.raises(Exception, match="Only an analyst"):
+        link_actions.judge_link(users["analyst"], pair, "rejected", reason="x")  # a police analyst: not shared
+    assert sign_in_client(users["analyst"]).get(f"/networks/links/{pair.pk}/").status_code == 404
+
+
+def test_demo_networks_are_all_found_with_no_false_flag(users):
+    from safehub.demo.generator import load_demo_reports
+    from safehub.demo.models import GroundTruth
+
+    load_demo_reports(users, count=300, seed=2026)
+    found = networks.compute()
+    references = dict(Contact.objects.values_list("pk", "reference"))
+    planted = {truth.key: truth.data for truth in GroundTruth.objects.filter(seed=2026, kind="network")}
+    assert len(planted) == 4
+    flagged = [{references[pk] for pk in network.contact_ids} for network in found if network.flagged]
+    for truth in planted.values():
+        assert {r["reference"] for r in truth["reports"]} in flagged, truth["key"]
+    assert len(flagged) == len(planted), "a network was flagged outside the planted ones"
+    near_miss = GroundTruth.objects.get(seed=2026, kind="near_miss").data["references"]
+    assert not any(set(near_miss) <= refs for refs in ({references[pk] for pk in n.contact_ids} for n in found))
+    for network in found:
+        truth = next(t for t in planted.values() if {r["reference"] for r in t["reports"]} ==
+                     {references[pk] for pk in network.contact_ids})
+        assert network.flag_reason == (f"Possible group-based exploitation: {len(truth['persons'])} persons of "
+                                       f"concern and {len(truth['children'])} children")
+
+
+def test_networks_reveal_nothing_the_viewer_may_not_open(users, agencies):
+    shared = report(children=["Ava Pike"], people=[("", "Taz")], phones=["07700 900555"])
+    hidden = report(children=["Ben Orr"], people=[("", "Taz")], phones=["07700 900555"])
+    restricted = report(children=["Cal Eno"], phones=["07700 900555"])
+    for contact in (shared, restricted):
+        share_record(users["manager"], contact, agency=agencies["POLICE"], purpose="MASH", lawful_basis="dpa_s1_p18")
+    restrict_record(users["manager"], restricted, reason_kind="high_profile", reason="Locked",
+                    allowed_users=[users["manager"]])
+    analyst = sign_in_client(users["analyst"])
+    listing = analyst.get("/networks/").content.decode()
+    network = networks.current_networks().get()
+    assert "2 restricted records" in listing
+    page = analyst.get(f"/networks/{network.pk}/").content.decode()
+    assert shared.reference in page and "2 restricted records in this network are not shown" in page
+    for secret in (hidden.reference, restricted.reference, "Ben Orr", "Cal Eno"):
+        assert secret not in page and secret not in listing
+    screening = analyst.get(f"/screening/{shared.reference}/").content.decode()
+    assert hidden.reference not in screening and "appears in" not in screening
+
+
+def test_a_network_nobody_shared_with_you_is_not_listed(users, agencies):
+    report(people=[("", "Taz")], phones=["07700 900556"])
+    report(people=[("", "Taz")], phones=["07700 900556"])
+    police_worker, _ = create_user(username="pw", password="p" * 12, role="worker", agency=agencies["POLICE"])
+    client = sign_in_client(police_worker)
+    assert "No network joins records you can open" in client.get("/networks/").content.decode()
+    network = networks.current_networks().get()
+    assert client.get(f"/networks/{network.pk}/").status_code == 404
+
+
+def test_link_run_reports_a_summary_and_train_refuses_too_little_data(users):
+    report(children=["Ava Pike"], phones=["07700 900777"])
+    report(children=["Ben Orr"], phones=["07700 900777"])
+    out = io.StringIO()
+    call_command("link", "run", stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert "networks: 1 (0 flagged for review)" in text and "changes since the last run" in text
+    with pytest.raises(CommandError, match="named people to train on"):
+        call_command("link", "train", stdout=io.StringIO())
+
+
+def test_a_report_is_stored_even_if_linking_fails(users, monkeypatch):
+    from safehub.linking import resolve
+
+    def broken(contact):
+        raise RuntimeError("linking is down")
+
+    monkeypatch.setattr(resolve, "contact_mentions", broken)
+    contact = report(children=["Ava Pike"], phones=["07700 900888"])
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    assert not Mention.objects.filter(contact=contact).exists()
+    monkeypatch.undo()
+    batch.run()
+    assert Mention.objects.filter(contact=contact, kind="phone").exists()
