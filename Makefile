@@ -49,6 +49,7 @@ test-postgres: install
 bench: install
 	$(BIN)/python bench/public_submit.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/casework_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/safehub/safehub.css
