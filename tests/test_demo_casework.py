@@ -129,3 +129,22 @@ def test_dates_are_plausible_and_loading_again_adds_nothing(users, casework):
     cases, lines = Case.objects.count(), ChronologyEntry.objects.count()
     assert load_demo_casework(users, seed=SEED) == "Demo case work already loaded."
     assert (Case.objects.count(), ChronologyEntry.objects.count()) == (cases, lines)
+
+
+@pytest.mark.django_db
+def test_after_the_fact_times_cannot_be_in_the_future(users):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from safehub.cases import actions
+
+    later = timezone.now() + dt.timedelta(hours=1)
+    with pytest.raises(ValidationError):
+        actions.create_child(users["worker"], first_name="Future", at=later)
+    child = actions.create_child(users["worker"], first_name="Present")
+    case = actions.open_case(users["worker"], child)
+    with pytest.raises(ValidationError):
+        actions.allocate_case(users["manager"], case, users["worker"], at=later)
+    case.refresh_from_db()
+    assert case.allocated_to is None and case.status == Case.Status.OPEN
