@@ -8,7 +8,8 @@ one transaction per change) would take hours for half a million lines. Only the 
 through the real account actions. Everything is synthetic and deterministic for the seed.
 
 The world: five agencies; 60 workers spread over them (the council holds about half the cases); 10,000
-open cases, one child each, mostly allocated (one busy worker, the demo "worker", holds 180), some
+open cases, one child each, mostly allocated (one busy worker, the demo "worker", holds the first 180 council
+cases and a share of the rest: 331 with the seed), some
 unallocated; risk categories from not at risk to significant; reassessment and assessment dates spread
 around today; three plan actions a case, some overdue; 500,000 chronology lines across the children, skewed
 so that a few children have thousands of lines (the busiest about 20,000).
