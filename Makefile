@@ -53,6 +53,7 @@ test-postgres: install
 bench: install
 	$(BIN)/python bench/public_submit.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/casework_bench.py
 
 # Linking benchmarks (minutes, several GB at a million records; not part of `make test`). JSON to var/bench/.
 bench-linking: install

@@ -35,6 +35,13 @@ def _locked(case):
     return Case.objects.select_for_update().select_related("child").get(pk=case.pk)
 
 
+def _moment(at):
+    """`at` for changes recorded after the fact (imports, demo data), else now; never in the future."""
+    if at is not None and at > timezone.now():
+        raise ValidationError("The time cannot be in the future.")
+    return at or timezone.now()
+
+
 def _open_only(case):
     if case.status == Case.Status.CLOSED:
         raise ValidationError(f"{case.reference} is closed. Reopen it first.")
@@ -43,16 +50,16 @@ def _open_only(case):
 # --- Children ---------------------------------------------------------------------------------------
 
 
-def create_child(user, *, request=None, addresses=(), **fields):
+def create_child(user, *, request=None, addresses=(), at=None, **fields):
     """A new child's record, owned by the user's agency. `addresses` is a list of dicts (address,
-    postcode, lived_from, lived_to)."""
+    postcode, lived_from, lived_to). `at` is for records made after the fact (imports, demo data)."""
     if not is_signed_in(user) or user.role not in CASE_WORK_ROLES | SCREENING_ROLES or not user.agency_id:
         raise PermissionDenied("Your role does not allow adding a child.")
     unknown = set(fields) - set(CHILD_FIELDS)
     if unknown:
         raise ValueError(f"Unknown child fields: {sorted(unknown)}")
     _need(fields.get("first_name"), "Enter the child's first name or the name they are known by.")
-    child = Child(owning_agency_id=user.agency_id, created_by=user, **fields)
+    child = Child(owning_agency_id=user.agency_id, created_by=user, created_at=_moment(at), **fields)
     child.full_clean(exclude=["reference", "owning_agency", "created_by"])
     with transaction.atomic():
         child.save()
@@ -135,7 +142,8 @@ def open_case(user, child, *, contact=None, request=None, at=None):
     return case
 
 
-def allocate_case(user, case, worker, *, request=None):
+def allocate_case(user, case, worker, *, request=None, at=None):
+    """`at` is for allocations recorded after the fact (imports, demo data)."""
     require(user, "manage", case)
     if not (worker.is_active and worker.agency_id == case.owning_agency_id and worker.role in CASE_WORK_ROLES):
         raise ValidationError("Allocate the case to an active worker or manager of the agency that holds it.")
@@ -144,7 +152,7 @@ def allocate_case(user, case, worker, *, request=None):
         _open_only(case)
         if case.status == Case.Status.OPEN:
             case.status = Case.Status.ALLOCATED
-        case.allocated_to, case.allocated_at = worker, timezone.now()
+        case.allocated_to, case.allocated_at = worker, _moment(at)
         case.save(update_fields=["status", "allocated_to", "allocated_at"])
         chronology.add(case.child, Kind.CASE, f"Allocated to {worker}", at=case.allocated_at, case=case, actor=user,
                        subtype="allocated")
@@ -191,7 +199,8 @@ def complete_assessment(user, case, *, completed_on, summary, request=None):
     return case
 
 
-def request_closure(user, case, *, outcome, summary, request=None):
+def request_closure(user, case, *, outcome, summary, request=None, at=None):
+    """`at` is for closures recorded after the fact (imports, demo data)."""
     require(user, "work", case)
     if outcome not in Case.ClosureOutcome.values:
         raise ValidationError("Choose the outcome of the case.")
@@ -203,18 +212,19 @@ def request_closure(user, case, *, outcome, summary, request=None):
         case.closure_requested_by = user
         case.save(update_fields=["status", "closure_outcome", "closure_summary", "closure_requested_by"])
         chronology.add(case.child, Kind.CASE, f"Closure proposed: {case.get_closure_outcome_display()}",
-                       at=timezone.now(), case=case, actor=user, subtype="closure_requested")
+                       at=_moment(at), case=case, actor=user, subtype="closure_requested")
         audit("case_closure_requested", user=user, obj=case, reason=outcome, request=request)
     return case
 
 
-def sign_off_closure(user, case, *, request=None):
+def sign_off_closure(user, case, *, request=None, at=None):
+    """`at` is for sign-offs recorded after the fact (imports, demo data)."""
     require(user, "manage", case)
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.CLOSURE_REQUESTED:
             raise ValidationError("Only a case whose closure was proposed can be signed off.")
-        case.status, case.closed_at, case.closed_by = Case.Status.CLOSED, timezone.now(), user
+        case.status, case.closed_at, case.closed_by = Case.Status.CLOSED, _moment(at), user
         case.save(update_fields=["status", "closed_at", "closed_by"])
         chronology.add(case.child, Kind.CASE, f"{case.reference} closed: {case.get_closure_outcome_display()}",
                        at=case.closed_at, case=case, actor=user, subtype="closed")
@@ -249,9 +259,11 @@ def mark_read(user, case):
 
 
 def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), moderate=(), significant=None,
-                          disclosure=False, judgement=None, judgement_reason="", notes="", request=None):
+                          disclosure=False, judgement=None, judgement_reason="", notes="", request=None, at=None):
     """Score and keep one exploitation risk screening (never overwriting an earlier one). Raises
-    risk.ScreeningError (a ValueError) with a clear message for a screening that cannot be scored."""
+    risk.ScreeningError (a ValueError) with a clear message for a screening that cannot be scored.
+
+    `at` is the time it was recorded, for screenings recorded after the fact (imports, demo data)."""
     require(user, "work", case)
     child = case.child
     if assessed_on > clock.today():
@@ -262,6 +274,7 @@ def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), modera
         disclosure=disclosure, vulnerabilities=vulnerabilities, moderate=moderate, significant=significant or {},
         judgement=judgement, judgement_reason=judgement_reason)
     result = risk.assess(screening)
+    recorded_at = _moment(at)
     with transaction.atomic():
         case = _locked(case)
         _open_only(case)
@@ -272,12 +285,13 @@ def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), modera
             learning_disability=child.learning_disability, age_at_assessment=screening.age_at_assessment,
             score=result.score, score_category=result.score_category, tool_category=result.tool_category,
             final_category=result.final_category, overrides=[o.reason for o in result.overrides],
-            judgement_reason=result.judgement_reason, notes=notes, reassessment_due=result.reassessment_due)
+            judgement_reason=result.judgement_reason, notes=notes, reassessment_due=result.reassessment_due,
+            recorded_at=recorded_at)
         _keep_latest_on_case(case)
         summary = f"Risk screening: {result.final_category.label}"
         if result.judgement_changed_result:
             summary += f" (tool: {result.tool_category.label}; professional judgement: {result.judgement_reason})"
-        chronology.add(child, Kind.RISK, summary, at=timezone.now(), case=case, actor=user, subtype="screening")
+        chronology.add(child, Kind.RISK, summary, at=recorded_at, case=case, actor=user, subtype="screening")
         audit("risk_screening_recorded", user=user, obj=case, reason=result.final_category.label, request=request)
         if result.notify_police_and_social_care:
             _notify_disclosure(user, case)
@@ -306,14 +320,17 @@ def _notify_disclosure(user, case):
 # --- Plans, meetings and notes ------------------------------------------------------------------------
 
 
-def add_plan_action(user, case, *, description, owner_name, owner_agency, due_on, meeting=None, request=None):
+def add_plan_action(user, case, *, description, owner_name, owner_agency, due_on, meeting=None, request=None,
+                    at=None):
+    """`at` is for actions recorded after the fact (imports, demo data)."""
     require(user, "work", case)
     description = _need(description, "Say what must be done.")
     owner_name = _need(owner_name, "Say who will do it.")
     with transaction.atomic():
         _open_only(case)
         action = PlanAction.objects.create(case=case, description=description[:500], owner_name=owner_name,
-                                           owner_agency=owner_agency, due_on=due_on, meeting=meeting, created_by=user)
+                                           owner_agency=owner_agency, due_on=due_on, meeting=meeting, created_by=user,
+                                           created_at=_moment(at))
         chronology.add(case.child, Kind.ACTION, f"Action for {owner_name} ({owner_agency.name}) by "
                        f"{due_on:%-d %B %Y}: {description}", at=action.created_at, case=case, actor=user,
                        subtype="added")

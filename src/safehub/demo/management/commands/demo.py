@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand
 
 from safehub.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from safehub.demo.casework import load_demo_casework
 from safehub.demo.generator import load_demo_reports
 from safehub.demo.sharing import share_with_police
 
 
 class Command(BaseCommand):
-    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports."
+    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports, and the case work they led to."
 
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, default=300, help="0 loads only agencies and accounts")
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         users = ensure_demo_users()
         if reports:
             self.stdout.write(load_demo_reports(users, count=reports, seed=seed))
+            self.stdout.write(load_demo_casework(users, seed=seed))
             self.stdout.write(share_with_police(users, seed))
         self.stdout.write("\nDemo accounts (synthetic; password for all: %s)" % DEMO_PASSWORD)
         self.stdout.write(f"{'username':<18}{'role':<24}agency")
