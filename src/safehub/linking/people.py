@@ -14,11 +14,13 @@ from django.conf import settings
 from django.db.models import Q
 
 from safehub.linking.bulk import prepare_record
+from safehub.linking.clustering import contradicts
 from safehub.linking.models import Mention, ModelVersion, PersonLink
 from safehub.linking.scorer import Scorer, parse_rule
 
 DEFAULT_MODEL = Path(__file__).with_name("default_model.json")
 CANDIDATE_LIMIT = 200
+GUARD = "guard"
 
 # A prepared record's column -> the Mention field holding the same normalised value.
 MENTION_FIELDS = {"first_name": "first_name", "first_key": "first_key", "surname": "last_key",
@@ -104,8 +106,13 @@ def score_pair(scorer_, version, left, right):
                 for name, level, level_weight in scorer_.explain(a, b)]
     evidence.insert(0, {"field": "prior", "label": "Starting point (how rare a match is)", "comparison": "prior",
                         "weight": round(scorer_.prior_weight, 3)})
-    return Score(weight=weight, probability=probability, band=band_for(probability), evidence=evidence,
-                 model_version=version)
+    band = band_for(probability)
+    if contradicts(a, b):
+        # Twins share a surname, an address and a birthday; a father and son share a name and an address.
+        evidence.append({"field": GUARD, "label": "Kept apart unless an analyst confirms",
+                         "comparison": "first names clearly differ, or births ten or more years apart", "weight": 0})
+        band = PersonLink.Band.REVIEW if band == PersonLink.Band.AUTO else band
+    return Score(weight=weight, probability=probability, band=band, evidence=evidence, model_version=version)
 
 
 def score_candidates(mention):

@@ -137,6 +137,8 @@ def keeps_apart(link):
     """The pair is judged to be two people: rejected by an analyst, or scored against (a field disagreed)."""
     if link.judgement:
         return link.judgement == PersonLink.Judgement.REJECTED
+    if any(item.get("field") == people.GUARD for item in link.evidence):
+        return True
     evidence = sum(item["weight"] for item in link.evidence if item.get("field") != "prior")
     return link.band == PersonLink.Band.NONE and evidence < 0
 
