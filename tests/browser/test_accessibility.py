@@ -150,3 +150,66 @@ def test_public_pages_have_no_serious_accessibility_problems(new_context, demo_u
                 "staff sign in"}
     assert required <= set(audit.checked), required - set(audit.checked)
     assert not audit.failures, "axe found serious or critical problems:\n" + audit.report()
+
+
+def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users,
+                                                                           agencies, axe_source):
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from safehub import clock
+    from safehub.access.actions import share_record
+    from safehub.cases import actions
+    from safehub.intake.actions import submit_contact
+    from safehub.linking.models import PersonLink
+
+    worker, manager = demo_users["worker"], demo_users["manager"]
+    contacts = []
+    for child_name in ("Ava Pike", "Ben Orr"):
+        draft = {"kind": "public", "concern": "Picked up by Smiler.", "children": [{"name": child_name, "age": "14"}],
+                 "people": [{"name": "Dean Marsh", "nicknames": "Smiler"}], "phones": [{"number": "07700 900432"}]}
+        contacts.append(submit_contact(draft, submission_key=uuid.uuid4().hex)[0])
+        share_record(manager, contacts[-1], agency=agencies["POLICE"], purpose="MASH", lawful_basis="dpa_s1_p18")
+    child = actions.create_child(worker, first_name="Ava", last_name="Pike", date_of_birth=dt.date(2012, 2, 2))
+    case = actions.open_case(worker, child)
+    actions.allocate_case(manager, case, worker)
+    actions.record_risk_screening(worker, case, assessed_on=clock.today(), moderate=["staying_out_late"],
+                                  significant={"missing_overnight_or_longer": "recent"})
+    actions.add_plan_action(worker, case, description="Visit", owner_name="Wen", owner_agency=agencies["COUNCIL"],
+                            due_on=clock.today() - dt.timedelta(days=1))
+    actions.record_meeting(worker, case, kind="mace", held_at=timezone.now() - dt.timedelta(hours=1),
+                           chair="DI Rowe", attendees=[{"name": "DI Rowe", "agency": agencies["POLICE"], "role": ""}])
+
+    worker_page = sign_in(new_context(bypass_csp=True), "worker")
+    audit = Audit(worker_page, axe_source)
+    for name, url in [("my cases", "/cases/"), ("case", f"/cases/{case.reference}/"),
+                      ("child", f"/children/{child.reference}/"), ("chronology", f"/children/{child.reference}/chronology/"),
+                      ("risk screening", f"/cases/{case.reference}/risk/"),
+                      ("meeting", f"/cases/{case.reference}/meetings/new/"), ("new child", "/children/new/"),
+                      ("MACE list", "/cases/mace/")]:
+        worker_page.goto(url)
+        audit.check(name)
+    worker_page.goto(f"/cases/{case.reference}/risk/")
+    worker_page.get_by_label("Date of the screening").fill("31/02/2026")
+    worker_page.get_by_role("button", name="Save the screening").click()
+    expect(worker_page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("risk screening with an error")
+
+    manager_page = sign_in(new_context(bypass_csp=True), "manager")
+    audit.page = manager_page
+    manager_page.goto("/cases/team/")
+    audit.check("team view")
+
+    analyst_page = sign_in(new_context(bypass_csp=True), "analyst")
+    audit.page = analyst_page
+    analyst_page.goto("/networks/")
+    audit.check("networks")
+    analyst_page.get_by_role("link", name="Network 1").click()
+    audit.check("network")
+    link = PersonLink.objects.order_by("pk").first()
+    analyst_page.goto(f"/networks/links/{link.pk}/")
+    audit.check("person link")
+    assert len(audit.checked) == 13
+    assert not audit.failures, audit.report()
