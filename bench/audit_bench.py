@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pg_database  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_FILE = BENCH_DIR / "results" / "audit.json"
-PG_SERVER = os.environ.get("SAFEHUB_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "safehub_bench_audit"
 EVENTS = int(os.environ.get("SAFEHUB_BENCH_AUDIT_EVENTS", 1_000_000))
 PAGE_ROUNDS = int(os.environ.get("SAFEHUB_BENCH_PAGE_ROUNDS", 400))
@@ -29,31 +29,15 @@ def log(message):
 
 
 def recreate_database():
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+    pg_database.recreate_database(DATABASE)
 
 
 def drop_database():
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    pg_database.drop_database(DATABASE)
 
 
 def setup_django(var_dir):
-    os.environ["SAFEHUB_DATABASE_URL"] = f"{PG_SERVER}/{DATABASE}"
-    os.environ["SAFEHUB_VAR_DIR"] = var_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safehub.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
+    pg_database.setup_django(DATABASE, var_dir)
 
 
 def page_cost():

@@ -11,7 +11,6 @@ from safehub.accounts.actions import create_user
 from safehub.accounts.api_auth import issue_token
 from safehub.audit.models import AuditEvent
 from safehub.cases import actions
-from safehub.cases.models import Case
 
 pytestmark = pytest.mark.django_db
 
