@@ -228,3 +228,14 @@ def test_a_report_is_stored_even_if_linking_fails(users, monkeypatch):
     monkeypatch.undo()
     batch.run()
     assert Mention.objects.filter(contact=contact, kind="phone").exists()
+
+
+def test_a_judgement_survives_a_change_to_the_child_record(users, agencies):
+    first = child(users, "Mohammed", "Qureshi", dt.date(2011, 4, 3))
+    second = child(users, "Muhammad", "Qureshi", dt.date(2011, 4, 3))
+    analyst, _ = create_user(username="council-analyst", password="a" * 12, role="analyst", agency=agencies["COUNCIL"])
+    link_actions.judge_link(analyst, PersonLink.objects.get(), "rejected", reason="Cousins")
+    case_actions.update_child(users["worker"], second, school="Wellbridge Academy")
+    case_actions.add_person_around(users["worker"], second, name="Dean Marsh", relationship="Uncle")
+    assert PersonLink.objects.get().judgement == "rejected"
+    assert child_entity(first) != child_entity(second)

@@ -41,14 +41,29 @@ def link_in_request(link, record):
 def link_contact(contact):
     """Store and resolve everything a report mentions. Call inside the transaction that stores the report."""
     with transaction.atomic(savepoint=False):
-        Mention.objects.filter(contact=contact).delete()
-        return _store_and_resolve(contact_mentions(contact))
+        return _sync(Mention.objects.filter(contact=contact), contact_mentions(contact))
 
 
 def link_child_record(child):
+    """Store and resolve what a child's record mentions, after any change to it."""
     with transaction.atomic(savepoint=False):
-        Mention.objects.filter(child_record=child).delete()
-        return _store_and_resolve(child_record_mentions(child))
+        return _sync(Mention.objects.filter(child_record=child), child_record_mentions(child))
+
+
+def _identity(mention):
+    """What makes a mention the same one: a changed name, birth date or postcode makes a new mention, to be
+    scored afresh."""
+    return (mention.kind, mention.source_detail, mention.raw, mention.key, mention.pattern, mention.role,
+            mention.date_of_birth, mention.age, mention.postcode, mention.nicknames)
+
+
+def _sync(existing, fresh):
+    """Keep the mentions that are unchanged (with their links and any analyst's judgement), remove the ones
+    no longer there, and store and resolve the new ones."""
+    kept = {_identity(mention): mention for mention in existing}
+    new = [mention for mention in fresh if kept.pop(_identity(mention), None) is None]
+    Mention.objects.filter(pk__in=[mention.pk for mention in kept.values()]).delete()
+    return _store_and_resolve(new)
 
 
 def _store_and_resolve(mentions):
