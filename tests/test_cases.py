@@ -284,3 +284,9 @@ def test_a_shared_case_appears_in_the_chronology_and_the_other_agency_can_open_i
 def test_every_case_page_view_is_audited(users, case):
     sign_in_client(users["worker"]).get(f"/cases/{case.reference}/")
     assert AuditEvent.objects.filter(action="case_viewed", object_id=str(case.pk), actor_name="worker").exists()
+
+
+def test_another_form_of_the_first_name_is_a_possible_match(users):
+    existing = actions.create_child(users["worker"], first_name="William", last_name="Iqbal")
+    page = sign_in_client(users["worker"]).post("/children/new/", {"first_name": "Billy", "last_name": "Iqbal"})
+    assert existing.reference in page.content.decode()

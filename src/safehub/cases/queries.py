@@ -6,6 +6,7 @@ from django.db.models import F, Min, Q
 
 from safehub import clock
 from safehub.cases.models import Case, Child, ChildAddress, PlanAction
+from safehub.linking.normalise import name_variants
 from safehub.risk import RiskCategory
 
 LIST_LIMIT = 200
@@ -78,7 +79,8 @@ def mace_list(user):
 
 def possible_matches(user, *, first_name="", last_name="", date_of_birth=None, postcode=""):
     """Children the user may open who might be this child: same date of birth, same surname and first
-    initial, the same first name with a similar surname, or an address at the same postcode."""
+    initial, the same first name with a similar surname, another spelling of the first name (Mohammed,
+    Muhammad) with the same surname, or an address at the same postcode."""
     first, last = first_name.strip(), last_name.strip()
     conditions = Q(pk__in=[])
     if date_of_birth:
@@ -88,6 +90,8 @@ def possible_matches(user, *, first_name="", last_name="", date_of_birth=None, p
     if first and last:
         conditions |= Q(first_name__iexact=first, last_name__istartswith=last[:3])
         conditions |= Q(aliases__icontains=first, last_name__iexact=last)
+        for variant in name_variants(first) - {first.lower()}:
+            conditions |= Q(first_name__iexact=variant, last_name__iexact=last)
     if postcode.strip():
         at_postcode = ChildAddress.objects.filter(postcode__iexact=postcode.strip()).values("child_id")
         conditions |= Q(pk__in=at_postcode)
