@@ -239,3 +239,22 @@ def test_a_judgement_survives_a_change_to_the_child_record(users, agencies):
     case_actions.add_person_around(users["worker"], second, name="Dean Marsh", relationship="Uncle")
     assert PersonLink.objects.get().judgement == "rejected"
     assert child_entity(first) != child_entity(second)
+
+
+def test_a_new_surname_or_a_nickname_still_links_the_same_child(users):
+    before = child(users, "Ioana", "Popescu", dt.date(2010, 3, 11))
+    married_name = child(users, "Ioana", "Stanciu", dt.date(2010, 3, 11))  # mother remarried, same home
+    assert child_entity(before) == child_entity(married_name)
+    robert = child(users, "Robert", "Hartley", dt.date(2011, 7, 2), postcode="WK2 4AB", address="3 Kiln Lane")
+    bobby = child(users, "Bobby", "Hartley", dt.date(2011, 7, 2), postcode="WK2 4AB", address="3 Kiln Lane")
+    assert child_entity(robert) == child_entity(bobby)
+
+
+def test_no_date_of_birth_still_links_on_name_and_address(users):
+    known = child(users, "Chinedu", "Okonkwo", dt.date(2009, 5, 5))
+    undated = case_actions.create_child(users["worker"], first_name="Chinedu", last_name="Okonkwo",
+                                        addresses=[{"address": "12 Forge Drive, Wellbridge", "postcode": "WK1 7UT"}])
+    link = PersonLink.objects.get()
+    dob = next(item for item in link.evidence if item["field"] == "dob")
+    assert (dob["comparison"], dob["weight"]) == ("dob missing", 0)  # a missing field adds nothing
+    assert link.band == PersonLink.Band.AUTO and child_entity(known) == child_entity(undated)
