@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import tempfile
+import zlib
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -121,7 +122,7 @@ class Generator:
                   "date_of_birth": f"{rng.randint(1950, 2015)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                   **({key: family_of[key] for key in ("house_number", "street", "town", "postcode")}
                      if family_of else self.address())}
-        person["email"] = (f"{person['first_name'][:1].lower()}{abs(hash(person['surname'])) % 1000}.{number}"
+        person["email"] = (f"{person['first_name'][:1].lower()}{zlib.crc32(person['surname'].encode()) % 1000}.{number}"
                            "@example.com" if rng.random() < 0.3 else "")
         if family_of and person["first_name"] == family_of["first_name"]:
             person["first_name"] = rng.choice(firsts)

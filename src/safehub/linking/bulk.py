@@ -335,7 +335,8 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
         model_path = Path(model)
     else:
         linker = splink_model.open_linker(con, "prepared", splink_model.settings_for(columns_with_data))
-        splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs)
+        records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
+        splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs, records=records)
         model_path = splink_model.save_model(linker, model_path_for(model_dir)) if model_dir else None
     timings["train"] = time.perf_counter() - started
     started = time.perf_counter()

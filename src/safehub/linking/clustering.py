@@ -4,14 +4,19 @@ Plain connected components join A and C whenever A~B and B~C, so one record with
 postcode) can glue twins or a father and son together. Here the auto-link pairs are taken strongest first
 and two groups are merged only when no record of one clearly contradicts a record of the other:
 
-- both first names known, not in one variant group, not similar (Jaro-Winkler below 0.8), not an initial
-  and not the surname written first (twins, siblings);
-- both dates of birth known and ten or more years apart (a parent and child of the same name).
+- both first names known, not in one variant group, not similar (Jaro-Winkler below 0.8), not one typing
+  slip apart (one letter changed, added, dropped, or two neighbours swapped; names of three letters or
+  more), not an initial and not the surname written first (twins, siblings);
+- both dates of birth known and ten or more years apart (a parent and child of the same name), unless the
+  two dates are the same digits with two neighbours swapped (1937 keyed as 1973);
+- first names that are not the same name (nor a variant, initial or the surname written first) and dates
+  of birth that are not the same date give or take a slip (more than two characters apart, not day and
+  month swapped): brothers and sisters at one address, Maria and Marie born years apart.
 
 A pair that contradicts itself is never auto-linked either.
 """
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 NAME_SIMILAR = 0.8
 YEARS_APART = 10
@@ -27,17 +32,53 @@ def _names_clash(a, b):
         return False
     if len(first_a) == 1 or len(first_b) == 1:
         return first_a[0] != first_b[0]
-    return JaroWinkler.similarity(first_a, first_b) < NAME_SIMILAR
+    if min(len(first_a), len(first_b)) >= 3 and OSA.distance(first_a, first_b) <= 1:
+        return False
+    # Rounded as in comparisons.py: 'roy' and 'riy' score 0.8 less a rounding error.
+    return round(JaroWinkler.similarity(first_a, first_b), 9) < NAME_SIMILAR
 
 
 def _dobs_clash(a, b):
     dob_a, dob_b = a["dob"], b["dob"]
-    return bool(dob_a and dob_b) and abs(int(dob_a[:4]) - int(dob_b[:4])) >= YEARS_APART
+    if not (dob_a and dob_b) or abs(int(dob_a[:4]) - int(dob_b[:4])) < YEARS_APART:
+        return False
+    return not _neighbours_swapped(dob_a, dob_b)
+
+
+def _neighbours_swapped(a, b):
+    """The same string but for two neighbouring characters swapped ('1937-04-16', '1973-04-16')."""
+    if len(a) != len(b):
+        return False
+    differ = [index for index in range(len(a)) if a[index] != b[index]]
+    return (len(differ) == 2 and differ[1] == differ[0] + 1
+            and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]])
+
+
+def _other_name(a, b):
+    first_a, first_b = a["first_name"], b["first_name"]
+    if not first_a or not first_b or first_a == first_b or a["first_key"] == b["first_key"]:
+        return False
+    if first_a == b["surname"] or first_b == a["surname"]:
+        return False
+    if len(first_a) == 1 or len(first_b) == 1:
+        return first_a[0] != first_b[0]
+    return True
+
+
+def _other_date(a, b):
+    dob_a, dob_b = a["dob"], b["dob"]
+    if not (dob_a and dob_b) or Levenshtein.distance(dob_a, dob_b) <= 2:
+        return False
+    return not (dob_a[:4] == dob_b[:4] and dob_a[5:7] == dob_b[8:10] and dob_a[8:10] == dob_b[5:7])
+
+
+def _siblings(a, b):
+    return _other_name(a, b) and _other_date(a, b)
 
 
 def contradicts(a, b):
     """True when two prepared records (dicts) cannot be the same person whatever else agrees."""
-    return _names_clash(a, b) or _dobs_clash(a, b)
+    return _names_clash(a, b) or _dobs_clash(a, b) or _siblings(a, b)
 
 
 def cluster(edges, records, guards=True):

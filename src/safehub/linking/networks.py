@@ -59,22 +59,25 @@ def compute(now=None):
     generation = current_generation()
     rows = list(Mention.objects.filter(entity__isnull=False)
                 .values_list("kind", "role", "entity_id", "contact_id", "child_record_id"))
+    with transaction.atomic():
+        Network.objects.exclude(generation=generation).delete()
+        Network.objects.filter(generation=generation).delete()
+        stored = [_store(number, group_rows, generation) for number, group_rows in enumerate(network_rows(rows))]
+    return [network for network in stored if network is not None]
+
+
+def network_rows(rows):
+    """The rows of each network: records joined by people and selectors (connected parts of the joining
+    graph), each with all its rows (children and places too), keeping those spanning MIN_RECORDS or more."""
     joining, names, _ = _joining_graph(rows)
-    components = joining.connected_components()
-    by_record = {}
-    for number, members in enumerate(components):
-        for index in members:
-            by_record[joining.vs[index]["name"]] = number
+    membership = joining.connected_components().membership
+    by_record = {name: membership[index] for name, index in names.items() if not name.startswith("entity:")}
     groups = defaultdict(list)
     for row in rows:
         record = _node("contact", row[3]) if row[3] else _node("child_record", row[4])
         if record in by_record:
             groups[by_record[record]].append(row)
-    with transaction.atomic():
-        Network.objects.exclude(generation=generation).delete()
-        Network.objects.filter(generation=generation).delete()
-        stored = [_store(number, group_rows, generation) for number, group_rows in enumerate(_networks(groups))]
-    return [network for network in stored if network is not None]
+    return list(_networks(groups))
 
 
 def _networks(groups):
@@ -82,6 +85,11 @@ def _networks(groups):
         records = {(row[3], row[4]) for row in rows}
         if len(records) >= MIN_RECORDS:
             yield rows
+
+
+def communities(rows):
+    """{entity id (text): Leiden community number} for one network's rows (modularity)."""
+    return _communities(rows)
 
 
 def _communities(rows):

@@ -28,6 +28,10 @@ BLOCKING_RULES = [
     ("dob", "street"),
     ("house_number", "street"),
     ("surname", "street"),
+    ("dob", "house_number"),
+    ("dob", "town"),
+    ("house_number", "postcode"),
+    ("street", "postcode"),
     ("phone",),
     ("email",),
 ]
@@ -39,6 +43,14 @@ DETERMINISTIC_RULES = [("first_name", "surname", "dob"), ("first_name", "surname
 DETERMINISTIC_RECALL = 0.6
 
 NEUTRAL_PROBABILITY = 1e-6
+
+# Past this many records the prior is held at what it is in a file of this size. Estimated from the whole
+# file it falls as 1/records (each record has about as many true matches but ever more non-matches), so a
+# fixed probability threshold asks ever more evidence of a pair: on the synthetic million-record benchmark
+# 0.99 asked about 28 bits and cut a fifth of the true pairs, while 21 bits let family look-alikes through
+# (precision 0.91). The best F1 there was at 25-26 bits, which is what 0.99 asks of a 200,000-record file;
+# this constant was fitted to that synthetic benchmark (not to FEBRL), and files up to that size are unchanged.
+REFERENCE_RECORDS = 200_000
 
 # Expectation maximisation: each session estimates the comparisons its rule leaves free.
 EM_RULES = [("first_key", "surname"), ("dob",), ("postcode",)]
@@ -92,11 +104,15 @@ def check_model(path):
         raise ValueError(f"{path} is not a Safehub person-linking model (unknown comparisons: {sorted(unknown)})")
 
 
-def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6):
-    """Estimate the prior, u and m probabilities without labels."""
+def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6, records=None):
+    """Estimate the prior, u and m probabilities without labels (records: the file's size, for the prior)."""
     rules = [rule_sql(rule) for rule in usable_rules(DETERMINISTIC_RULES, columns_with_data)]
     if rules:
         linker.training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)
+        if records and records > REFERENCE_RECORDS:
+            settings = linker._settings_obj
+            settings._probability_two_random_records_match = min(
+                0.5, settings._probability_two_random_records_match * records / REFERENCE_RECORDS)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     trained = 0
     for rule in usable_rules(EM_RULES, columns_with_data):
