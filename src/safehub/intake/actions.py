@@ -114,10 +114,13 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             )
             contact.reference = f"SH-{received_at.year}-{contact.pk:06d}"
             Contact.objects.filter(pk=contact.pk).update(reference=contact.reference)
-            for model, rows in _group_by_model(_detail_rows(contact, draft)).items():
+            grouped = _group_by_model(_detail_rows(contact, draft))
+            for model, rows in grouped.items():
                 model.objects.bulk_create(rows)
+            details = {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()}
+            link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
+            # Last, so that the audit chain's lock is held only for the end of the transaction.
             record("contact_submitted", user=referrer, obj=contact, request=request)
-            link_in_request(link_contact, contact)
     except IntegrityError:
         # The same submission was stored before (a double submit, or an agency system sending again): give
         # back the report it stored. The unique key decides, so there is no check-then-insert race.

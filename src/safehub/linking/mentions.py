@@ -63,16 +63,19 @@ def _place(address, postcode, role, source):
     return Mention(kind=Kind.PLACE, role=role, raw=text[:500], key=key[:200], **source) if key else None
 
 
-def contact_mentions(contact):
-    """Unsaved Mentions for everything a report names."""
+def contact_mentions(contact, details=None):
+    """Unsaved Mentions for everything a report names. `details` ({section: rows}) saves reading back rows
+    the caller has just stored."""
     source = {"contact": contact}
     found = []
-    for child in contact.children.all():
+    details = details or {section: getattr(contact, section).all()
+                          for section in ("children", "people", "phones", "vehicles", "handles", "places")}
+    for child in details["children"]:
         if child.name.strip():
             found.append(Mention(kind=Kind.CHILD, role=Role.CHILD, raw=child.name[:500],
                                  source_detail=f"intake.contactchild:{child.pk}", **source,
                                  **person_fields(child.name, age=_age(child.age))))
-    for person in contact.people.all():
+    for person in details["people"]:
         detail = {"source_detail": f"intake.contactperson:{person.pk}", **source}
         if person.name.strip() or person.nicknames.strip():
             found.append(Mention(kind=Kind.PERSON, role=Role.PERSON_OF_CONCERN,
@@ -80,16 +83,16 @@ def contact_mentions(contact):
                                  **person_fields(person.name, nicknames=person.nicknames,
                                                  age=_age(person.description))))
         found += _nickname_mentions(person.nicknames, Role.PERSON_OF_CONCERN, detail)
-    for phone in contact.phones.all():
+    for phone in details["phones"]:
         found.append(_phone(phone.number, Role.PERSON_OF_CONCERN, source))
-    for vehicle in contact.vehicles.all():
+    for vehicle in details["vehicles"]:
         found.append(_vehicle(vehicle.registration, Role.PERSON_OF_CONCERN, source))
-    for handle in contact.handles.all():
+    for handle in details["handles"]:
         key = normalise.normalise_handle(handle.username)
         if key:
             found.append(Mention(kind=Kind.HANDLE, role=Role.PERSON_OF_CONCERN, raw=handle.username[:500],
                                  key=key[:200], **source))
-    for place in contact.places.all():
+    for place in details["places"]:
         found.append(_place(place.address, place.postcode, Role.UNKNOWN, source))
     return [mention for mention in found if mention is not None]
 

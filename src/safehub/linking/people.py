@@ -41,22 +41,24 @@ class Score:
     model_version: str
 
 
-def active_model():
-    """(version, model JSON) of the active model, or the packaged default trained on synthetic data."""
-    row = ModelVersion.objects.filter(active=True).values_list("version", "model").first()
-    if row:
-        return row
-    return "default", json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+def active_version():
+    """The active model's version, or "default": the packaged model trained on synthetic data."""
+    return ModelVersion.objects.filter(active=True).values_list("version", flat=True).first() or "default"
 
 
 @lru_cache(maxsize=4)
-def _scorer(version, model_text):
-    return Scorer.from_model(json.loads(model_text))
+def _scorer_for(version):
+    """A model version never changes once saved, so its scorer is built once per process."""
+    if version == "default":
+        model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    else:
+        model = ModelVersion.objects.get(version=version).model
+    return Scorer.from_model(model)
 
 
 def scorer():
-    version, model = active_model()
-    return version, _scorer(version, json.dumps(model, sort_keys=True))
+    version = active_version()
+    return version, _scorer_for(version)
 
 
 def prepared(mention):

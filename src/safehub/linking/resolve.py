@@ -38,10 +38,12 @@ def link_in_request(link, record):
         return False
 
 
-def link_contact(contact):
-    """Store and resolve everything a report mentions. Call inside the transaction that stores the report."""
+def link_contact(contact, *, details=None, new=False):
+    """Store and resolve everything a report mentions. Call inside the transaction that stores the report
+    (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
     with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(contact=contact), contact_mentions(contact))
+        fresh = contact_mentions(contact, details)
+        return _store_and_resolve(fresh) if new else _sync(Mention.objects.filter(contact=contact), fresh)
 
 
 def link_child_record(child):
@@ -67,14 +69,19 @@ def _sync(existing, fresh):
 
 
 def _store_and_resolve(mentions):
+    """Selectors take their entity before they are stored, and so do people with no candidate at all (one
+    insert for all); people with candidates are then matched pair by pair."""
+    created = [entity for entity in map(_selector_entity, mentions) if entity is not None]
+    scored = {id(m): people.score_candidates(m) for m in mentions if m.kind in PERSON_KINDS}
     for mention in mentions:
-        mention.save()
+        if mention.kind in PERSON_KINDS and not scored[id(mention)]:
+            mention.entity = Entity.objects.create(kind=mention.kind, label=_person_label(mention))
+    Mention.objects.bulk_create(mentions)
+    for entity in created:
+        _adopt_partials(entity)
     for mention in mentions:
-        if mention.kind in SELECTOR_KINDS:
-            resolve_selector(mention)
-    for mention in mentions:
-        if mention.kind in PERSON_KINDS:
-            resolve_person(mention)
+        if scored.get(id(mention)):
+            resolve_person(mention, scored[id(mention)])
     return mentions
 
 
@@ -102,21 +109,20 @@ def _regex_for(kind, pattern):
     return "^" + prefix + "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + "$"
 
 
-def resolve_selector(mention):
+def _selector_entity(mention):
+    """Set a selector mention's entity (not saved). Returns the entity if it was created just now and is a
+    full phone or mark that earlier partial mentions may be waiting for."""
+    if mention.kind not in SELECTOR_KINDS:
+        return None
     if mention.key:
         entity, created = Entity.objects.get_or_create(kind=mention.kind, key=mention.key,
                                                        defaults={"label": _label(mention)[:300]})
         mention.entity = entity
-        mention.save(update_fields=["entity"])
-        if created and mention.kind in (Entity.Kind.PHONE, Entity.Kind.VEHICLE):
-            _adopt_partials(entity)
-        return entity
+        return entity if created and mention.kind in (Entity.Kind.PHONE, Entity.Kind.VEHICLE) else None
     if mention.pattern:
         candidates = list(Entity.objects.filter(kind=mention.kind, key__regex=_regex_for(mention.kind, mention.pattern))[:2])
         if len(candidates) == 1:
             mention.entity = candidates[0]
-            mention.save(update_fields=["entity"])
-            return candidates[0]
     return None
 
 
@@ -209,10 +215,10 @@ def recluster_entities(entity_ids):
     return assign_entities(clusters(mentions, links_among(mentions)))
 
 
-def resolve_person(mention):
+def resolve_person(mention, scored=None):
     """Score the mention against its candidates, store every pair's link, then regroup it with the people
     it links to (pair by pair, never chaining)."""
-    scored = people.score_candidates(mention)
+    scored = people.score_candidates(mention) if scored is None else scored
     for candidate, score in scored:
         record_link(mention, candidate, score)
     touched = {candidate.entity_id for candidate, score in scored if candidate.entity_id}
