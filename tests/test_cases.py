@@ -290,3 +290,25 @@ def test_another_form_of_the_first_name_is_a_possible_match(users):
     existing = actions.create_child(users["worker"], first_name="William", last_name="Iqbal")
     page = sign_in_client(users["worker"]).post("/children/new/", {"first_name": "Billy", "last_name": "Iqbal"})
     assert existing.reference in page.content.decode()
+
+
+def test_a_mace_meeting_can_cover_other_children_at_significant_risk(users, agencies, case):
+    other_contact = decided_report(users, child_name="Leo Vance")
+    other_child = actions.create_child(users["screener"], first_name="Leo", last_name="Vance")
+    other = actions.open_case(users["screener"], other_child, contact=other_contact)
+    actions.record_risk_screening(users["worker"], other, assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
+    client = sign_in_client(users["worker"])
+    page = client.get(f"/cases/{case.reference}/meetings/new/").content.decode()
+    assert f"Leo Vance ({other.reference})" in page
+    held = clock.local(timezone.now() - dt.timedelta(hours=2))
+    form = {"kind": "mace", "held_on": held.strftime("%d/%m/%Y"), "held_time": held.strftime("%H:%M"),
+            "chair": "DI Rowe", "other_cases": [other.reference], "themes": "Cars outside two schools",
+            "attendee-TOTAL_FORMS": "1", "attendee-INITIAL_FORMS": "0", "attendee-0-name": "DI Rowe",
+            "attendee-0-agency": agencies["POLICE"].pk, "action-TOTAL_FORMS": "0", "action-INITIAL_FORMS": "0"}
+    assert client.post(f"/cases/{case.reference}/meetings/new/", form).status_code == 302
+    other_page = client.get(f"/cases/{other.reference}/").content.decode()
+    assert "Cars outside two schools" in other_page
+    assert ChronologyEntry.objects.filter(case=other, kind="meeting").exists()
+    strategy = {**form, "kind": "strategy"}
+    response = client.post(f"/cases/{case.reference}/meetings/new/", strategy)
+    assert response.status_code == 400 and "Only a MACE meeting covers other children" in response.content.decode()

@@ -369,12 +369,20 @@ def _check_attendees(kind, attendees):
 
 
 def record_meeting(user, case, *, kind, held_at, chair, attendees, section_47=False, victims="", offenders="",
-                   locations="", themes="", discussion="", decisions="", actions=(), request=None):
+                   locations="", themes="", discussion="", decisions="", actions=(), other_cases=(), request=None):
     """Record a strategy discussion, MACE meeting or review, its attendees (dicts of name, agency, role) and
-    the actions its decisions set (dicts of description, owner_name, owner_agency, due_on)."""
+    the actions its decisions set (dicts of description, owner_name, owner_agency, due_on). A MACE meeting
+    may also cover `other_cases` (other children discussed): it appears on each of their cases and
+    chronologies."""
     require(user, "work", case)
     if kind not in Meeting.Kind.values:
         raise ValidationError("Choose the kind of meeting.")
+    other_cases = [other for other in other_cases if other.pk != case.pk]
+    if other_cases and kind != Meeting.Kind.MACE:
+        raise ValidationError("Only a MACE meeting covers other children's cases.")
+    for other in other_cases:
+        require(user, "work", other)
+        _open_only(other)
     chair = _need(chair, "Say who chaired the meeting.")
     _check_attendees(kind, attendees)
     if held_at > timezone.now():
@@ -389,9 +397,13 @@ def record_meeting(user, case, *, kind, held_at, chair, attendees, section_47=Fa
         meeting.cases.add(case)
         MeetingAttendee.objects.bulk_create([MeetingAttendee(meeting=meeting, **attendee) for attendee in attendees])
         _apply_meeting_deadlines(case, meeting)
-        chronology.add(case.child, Kind.MEETING, f"{meeting.get_kind_display()} held, chaired by {chair}; "
-                       f"{len(attendees)} attending", at=held_at, case=case, actor=user, subtype=kind)
+        summary = f"{meeting.get_kind_display()} held, chaired by {chair}; {len(attendees)} attending"
+        chronology.add(case.child, Kind.MEETING, summary, at=held_at, case=case, actor=user, subtype=kind)
         audit("meeting_recorded", user=user, obj=case, reason=kind, request=request)
+        for other in other_cases:
+            meeting.cases.add(other)
+            chronology.add(other.child, Kind.MEETING, summary, at=held_at, case=other, actor=user, subtype=kind)
+            audit("meeting_recorded", user=user, obj=other, reason=kind, request=request)
         for action in actions:
             add_plan_action(user, case, meeting=meeting, request=request, **action)
     return meeting

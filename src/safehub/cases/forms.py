@@ -202,18 +202,31 @@ class MeetingForm(forms.Form):
     themes = text_field("Themes", required=False, rows=3, help_text="MACE: patterns and emerging trends")
     discussion = text_field("Discussion", required=False, rows=4)
     decisions = text_field("Decisions", required=False, rows=4)
+    other_cases = forms.MultipleChoiceField(
+        label="Other children discussed (MACE only)", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Children at significant risk whose cases you can work on: the meeting is recorded on each")
+
+    def __init__(self, *args, other_cases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.other_case_records = {case.reference: case for case in other_cases}
+        self.fields["other_cases"].choices = [(case.reference, f"{case.child} ({case.reference})")
+                                              for case in other_cases]
 
     def clean(self):
         data = super().clean()
         if data.get("held_on") and data.get("held_time") and moment(data["held_on"], data["held_time"]) > timezone.now():
             self.add_error("held_on", "Record a meeting once it has been held")
+        if data.get("other_cases") and data.get("kind") != Meeting.Kind.MACE:
+            self.add_error("other_cases", "Only a MACE meeting covers other children's cases")
         return data
 
     def meeting_kwargs(self):
         data = self.cleaned_data
         fields = ("kind", "chair", "section_47", "victims", "offenders", "locations", "themes", "discussion",
                   "decisions")
-        return {"held_at": moment(data["held_on"], data["held_time"]), **{name: data[name] for name in fields}}
+        others = [self.other_case_records[reference] for reference in data.get("other_cases", [])]
+        return {"held_at": moment(data["held_on"], data["held_time"]), "other_cases": others,
+                **{name: data[name] for name in fields}}
 
 
 class NoteForm(forms.Form):

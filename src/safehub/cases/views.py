@@ -339,7 +339,9 @@ def risk_screening(request, case):
 @with_record("case", "work")
 def new_meeting(request, case):
     data = request.POST or None
-    form = case_forms.MeetingForm(data)
+    others = [other for other in queries.mace_list(request.user)
+              if other.pk != case.pk and can(request.user, "work", other, visible=True)]
+    form = case_forms.MeetingForm(data, other_cases=others)
     attendees = case_forms.AttendeeFormSet(data, prefix="attendee")
     decided = case_forms.ActionFormSet(data, prefix="action",
                                        form_kwargs={"initial": {"owner_agency": case.owning_agency_id}})
