@@ -10,6 +10,7 @@ from safehub.linking.normalise import name_variants
 from safehub.risk import RiskCategory
 
 LIST_LIMIT = 200
+TEAM_LIMIT = 50
 DUE_SOON_DAYS = 14
 ACTIVE = [Case.Status.OPEN, Case.Status.ALLOCATED, Case.Status.CLOSURE_REQUESTED]
 
@@ -45,30 +46,35 @@ def my_cases(user, today=None):
     return sorted(cases, key=lambda case: case.deadlines[0][0])
 
 
+def _first(queryset, limit=TEAM_LIMIT):
+    """The first `limit` rows, and whether there are more (one query)."""
+    rows = list(queryset[:limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 def team_view(user, today=None):
-    """A manager's view of the team's work: six lists, six queries, whatever the number of cases."""
+    """A manager's view of the team's work: six lists, six queries, whatever the number of cases. Each list
+    shows its first 50 rows, soonest first, and says when there are more."""
     today = today or clock.today()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     cases = active_cases(user)
     visible = Case.objects.visible_to(user).filter(status__in=ACTIVE)
-    return {
-        "today": today,
-        "soon": soon,
-        "unallocated": list(cases.filter(status=Case.Status.OPEN).order_by("opened_at")[:LIST_LIMIT]),
-        "overdue_actions": list(
-            PlanAction.objects.filter(case__in=visible, status=PlanAction.Status.OPEN, due_on__lt=today)
-            .select_related("case__child", "owner_agency").order_by("due_on")[:LIST_LIMIT]),
-        "assessments_due": list(
-            cases.filter(assessment_completed_on__isnull=True)
-            .filter(Q(assessment_extended_to__lte=soon) | Q(assessment_extended_to__isnull=True, assessment_due__lte=soon))
-            .order_by("assessment_due")[:LIST_LIMIT]),
-        "reassessments_due": list(
-            cases.filter(Q(risk_reassessment_due__lte=soon) | Q(risk_reassessment_due__isnull=True))
-            .order_by("risk_reassessment_due", "opened_at")[:LIST_LIMIT]),
-        "caseload": list(cases.order_by(F("risk_reassessment_due").asc(nulls_first=True), "opened_at")[:LIST_LIMIT]),
-        "closures": list(cases.filter(status=Case.Status.CLOSURE_REQUESTED).select_related("closure_requested_by")
-                         [:LIST_LIMIT]),
+    lists = {
+        "unallocated": cases.filter(status=Case.Status.OPEN).order_by("opened_at"),
+        "overdue_actions": PlanAction.objects.filter(case__in=visible, status=PlanAction.Status.OPEN, due_on__lt=today)
+        .select_related("case__child", "owner_agency").order_by("due_on"),
+        "assessments_due": cases.filter(assessment_completed_on__isnull=True)
+        .filter(Q(assessment_extended_to__lte=soon) | Q(assessment_extended_to__isnull=True, assessment_due__lte=soon))
+        .order_by("assessment_due"),
+        "reassessments_due": cases.filter(Q(risk_reassessment_due__lte=soon) | Q(risk_reassessment_due__isnull=True))
+        .order_by("risk_reassessment_due", "opened_at"),
+        "caseload": cases.order_by(F("risk_reassessment_due").asc(nulls_first=True), "opened_at"),
+        "closures": cases.filter(status=Case.Status.CLOSURE_REQUESTED).select_related("closure_requested_by"),
     }
+    view = {"today": today, "soon": soon, "limit": TEAM_LIMIT}
+    for name, queryset in lists.items():
+        view[name], view[f"{name}_more"] = _first(queryset)
+    return view
 
 
 def mace_list(user):
