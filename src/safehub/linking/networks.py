@@ -11,7 +11,7 @@ import hashlib
 from collections import defaultdict
 
 import igraph
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -182,8 +182,12 @@ def _store(number, rows, generation):
 
 
 def current_networks():
-    """The networks for the current data, recomputed first if anything changed since the last run."""
+    """The networks for the current data, recomputed first if anything changed since the last run. Two
+    requests computing the same generation at once: the second finds the first's rows."""
     generation = current_generation()
     if not Network.objects.filter(generation=generation).exists():
-        compute()
+        try:
+            compute()
+        except IntegrityError:
+            pass
     return Network.objects.filter(generation=generation)
