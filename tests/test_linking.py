@@ -258,3 +258,17 @@ def test_no_date_of_birth_still_links_on_name_and_address(users):
     dob = next(item for item in link.evidence if item["field"] == "dob")
     assert (dob["comparison"], dob["weight"]) == ("dob missing", 0)  # a missing field adds nothing
     assert link.band == PersonLink.Band.AUTO and child_entity(known) == child_entity(undated)
+
+
+def test_a_named_reporter_is_a_mention_but_does_not_join_their_reports_into_a_network(users):
+    def named_report(child_name):
+        draft = {"kind": "public", "concern": "Worried.", "children": [{"name": child_name, "age": "13"}],
+                 "reporter": {"anonymous": False, "name": "Jo Teacher", "phone": "07700 900999",
+                              "relationship": "Teacher"}}
+        return submit_contact(draft, submission_key=uuid.uuid4().hex)[0]
+
+    first, second = named_report("Ava Pike"), named_report("Ben Orr")
+    roles = set(Mention.objects.filter(contact=first, role="reporter").values_list("kind", flat=True))
+    assert roles == {"person", "phone"}
+    assert entity_of(first, "phone") == entity_of(second, "phone")
+    assert networks.compute() == []

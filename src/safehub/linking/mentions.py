@@ -94,7 +94,19 @@ def contact_mentions(contact, details=None):
                                  key=key[:200], **source))
     for place in details["places"]:
         found.append(_place(place.address, place.postcode, Role.UNKNOWN, source))
+    found += _reporter_mentions(contact, source)
     return [mention for mention in found if mention is not None]
+
+
+def _reporter_mentions(contact, source):
+    """A named member of the public who reported: themselves and their phone, with the role "reporter"."""
+    if contact.reporter_anonymous or not contact.reporter_name.strip():
+        return []
+    found = [Mention(kind=Kind.PERSON, role=Role.REPORTER, raw=contact.reporter_name[:500],
+                     source_detail="intake.contact:reporter", **source, **person_fields(contact.reporter_name))]
+    if contact.reporter_phone.strip():
+        found.append(_phone(contact.reporter_phone, Role.REPORTER, source))
+    return found
 
 
 def child_record_mentions(child):

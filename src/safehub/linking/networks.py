@@ -50,8 +50,9 @@ def build_graph(rows):
 
 
 def _joining_graph(rows):
-    """Only the edges that may join records (people and selectors), for the connected parts."""
-    return build_graph([row for row in rows if row[0] in JOINING_KINDS])
+    """Only the edges that may join records (people and selectors, not the reporter's own), for the
+    connected parts: a teacher who reports twice does not make one group of two unrelated reports."""
+    return build_graph([row for row in rows if row[0] in JOINING_KINDS and row[1] != Mention.Role.REPORTER])
 
 
 def compute(now=None):
