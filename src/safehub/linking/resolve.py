@@ -13,7 +13,7 @@ import re
 
 from django.db import transaction
 
-from safehub.linking import normalise, people
+from safehub.linking import people
 from safehub.linking.mentions import child_record_mentions, contact_mentions
 from safehub.linking.models import Entity, Mention, PersonLink
 
@@ -233,7 +233,3 @@ def _person_label(mention):
     if mention.nicknames and mention.nicknames.strip() != name:
         return f"{name} ({mention.nicknames})"[:300]
     return name[:300]
-
-
-def normalised_nicknames(mention):
-    return {normalise.normalise_name(part) for part in re.split(r"[,/;]", mention.nicknames or "") if part.strip()}
