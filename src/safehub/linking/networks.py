@@ -101,62 +101,89 @@ def _communities(rows):
     return {name.split(":")[1]: membership[index] for name, index in names.items() if name.startswith("entity:")}
 
 
-def people_of_concern(rows):
-    """Distinct persons of concern: person entities, counting as one those that share a nickname."""
-    persons = {row[2] for row in rows if row[0] == Entity.Kind.PERSON and row[1] == Mention.Role.PERSON_OF_CONCERN}
-    if not persons:
-        return set()
-    parent = {person: person for person in persons}
+class _Groups:
+    """Union-find over entity ids."""
 
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+    def __init__(self, members):
+        self.parent = {member: member for member in members}
+
+    def find(self, x):
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
         return x
 
-    nickname_owner = {}
-    for source, person, nickname in person_nickname_pairs(persons):
-        first = nickname_owner.setdefault(nickname, person)
-        parent[find(person)] = find(first)
-    return {find(person) for person in persons}
+    def join(self, a, b):
+        self.parent[self.find(a)] = self.find(b)
+
+    def mapping(self):
+        return {member: self.find(member) for member in self.parent}
+
+
+def _join_probable_pairs(groups, mentions):
+    """Inside one network the shared selectors already tie the records together, so a pair the matcher
+    scored "needs review" is probably one person: join it, unless it is kept apart (rejected by an analyst,
+    scored against, or caught by the twin and parent guards)."""
+    from safehub.linking.resolve import keeps_apart
+
+    ids = [m.pk for m in mentions]
+    entity_of = {m.pk: m.entity_id for m in mentions}
+    links = PersonLink.objects.filter(left_id__in=ids, right_id__in=ids).exclude(band=PersonLink.Band.NONE)
+    for link in links:
+        if not keeps_apart(link):
+            groups.join(entity_of[link.left_id], entity_of[link.right_id])
+
+
+def person_groups(rows):
+    """{person entity: group} for the persons of concern in one network: probable pairs, and persons given
+    the same nickname, count as one."""
+    persons = {row[2] for row in rows if row[0] == Entity.Kind.PERSON and row[1] == Mention.Role.PERSON_OF_CONCERN}
+    groups = _Groups(persons)
+    if persons:
+        _join_probable_pairs(groups, list(Mention.objects.filter(entity_id__in=persons, kind=Entity.Kind.PERSON)))
+        nickname_owner = {}
+        for person, nickname in person_nickname_pairs(persons):
+            groups.join(person, nickname_owner.setdefault(nickname, person))
+    return groups.mapping()
+
+
+def people_of_concern(rows):
+    return set(person_groups(rows).values())
 
 
 def person_nickname_pairs(persons):
-    """(source detail, person entity, nickname entity) for nicknames given for the same person in a record."""
+    """(person entity, nickname entity) for the nicknames given for the same person in one record."""
     person_rows = Mention.objects.filter(entity_id__in=persons, kind=Entity.Kind.PERSON).exclude(source_detail="")
     by_detail = {(m.contact_id, m.child_record_id, m.source_detail): m.entity_id for m in person_rows}
     nicknames = Mention.objects.filter(kind=Entity.Kind.NICKNAME, entity__isnull=False).exclude(source_detail="")
     for mention in nicknames.filter(source_detail__in=[key[2] for key in by_detail]):
         person = by_detail.get((mention.contact_id, mention.child_record_id, mention.source_detail))
         if person is not None:
-            yield mention.source_detail, person, mention.entity_id
+            yield person, mention.entity_id
+
+
+def child_groups(rows):
+    """{child entity: group} in one network: probable pairs count as one child, and so does a first name
+    given alone that fits exactly one fuller name in the network."""
+    children = {row[2] for row in rows if row[0] == Entity.Kind.CHILD}
+    mentions = list(Mention.objects.filter(entity_id__in=children, kind=Entity.Kind.CHILD))
+    groups = _Groups(children)
+    _join_probable_pairs(groups, mentions)
+    full = [m for m in mentions if m.last_key]
+    for alone in (m for m in mentions if not m.last_key and m.first_key):
+        fits = {groups.find(m.entity_id) for m in full if m.first_key == alone.first_key}
+        if len(fits) == 1:
+            groups.join(alone.entity_id, fits.pop())
+    return groups.mapping()
 
 
 def distinct_children(rows):
-    """Children in one network, counting as one the mentions that are probably the same child: links that
-    join or need review (the shared selectors already tie these reports together), and a first name given
-    alone that fits exactly one fuller name in the network."""
-    child_entities = {row[2] for row in rows if row[0] == Entity.Kind.CHILD}
-    mentions = list(Mention.objects.filter(entity_id__in=child_entities, kind=Entity.Kind.CHILD))
-    parent = {m.entity_id: m.entity_id for m in mentions}
+    return set(child_groups(rows).values())
 
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    ids = [m.pk for m in mentions]
-    entity_of = {m.pk: m.entity_id for m in mentions}
-    for left, right in PersonLink.objects.filter(left_id__in=ids, right_id__in=ids).exclude(
-            judgement=PersonLink.Judgement.REJECTED).exclude(band=PersonLink.Band.NONE).values_list("left_id", "right_id"):
-        parent[find(entity_of[left])] = find(entity_of[right])
-    full = [m for m in mentions if m.last_key]
-    for alone in (m for m in mentions if not m.last_key and m.first_key):
-        fits = {find(m.entity_id) for m in full if m.first_key == alone.first_key}
-        if len(fits) == 1:
-            parent[find(alone.entity_id)] = fits.pop()
-    return {find(entity) for entity in parent}
+def display_groups(rows):
+    """{entity: the entity it is shown as} for a network page: probable same people and children as one."""
+    return {**child_groups(rows), **person_groups(rows)}
 
 
 def flag_reason(persons_of_concern, children):

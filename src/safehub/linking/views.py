@@ -23,7 +23,20 @@ def network_list(request):
     return render(request, "linking/networks.html", {"summaries": summaries})
 
 
-def _graph(view):
+def _grouped(view):
+    """The visible mentions by the entity they are shown as (probable same people and children as one),
+    with each group's fullest label."""
+    rows = [(m.kind, m.role, m.entity_id, m.contact_id, m.child_record_id) for m in view["mentions"]]
+    shown_as = networks.display_groups(rows)
+    labels = {}
+    for mention in view["mentions"]:
+        group = shown_as.get(mention.entity_id, mention.entity_id)
+        if len(mention.entity.label) > len(labels.get(group, "")):
+            labels[group] = mention.entity.label
+    return [(shown_as.get(m.entity_id, m.entity_id), m) for m in view["mentions"]], labels
+
+
+def _graph(view, grouped, labels):
     """Nodes and edges for cytoscape, from what the user may see."""
     nodes, edges = {}, []
     for contact in view["contacts"]:
@@ -31,27 +44,28 @@ def _graph(view):
     for child in view["child_records"]:
         nodes[f"r{child.pk}"] = {"id": f"r{child.pk}", "label": child.reference, "kind": "record"}
     communities = view["network"].communities
-    for mention in view["mentions"]:
-        entity = mention.entity
-        nodes.setdefault(f"e{entity.pk}", {"id": f"e{entity.pk}", "label": entity.label, "kind": entity.kind,
-                                           "community": communities.get(str(entity.pk), 0)})
+    for group, mention in grouped:
+        nodes.setdefault(f"e{group}", {"id": f"e{group}", "label": labels[group], "kind": mention.entity.kind,
+                                       "community": communities.get(str(group), 0)})
         source = f"c{mention.contact_id}" if mention.contact_id else f"r{mention.child_record_id}"
-        edges.append({"id": f"m{mention.pk}", "source": source, "target": f"e{entity.pk}"})
+        edges.append({"id": f"m{mention.pk}", "source": source, "target": f"e{group}"})
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
-def _entity_rows(view):
+def _entity_rows(view, grouped, labels):
     rows = {}
-    for mention in view["mentions"]:
-        row = rows.setdefault(mention.entity_id, {"entity": mention.entity, "roles": set(), "records": {},
-                                                  "written": set()})
+    communities = view["network"].communities
+    for group, mention in grouped:
+        row = rows.setdefault(group, {"kind": mention.entity.get_kind_display(), "kind_key": mention.entity.kind,
+                                      "label": labels[group], "roles": set(), "records": {}, "written": set(),
+                                      "community": communities.get(str(group), 0) + 1})
         row["roles"].add(mention.get_role_display())
         record = mention.contact or mention.child_record
         row["records"][record.reference] = "contact" if mention.contact_id else "child"
         row["written"].add(mention.raw)
     order = [Entity.Kind.CHILD, Entity.Kind.PERSON, Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE,
              Entity.Kind.HANDLE, Entity.Kind.PLACE]
-    return sorted(rows.values(), key=lambda row: (order.index(row["entity"].kind), row["entity"].label))
+    return sorted(rows.values(), key=lambda row: (order.index(row["kind_key"]), row["label"]))
 
 
 @role_required(*NETWORK_READERS)
@@ -62,7 +76,8 @@ def network_page(request, network_id):
         audit("access_denied", user=request.user, object_type="network", object_id=str(network_id), request=request)
         raise Http404("No network you can open (the networks may have been recomputed: go back to the list)")
     audit("network_viewed", user=request.user, obj=network, request=request)
-    context = {**view, "graph": _graph(view), "rows": _entity_rows(view)}
+    grouped, labels = _grouped(view)
+    context = {**view, "graph": _graph(view, grouped, labels), "rows": _entity_rows(view, grouped, labels)}
     return render(request, "linking/network.html", context)
 
 
