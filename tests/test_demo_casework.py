@@ -112,6 +112,7 @@ def test_meetings_notes_and_a_signed_off_closure(users, casework):
     assert mace.exists()
     network_cases = {case_of(name).pk for name in network_children()}
     assert {case.pk for meeting in mace for case in meeting.cases.all()} <= network_cases
+    assert any(meeting.cases.count() > 1 for meeting in mace), "one MACE meeting covers a network's children"
     assert ChronologyEntry.objects.filter(kind="note", subtype="missing_episode").exists()
     closed = Case.objects.get(status=Case.Status.CLOSED)
     page = manager.get(f"/cases/{closed.reference}/").content.decode()

@@ -202,7 +202,7 @@ class _Loader:
         self.counts["meetings"] += 1
 
     def mace(self, network, cases):
-        """One MACE meeting about the network, recorded on each of its children's cases (VOLT agenda)."""
+        """One MACE meeting about the network, covering all its children's cases (VOLT agenda)."""
         latest = max(case.opened_at for case in cases)
         day = min(clock.local(latest).date() + dt.timedelta(days=self.rng.randrange(3, 10)), self.today)
         held = dt.datetime.combine(day, dt.time(10, 0), tzinfo=clock.LONDON)
@@ -214,15 +214,14 @@ class _Loader:
         victims = ", ".join(f"{case.child} ({case.reference})" for case in present)
         offenders = "; ".join(", ".join(person["nicknames"]) for person in network["persons"])
         locations = "; ".join(place["name"] for place in network["places"])
-        for case in present:
-            actions.record_meeting(
-                self.worker, case, kind=Meeting.Kind.MACE, held_at=held, chair="DI Moss (police, MACE chair)",
-                attendees=self.attendees(MACE_ATTENDEES), victims=victims, offenders=f"Known as {offenders}",
-                locations=locations, themes=network["summary"],
-                decisions="Disruption plan for the adults and places named; each child's plan reviewed.",
-                actions=[{"description": f"Disruption: premises and vehicle checks at {network['places'][0]['name']}",
-                          "owner_name": "DS Carter", "owner_agency": self.agencies["POLICE"],
-                          "due_on": max(clock.local(held).date(), self.today) + dt.timedelta(days=14), "at": held}])
+        actions.record_meeting(
+            self.worker, present[0], other_cases=present[1:], kind=Meeting.Kind.MACE, held_at=held,
+            chair="DI Moss (police, MACE chair)", attendees=self.attendees(MACE_ATTENDEES), victims=victims,
+            offenders=f"Known as {offenders}", locations=locations, themes=network["summary"],
+            decisions="Disruption plan for the adults and places named; each child's plan reviewed.",
+            actions=[{"description": f"Disruption: premises and vehicle checks at {network['places'][0]['name']}",
+                      "owner_name": "DS Carter", "owner_agency": self.agencies["POLICE"],
+                      "due_on": max(clock.local(held).date(), self.today) + dt.timedelta(days=14), "at": held}])
         self.counts["meetings"] += 1
 
 
