@@ -1,6 +1,11 @@
 """Helpers shared by every form page."""
 
 
+def error_text(error):
+    """The message(s) of a refused change (a ValidationError, or a ValueError from a library), as one line."""
+    return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
 def error_summary(bound_forms):
     """(field id, message) pairs for the GOV.UK error summary, in page order. A form-wide error links to
     the form's first field."""

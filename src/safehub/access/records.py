@@ -1,5 +1,7 @@
 """Opening a protected record by its public key, through the policy, with the audit of every look."""
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -45,6 +47,26 @@ def open_record(request, kind, key, *, queryset=None, audit_view=True):
     if audit_view and request.method == "GET":
         audit(f"{kind}_viewed", user=request.user, obj=found, request=request)
     return found
+
+
+def with_record(kind, verb="view", queryset=None):
+    """View decorator: open the record named by the URL's `reference` through the policy (audited on GET),
+    answer the break-glass page if a restriction keeps the user out, and check the user may `verb` it
+    before the view reads any input. The view receives the record instead of the reference."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, reference, **kwargs):
+            try:
+                found = open_record(request, kind, reference, queryset=queryset)
+            except Restricted as restricted:
+                return restricted_response(request, kind, restricted.record)
+            require_or_403(request.user, verb, found, visible=True)
+            return view(request, found, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def restricted_response(request, kind, record):

@@ -12,6 +12,8 @@ ANYONE = ("*",)
 READERS = ("screener", "worker", "manager", "analyst")
 SCREENERS = ("screener", "manager")
 CASE_WORKERS = ("worker", "manager")
+CHILD_MAKERS = ("screener", "worker", "manager")
+NETWORK_READERS = ("worker", "manager", "analyst")
 ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin")
 
 
@@ -68,15 +70,15 @@ ROUTES = {
     "cases:request_closure": Route(CASE_WORKERS, record="case", verb="work", methods=("POST",)),
     "cases:sign_off": Route(("manager",), record="case", verb="manage", methods=("POST",)),
     "cases:reopen": Route(CASE_WORKERS, record="case", verb="manage", methods=("POST",)),
-    "cases:new_child": Route(("screener", "worker", "manager"), methods=("GET", "POST")),
+    "cases:new_child": Route(CHILD_MAKERS, methods=("GET", "POST")),
     "cases:child": Route(READERS, record="child", verb="view"),
     "cases:chronology": Route(READERS, record="child", verb="view"),
     "cases:add_address": Route(CASE_WORKERS, record="child", verb="work", methods=("POST",)),
     "cases:add_person": Route(CASE_WORKERS, record="child", verb="work", methods=("POST",)),
     "cases:open_case": Route(CASE_WORKERS, record="child", verb="work", methods=("POST",)),
-    "linking:networks": Route(CASE_WORKERS + ("analyst",)),
-    "linking:network": Route(CASE_WORKERS + ("analyst",)),
-    "linking:link": Route(CASE_WORKERS + ("analyst",)),
+    "linking:networks": Route(NETWORK_READERS),
+    "linking:network": Route(NETWORK_READERS),
+    "linking:link": Route(NETWORK_READERS),
     "linking:judge": Route(("analyst",), methods=("POST",)),
     "access:share": Route(SCREENERS, record="contact", verb="share", methods=("POST",)),
     "access:transfer": Route(SCREENERS, record="contact", verb="transfer", methods=("POST",)),

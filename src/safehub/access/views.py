@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safehub.access import actions
@@ -18,12 +19,13 @@ from safehub.accounts.decorators import role_required
 READER_ROLES = ("screener", "worker", "manager", "analyst")
 
 
+RECORD_PAGES = {"contact": "screening:contact", "case": "cases:case", "child": "cases:child"}
+
+
 def record_url(kind, record):
-    if kind == "contact":
-        return f"/screening/{record.reference}/"
-    if kind in ("case", "child"):
-        return f"/{'cases' if kind == 'case' else 'children'}/{record.reference}/"
-    raise Http404("No page for that kind of record")
+    if kind not in RECORD_PAGES:
+        raise Http404("No page for that kind of record")
+    return reverse(RECORD_PAGES[kind], kwargs={"reference": record.reference})
 
 
 def access_panel(request, record, bound_forms):

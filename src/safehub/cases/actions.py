@@ -250,11 +250,6 @@ def reopen_case(user, case, *, reason, request=None):
     return case
 
 
-def mark_read(user, case):
-    """The user has seen what Safehub told them about this case."""
-    user.notifications.filter(case=case, read_at__isnull=True).update(read_at=timezone.now())
-
-
 # --- Risk screening ---------------------------------------------------------------------------------
 
 

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 
 from safehub import risk
 from safehub.access.policy import AGENCY_READER_ROLES, can, is_signed_in
+from safehub.access.records import Restricted, open_record
 from safehub.accounts.models import Agency
-from safehub.audit.trail import record as audit
 from safehub.cases import actions
 from safehub.cases.models import Case, Child, Meeting, PlanAction, RiskAssessment
 
@@ -130,14 +130,12 @@ class ChildList(generics.ListCreateAPIView):
                                                                 **serializer.validated_data))
 
 
-def _open(request, model, reference, kind):
-    found = model.objects.visible_to(request.user).filter(reference=reference).first()
-    if found is None:
-        audit("access_denied", user=request.user, object_type=kind, object_id=reference[:40], request=request)
-        raise NotFound("No record with that reference that you can open.")
-    if request.method == "GET":
-        audit(f"{kind}_viewed", user=request.user, obj=found, request=request)
-    return found
+def _open(request, kind, reference):
+    """The child or case through the policy, its look audited; a restricted one is simply not found here."""
+    try:
+        return open_record(request, kind, reference)
+    except Restricted:
+        raise NotFound("No record with that reference that you can open.") from None
 
 
 class ChildDetail(generics.RetrieveAPIView):
@@ -145,7 +143,7 @@ class ChildDetail(generics.RetrieveAPIView):
     serializer_class = ChildRecordSerializer
 
     def get_object(self):
-        return _open(self.request, Child, self.kwargs["reference"], "child")
+        return _open(self.request, "child", self.kwargs["reference"])
 
 
 class CaseList(generics.ListCreateAPIView):
@@ -166,7 +164,7 @@ class CaseDetail(generics.RetrieveAPIView):
     serializer_class = CaseSerializer
 
     def get_object(self):
-        return _open(self.request, Case, self.kwargs["reference"], "case")
+        return _open(self.request, "case", self.kwargs["reference"])
 
 
 class CasePart(generics.ListCreateAPIView):
@@ -176,7 +174,7 @@ class CasePart(generics.ListCreateAPIView):
 
     def case(self):
         if not hasattr(self, "_case"):
-            self._case = _open(self.request, Case, self.kwargs["reference"], "case")
+            self._case = _open(self.request, "case", self.kwargs["reference"])
         return self._case
 
     def create(self, request, *args, **kwargs):

@@ -2,8 +2,6 @@
 (my cases, the team view, the MACE list). Every record is opened through the access policy and audited;
 every change goes through `safehub.cases.actions`."""
 
-from functools import wraps
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,42 +9,26 @@ from django.views.decorators.http import require_POST
 
 from safehub import clock, risk
 from safehub.access.policy import can
-from safehub.access.records import Restricted, open_record, require_or_403, restricted_response
+from safehub.access.records import with_record
+from safehub.access.routes import CASE_WORKERS, CHILD_MAKERS, READERS
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.cases import actions, chronology, queries
 from safehub.cases import forms as case_forms
 from safehub.cases.models import Case, ChronologyEntry, PlanAction
-from safehub.forms import error_summary
+from safehub.forms import error_summary, error_text
+from safehub.screening.actions import mark_read
 from safehub.screening.views import with_contact
 
-READERS = ("screener", "worker", "manager", "analyst")
-CASE_WORKERS = ("worker", "manager")
-CHILD_MAKERS = ("screener", "worker", "manager")
+CASE_WITH_PEOPLE = Case.objects.select_related("child", "allocated_to", "owning_agency", "source_contact")
 
 
-def with_record(kind, verb="view"):
-    """Open the child or case named in the URL through the policy (audited on GET) and check the verb."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, reference, **kwargs):
-            queryset = (Case.objects.select_related("child", "allocated_to", "owning_agency", "source_contact")
-                        if kind == "case" else None)
-            try:
-                found = open_record(request, kind, reference, queryset=queryset)
-            except Restricted as restricted:
-                return restricted_response(request, kind, restricted.record)
-            require_or_403(request.user, verb, found, visible=True)
-            return view(request, found, **kwargs)
-
-        return wrapper
-
-    return decorator
+def with_case(verb="view"):
+    return with_record("case", verb, queryset=CASE_WITH_PEOPLE)
 
 
-def _message(error):
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+def with_child(verb="view"):
+    return with_record("child", verb)
 
 
 # --- Lists --------------------------------------------------------------------------------------------
@@ -54,7 +36,8 @@ def _message(error):
 
 @role_required(*CASE_WORKERS)
 def my_cases(request):
-    notes = request.user.notifications.filter(case__isnull=False, read_at__isnull=True).select_related("case")[:20]
+    visible = Case.objects.visible_to(request.user)
+    notes = request.user.notifications.filter(case__in=visible, read_at__isnull=True).select_related("case")[:20]
     return render(request, "cases/my_cases.html", {"cases": queries.my_cases(request.user),
                                                    "notes": notes, "today": clock.today()})
 
@@ -88,7 +71,7 @@ def new_child(request):
                                              **form.child_fields())
                 return redirect("cases:child", reference=child.reference)
             except ValidationError as error:
-                form.add_error(None, _message(error))
+                form.add_error(None, error_text(error))
                 matches = None
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "cases/new_child.html", {"form": form, "matches": matches,
@@ -96,7 +79,7 @@ def new_child(request):
 
 
 @role_required(*READERS)
-@with_record("child")
+@with_child()
 def child_page(request, child):
     return render_child(request, child)
 
@@ -119,7 +102,7 @@ def render_child(request, child, address_form=None, person_form=None, status=200
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_record("child", "work")
+@with_child("work")
 def add_address(request, child):
     form = case_forms.AddressForm(request.POST)
     if form.is_valid():
@@ -127,13 +110,13 @@ def add_address(request, child):
             actions.add_address(request.user, child, request=request, **form.cleaned_data)
             return redirect("cases:child", reference=child.reference)
         except ValidationError as error:
-            form.add_error(None, _message(error))
+            form.add_error(None, error_text(error))
     return render_child(request, child, address_form=form, status=400)
 
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_record("child", "work")
+@with_child("work")
 def add_person(request, child):
     form = case_forms.PersonForm(request.POST)
     if form.is_valid():
@@ -144,14 +127,14 @@ def add_person(request, child):
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_record("child", "work")
+@with_child("work")
 def open_case_for_child(request, child):
     case = actions.open_case(request.user, child, request=request)
     return redirect("cases:case", reference=case.reference)
 
 
 @role_required(*READERS)
-@with_record("child")
+@with_child()
 def chronology_page(request, child):
     kind = request.GET.get("kind", "")
     kind = kind if kind in ChronologyEntry.Kind.values else ""
@@ -183,7 +166,7 @@ def open_from_contact(request, contact):
             case = actions.open_case(request.user, child, contact=contact, request=request)
             return redirect("cases:case", reference=case.reference)
         except ValidationError as failure:
-            error = _message(failure)
+            error = error_text(failure)
     return render(request, "cases/open_from_contact.html",
                   {"contact": contact, "named": named, "matches": matches, "guess": guess,
                    "errors": [("child", error)] if error else []}, status=400 if error else 200)
@@ -241,9 +224,9 @@ def render_case(request, case, status=200, page_error="", access_forms=None, **b
 
 
 @role_required(*READERS)
-@with_record("case")
+@with_case()
 def case_page(request, case):
-    actions.mark_read(request.user, case)
+    mark_read(request.user, case=case)
     return render_case(request, case)
 
 
@@ -253,7 +236,7 @@ def case_form_view(verb, form_name, make_form, run):
 
     @role_required(*CASE_WORKERS)
     @require_POST
-    @with_record("case", verb)
+    @with_case(verb)
     def view(request, case):
         form = make_form(request, case)
         if form.is_valid():
@@ -261,7 +244,7 @@ def case_form_view(verb, form_name, make_form, run):
                 run(request, case, form.cleaned_data)
                 return redirect("cases:case", reference=case.reference)
             except (ValidationError, ValueError) as error:
-                form.add_error(None, _message(error))
+                form.add_error(None, error_text(error))
         return render_case(request, case, status=400, **{form_name: form})
 
     return view
@@ -295,18 +278,18 @@ reopen = case_form_view(
 
 @role_required("manager")
 @require_POST
-@with_record("case", "manage")
+@with_case("manage")
 def sign_off(request, case):
     try:
         actions.sign_off_closure(request.user, case, request=request)
     except ValidationError as error:
-        return render_case(request, case, status=400, page_error=_message(error))
+        return render_case(request, case, status=400, page_error=error_text(error))
     return redirect("cases:case", reference=case.reference)
 
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_record("case", "work")
+@with_case("work")
 def action_status(request, case, action_id):
     action = get_object_or_404(PlanAction, pk=action_id, case=case)
     form = case_forms.ActionStatusForm(request.POST)
@@ -319,7 +302,7 @@ def action_status(request, case, action_id):
 
 
 @role_required(*CASE_WORKERS)
-@with_record("case", "work")
+@with_case("work")
 def risk_screening(request, case):
     form = case_forms.RiskForm(request.POST or None, initial={"assessed_on": clock.today().strftime("%d/%m/%Y")})
     if request.method == "POST" and form.is_valid():
@@ -329,14 +312,14 @@ def risk_screening(request, case):
         except (ValidationError, risk.ScreeningError) as error:
             field = "judgement_reason" if isinstance(error, risk.MissingJudgementReason) else (
                 "judgement" if isinstance(error, risk.JudgementBelowOverride) else None)
-            form.add_error(field, _message(error))
+            form.add_error(field, error_text(error))
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "cases/risk_form.html", {"case": case, "child": case.child, "form": form,
                                                     "errors": error_summary([form])}, status=status)
 
 
 @role_required(*CASE_WORKERS)
-@with_record("case", "work")
+@with_case("work")
 def new_meeting(request, case):
     data = request.POST or None
     others = [other for other in queries.mace_list(request.user)
@@ -353,7 +336,7 @@ def new_meeting(request, case):
                                    **form.meeting_kwargs())
             return redirect(reverse("cases:case", kwargs={"reference": case.reference}) + "#meetings")
         except ValidationError as error:
-            form.add_error(None, _message(error))
+            form.add_error(None, error_text(error))
     bound_forms = [form, *attendees.forms, *decided.forms]
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/meeting_form.html",

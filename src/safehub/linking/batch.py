@@ -20,7 +20,8 @@ from safehub.cases.models import Child
 from safehub.intake.models import Contact
 from safehub.linking import bulk, networks, people
 from safehub.linking.models import Entity, Mention, ModelVersion, PersonLink
-from safehub.linking.resolve import PERSON_KINDS, assign_entities, clusters, link_child_record, link_contact, record_link
+from safehub.linking.resolve import (PERSON_KINDS, assign_entities, clusters, link_child_record, link_contact,
+                                     links_among, record_link)
 from safehub.linking.scorer import parse_rule
 
 MIN_TRAINING_RECORDS = 200
@@ -68,13 +69,14 @@ def train(seed=42):
                                            trained_on=f"{count} person and child mentions", active=True)
 
 
-def _summary():
+def _summary(found, version):
     return {
         "entities": dict(Counter(Entity.objects.values_list("kind", flat=True))),
         "links": dict(Counter(PersonLink.objects.values_list("band", flat=True))),
         "judged": PersonLink.objects.exclude(judgement="").count(),
-        "networks": 0,
-        "flagged": 0,
+        "networks": len(found),
+        "flagged": sum(network.flagged for network in found),
+        "model_version": version,
     }
 
 
@@ -93,8 +95,8 @@ def run(progress=lambda done, total, stage: None):
     for done, mention in enumerate(mentions, 1):
         with transaction.atomic():
             for candidate in people.candidates(mention, rules):
-                if candidate.pk > mention.pk or candidate.kind != mention.kind:
-                    continue
+                if candidate.pk > mention.pk:
+                    continue  # each pair once
                 record_link(mention, candidate, people.score_pair(scorer_, version, mention, candidate))
         if done % 100 == 0 or done == len(mentions):
             progress(done, len(mentions), "scoring people")
@@ -102,12 +104,8 @@ def run(progress=lambda done, total, stage: None):
     with transaction.atomic():
         for kind in PERSON_KINDS:
             group = [m for m in mentions if m.kind == kind]
-            ids = {m.pk for m in group}
-            links = [link for link in PersonLink.objects.filter(left_id__in=ids) if link.right_id in ids]
-            changed += assign_entities(clusters(group, links))
-    found = networks.compute()
-    summary = {**_summary(), "networks": len(found), "flagged": sum(n.flagged for n in found),
-               "model_version": version}
+            changed += assign_entities(clusters(group, links_among(group)))
+    summary = _summary(networks.compute(), version)
     return summary, _changes(summary, changed)
 
 

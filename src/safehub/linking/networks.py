@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import igraph
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from safehub.linking.models import Entity, Mention, Network, PersonLink
@@ -23,10 +23,9 @@ MIN_RECORDS = 2
 
 def current_generation():
     """A fingerprint of everything the graph depends on: mentions and link judgements."""
-    mentions = Mention.objects.aggregate(last=Max("pk"), count=Max("created_at"))
+    mentions = Mention.objects.aggregate(count=Count("pk"), last=Max("pk"), resolved=Count("entity"))
     links = PersonLink.objects.aggregate(scored=Max("scored_at"), judged=Max("judged_at"))
-    entity_count = Mention.objects.filter(entity__isnull=False).count()
-    text = f"{mentions}|{links}|{entity_count}"
+    text = f"{mentions}|{links}"
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 

@@ -96,15 +96,9 @@ def _label(mention):
     return mention.raw.strip() or mention.key
 
 
-def _matches_pattern(kind, pattern, key):
-    """Does a full selector's key fit a partial mention's LIKE pattern ('_' one character, '%' any run)?"""
-    if kind == Entity.Kind.PHONE:
-        pattern = "+44" + pattern
-    regex = "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, key) is not None
-
-
 def _regex_for(kind, pattern):
+    """The regular expression a full selector's key must match to fit a partial mention's LIKE pattern ('_'
+    one character, '%' any run; a partial phone holds only the UK national digits)."""
     prefix = r"\+44" if kind == Entity.Kind.PHONE else ""
     return "^" + prefix + "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + "$"
 
@@ -130,7 +124,7 @@ def _adopt_partials(entity):
     """Earlier partial mentions that fit this new full selector, and fit nothing else, now point at it."""
     waiting = Mention.objects.filter(kind=entity.kind, entity__isnull=True).exclude(pattern="")
     for mention in waiting:
-        if _matches_pattern(entity.kind, mention.pattern, entity.key):
+        if re.match(_regex_for(entity.kind, mention.pattern), entity.key):
             others = Entity.objects.filter(kind=entity.kind, key__regex=_regex_for(entity.kind, mention.pattern))
             if others.count() == 1:
                 mention.entity = entity

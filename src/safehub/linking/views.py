@@ -7,19 +7,19 @@ from django.views.decorators.http import require_POST
 
 from safehub.accounts.decorators import role_required
 from safehub.audit.trail import record as audit
-from safehub.forms import error_summary
+from safehub.access.routes import NETWORK_READERS
+from safehub.forms import error_summary, error_text
 from safehub.linking import actions, networks, queries
 from safehub.linking.forms import JudgementForm
 from safehub.linking.models import Entity, Network, PersonLink
 
-NETWORK_READERS = ("worker", "manager", "analyst")
 
 
 @role_required(*NETWORK_READERS)
 def network_list(request):
     summaries = queries.network_summaries(request.user, networks.current_networks())
-    audit("networks_viewed", user=request.user, object_type="network", object_id=str(len(summaries)),
-          request=request)
+    audit("networks_viewed", user=request.user, object_type="network",
+          reason=", ".join(str(row["network"].pk) for row in summaries)[:500], request=request)
     return render(request, "linking/networks.html", {"summaries": summaries})
 
 
@@ -120,5 +120,5 @@ def judge(request, link_id):
                                request=request)
             return redirect("linking:link", link_id=link.pk)
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+            form.add_error(None, error_text(error))
     return render_link(request, link, form=form, status=400)

@@ -127,6 +127,7 @@ def escalate_overdue(now=None):
     return escalated
 
 
-def mark_read(user, contact):
-    """The user has seen what Safehub told them about this contact."""
-    user.notifications.filter(contact=contact, read_at__isnull=True).update(read_at=timezone.now())
+def mark_read(user, contact=None, *, case=None):
+    """The user has seen what Safehub told them about this contact (or case)."""
+    about = {"contact": contact} if contact is not None else {"case": case}
+    user.notifications.filter(**about, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,13 +1,11 @@
 """The screening queue (front door): every contact waiting for a decision, soonest deadline first."""
 
-from functools import wraps
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safehub.access.records import Restricted, open_record, require_or_403, restricted_response
+from safehub.access.records import with_record
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.intake.models import Contact
@@ -50,23 +48,10 @@ DETAILS = ("children", "people", "vehicles", "phones", "handles", "places")
 
 
 def with_contact(verb="view"):
-    """Open the contact named in the URL through the access policy (audited) and check the user may `verb`
-    it before the view reads any input; otherwise refuse."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, reference, **kwargs):
-            queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by").prefetch_related(*DETAILS)
-            try:
-                contact = open_record(request, "contact", reference, queryset=queryset)
-            except Restricted as restricted:
-                return restricted_response(request, "contact", restricted.record)
-            require_or_403(request.user, verb, contact, visible=True)
-            return view(request, contact, **kwargs)
-
-        return wrapper
-
-    return decorator
+    """Open the contact named in the URL through the access policy (audited) with its details, and check the
+    user may `verb` it before the view reads any input; otherwise refuse."""
+    queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by").prefetch_related(*DETAILS)
+    return with_record("contact", verb, queryset=queryset)
 
 
 @role_required(*READER_ROLES)
