@@ -24,15 +24,31 @@ YEARS_APART = 10
 MAX_MEMBERS_CHECKED = 50
 
 
+def _slip(a, b):
+    """The same name but for one typing slip: a letter changed, added or dropped, or two neighbours swapped
+    (names of three letters or more; of two letters, only when the first letter is kept: 'Jy' for 'Jay')."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    shortest = min(len(a), len(b))
+    if shortest < 2 or (shortest == 2 and a[0] != b[0]):
+        return False
+    return OSA.distance(a, b) <= 1
+
+
+def _written_first(a, b):
+    """One record gives the other's surname (give or take a slip) as the first name."""
+    return _slip(a["first_name"], b["surname"]) or _slip(b["first_name"], a["surname"])
+
+
 def _names_clash(a, b):
     first_a, first_b = a["first_name"], b["first_name"]
-    if not first_a or not first_b or a["first_key"] == b["first_key"]:
-        return False
-    if first_a == b["surname"] or first_b == a["surname"]:
+    if not first_a or not first_b or a["first_key"] == b["first_key"] or _written_first(a, b):
         return False
     if len(first_a) == 1 or len(first_b) == 1:
         return first_a[0] != first_b[0]
-    if min(len(first_a), len(first_b)) >= 3 and OSA.distance(first_a, first_b) <= 1:
+    if _slip(first_a, first_b):
         return False
     # Rounded as in comparisons.py: 'roy' and 'riy' score 0.8 less a rounding error.
     return round(JaroWinkler.similarity(first_a, first_b), 9) < NAME_SIMILAR
@@ -58,7 +74,7 @@ def _other_name(a, b):
     first_a, first_b = a["first_name"], b["first_name"]
     if not first_a or not first_b or first_a == first_b or a["first_key"] == b["first_key"]:
         return False
-    if first_a == b["surname"] or first_b == a["surname"]:
+    if _written_first(a, b):
         return False
     if len(first_a) == 1 or len(first_b) == 1:
         return first_a[0] != first_b[0]
@@ -79,6 +95,32 @@ def _siblings(a, b):
 def contradicts(a, b):
     """True when two prepared records (dicts) cannot be the same person whatever else agrees."""
     return _names_clash(a, b) or _dobs_clash(a, b) or _siblings(a, b)
+
+
+def _names_agree(a, b):
+    """Both first names are given and are one name: the same, a variant, a slip apart or similar."""
+    first_a, first_b = a["first_name"], b["first_name"]
+    if not first_a or not first_b or min(len(first_a), len(first_b)) < 2:
+        return False
+    return (a["first_key"] == b["first_key"] or _slip(first_a, first_b)
+            or round(JaroWinkler.similarity(first_a, first_b), 9) >= NAME_SIMILAR)
+
+
+def _groups_clash(left, right):
+    """Some record of one group contradicts some record of the other (lists of prepared records).
+
+    Two slips of one name can be two slips apart ('Sma' and 'Ssm' for Sam): a first-name clash between two
+    records does not count when either name agrees with a name in the other group. A record with no first
+    name agrees with nothing, so it cannot excuse twins.
+    """
+    for a in left:
+        for b in right:
+            if _dobs_clash(a, b) or _siblings(a, b):
+                return True
+            if _names_clash(a, b) and not (any(_names_agree(b, x) for x in left)
+                                           or any(_names_agree(a, y) for y in right)):
+                return True
+    return False
 
 
 def cluster(edges, records, guards=True):
@@ -104,8 +146,8 @@ def cluster(edges, records, guards=True):
             kept.append((left, right))
             continue
         group_l, group_r = members.get(root_l, [left]), members.get(root_r, [right])
-        if guards and any(contradicts(records[x], records[y])
-               for x in group_l[:MAX_MEMBERS_CHECKED] for y in group_r[:MAX_MEMBERS_CHECKED]):
+        if guards and _groups_clash([records[x] for x in group_l[:MAX_MEMBERS_CHECKED]],
+                                    [records[y] for y in group_r[:MAX_MEMBERS_CHECKED]]):
             continue
         if len(group_l) < len(group_r):
             root_l, root_r, group_l, group_r = root_r, root_l, group_r, group_l

@@ -43,6 +43,8 @@ DETERMINISTIC_RULES = [("first_name", "surname", "dob"), ("first_name", "surname
 DETERMINISTIC_RECALL = 0.6
 
 NEUTRAL_PROBABILITY = 1e-6
+# The smallest m-probability a level keeps after training (see fill_untrained_levels).
+MIN_M = 1e-4
 
 # Past this many records the prior is held at what it is in a file of this size. Estimated from the whole
 # file it falls as 1/records (each record has about as many true matches but ever more non-matches), so a
@@ -131,26 +133,36 @@ def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6, records
     if not trained:
         raise ValueError("could not train a model on this file (too few records that look alike); "
                          "use a saved model with --model")
-    fill_untrained_levels(linker)
+    fill_untrained_levels(linker, u_pairs)
 
 
-def fill_untrained_levels(linker):
-    """A level that training never saw says nothing either way (m = u, weight 0).
+def fill_untrained_levels(linker, u_pairs):
+    """Give every level an m and u that training supports, and bound what one level can say against a match.
 
-    Splink would otherwise score an unseen level with m = 1e-6 in memory (a strong penalty, e.g. for a
-    nickname level on a file with no nicknames) and leave it out of the saved JSON.
+    - Seen by neither estimate: says nothing (m = u, weight 0). Splink would otherwise score it with m = 1e-6
+      in memory (a strong penalty, e.g. for a nickname level on a file with no nicknames) and leave it out of
+      the saved JSON.
+    - Seen among likely matches but never among u_pairs random pairs (an e-mail address or phone number both
+      records give): u is at most about 1 / u_pairs, so that is what it is given. Setting u = m instead would
+      weigh the strongest evidence there is at zero.
+    - Seen among random pairs but never among likely matches (a street typo in a file without one): says
+      nothing, rather than the certainty against a match that m = 0 would claim.
+    - m is never below MIN_M (nor below u, for a level rarer than that among random pairs): expectation
+      maximisation drives the m of a level without true pairs in the file towards 0 (a sex or e-mail
+      disagreement at -60 bits), and real records do hold such slips.
     """
     for comparison in linker._settings_obj.comparisons:
         for level in comparison.comparison_levels:
             if level.is_null_level:
                 continue
-            m_known, u_known = level._m_is_trained, level._u_is_trained
-            if not m_known and not u_known:
-                level.m_probability = level.u_probability = NEUTRAL_PROBABILITY
-            elif not m_known:
-                level.m_probability = level.u_probability
-            elif not u_known:
-                level.u_probability = level.m_probability
+            if not level._m_is_trained:
+                u_known = level._u_is_trained
+                level.m_probability = level.u_probability = level.u_probability if u_known else NEUTRAL_PROBABILITY
+                continue
+            if not level._u_is_trained:
+                level.u_probability = min(level.m_probability, 1 / u_pairs)
+            else:
+                level.m_probability = max(level.m_probability, min(MIN_M, level.u_probability))
 
 
 def save_model(linker, path):
