@@ -26,6 +26,8 @@ class Level:
     sql: str
     test: Callable[[dict, dict], bool]
     is_null: bool = False
+    # Evidence another comparison already counts: the level is held at weight 0, never trained.
+    neutral: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,15 @@ def _names_swapped(l, r):
 
 
 SWAPPED_SQL = '"first_name_l" = "surname_r" AND "first_name_r" = "surname_l"'
+SWAP_SIMILAR = 0.9
+SWAPPED_WITH_SLIP_SQL = (f'round(jaro_winkler_similarity("first_name_l", "surname_r"), 9) >= {SWAP_SIMILAR} '
+                         f'AND round(jaro_winkler_similarity("first_name_r", "surname_l"), 9) >= {SWAP_SIMILAR}')
+
+
+def _swapped_with_slip(l, r):
+    return (_both(l["first_name"], r["surname"]) and _both(r["first_name"], l["surname"])
+            and round(JaroWinkler.similarity(l["first_name"], r["surname"]), 9) >= SWAP_SIMILAR
+            and round(JaroWinkler.similarity(r["first_name"], l["surname"]), 9) >= SWAP_SIMILAR)
 
 
 def _year(dob):
@@ -121,6 +132,18 @@ def _eq_cross(l, r, left_column, right_column):
 LINES_SWAPPED_SQL = '"street_l" = "address_2_r" OR "address_2_l" = "street_r"'
 
 
+def _streets_differ(l, r):
+    return _both(l["street"], r["street"]) and round(JaroWinkler.similarity(l["street"], r["street"]), 9) < 0.88
+
+
+def _moved():
+    """A different town or postcode when the street differs too: the address comparison has already counted
+    the move, and counting it again here would make one move three disagreements."""
+    return Level("moved (the street differs too)",
+                 '"street_l" IS NOT NULL AND "street_r" IS NOT NULL '
+                 'AND round(jaro_winkler_similarity("street_l", "street_r"), 9) < 0.88', _streets_differ, neutral=True)
+
+
 def _email_local_part(l, r):
     return _both(l["email"], r["email"]) and l["email"].split("@")[0] == r["email"].split("@")[0]
 
@@ -143,13 +166,16 @@ COMPARISONS = (
         Level("same name group", '"first_key_l" = "first_key_r"', _eq("first_key")),
         Level("swapped with surname", SWAPPED_SQL, _names_swapped),
         _jw_level("first_name", 0.92),
+        Level("swapped with surname, with a slip", SWAPPED_WITH_SLIP_SQL, _swapped_with_slip),
         _jw_level("first_name", 0.8),
         _else(),
     )),
     ComparisonSpec("surname", ("surname", "first_name"), (
         _null("surname"),
         _exact("surname"),
-        Level("swapped with first name", SWAPPED_SQL, _names_swapped),
+        # The first-name comparison weighs a swap once, for both names.
+        Level("swapped with first name", f"({SWAPPED_SQL}) OR ({SWAPPED_WITH_SLIP_SQL})",
+              lambda l, r: _names_swapped(l, r) or _swapped_with_slip(l, r), neutral=True),
         _jw_level("surname", 0.92),
         _jw_level("surname", 0.8),
         _else(),
@@ -188,14 +214,15 @@ COMPARISONS = (
         _jw_level("address_2", 0.88),
         _else(),
     )),
-    ComparisonSpec("town", ("town",), (
-        _null("town"), _exact("town"), _jw_level("town", 0.88), _else(),
+    ComparisonSpec("town", ("town", "street"), (
+        _null("town"), _exact("town"), _jw_level("town", 0.88), _moved(), _else(),
     )),
     ComparisonSpec("postcode", ("postcode", "postcode_district"), (
         _null("postcode"),
         _exact("postcode"),
         Level("one character different", 'levenshtein("postcode_l", "postcode_r") <= 1', _lev("postcode", 1)),
         Level("same district", '"postcode_district_l" = "postcode_district_r"', _eq("postcode_district")),
+        _moved(),
         _else(),
     )),
     ComparisonSpec("phone", ("phone",), (
@@ -218,6 +245,7 @@ COMPARISONS = (
 )
 
 BY_NAME = {spec.name: spec for spec in COMPARISONS}
+NEUTRAL_LEVEL_PROBABILITY = 0.01
 
 
 def null_column(spec):
@@ -232,6 +260,9 @@ def splink_comparison(spec):
         entry = {"sql_condition": level.sql, "label_for_charts": level.label}
         if level.is_null:
             entry["is_null_level"] = True
+        if level.neutral:
+            entry.update(m_probability=NEUTRAL_LEVEL_PROBABILITY, u_probability=NEUTRAL_LEVEL_PROBABILITY,
+                         fix_m_probability=True, fix_u_probability=True)
         levels.append(entry)
     return {"output_column_name": spec.name, "comparison_levels": levels,
             "comparison_description": f"{spec.name} comparison"}
