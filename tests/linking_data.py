@@ -68,6 +68,7 @@ def _planted(rng, base):
         ("surname typo", lambda p: dict(p, surname=_typo(rng, p["surname"]))),
         ("first name typo", lambda p: dict(p, first_name=_typo(rng, p["first_name"]))),
         ("names swapped", lambda p: dict(p, first_name=p["surname"], surname=p["first_name"])),
+        ("names swapped with a slip", lambda p: dict(p, first_name=_typo(rng, p["surname"]), surname=p["first_name"])),
         ("day and month swapped", lambda p: dict(p, date_of_birth=_swap_day_month(p["date_of_birth"]))),
         ("no date of birth", lambda p: dict(p, date_of_birth="", email="")),
         ("moved house", lambda p: dict(p, house_number=str(int(p["house_number"]) + 7), street=rng.choice(STREETS),
@@ -76,7 +77,7 @@ def _planted(rng, base):
                                                       first_name=p["first_name"].lower(),
                                                       surname=p["surname"].upper())),
     ]
-    for index, person in enumerate(plain[: 7 * 6]):
+    for index, person in enumerate(plain[: len(makers) * 6]):
         kind, make = makers[index % len(makers)]
         kinds.append((kind, make(person)))
     return kinds
@@ -97,7 +98,13 @@ def _traps(rng):
     father = {"first_name": "Daniel", "surname": "Whitcombe", "date_of_birth": "1972-11-03", "sex": "M",
               "house_number": "7", "street": "Rowan Close", "town": "Ashlow", "postcode": "WK5 2LN",
               "phone": "07700 900990", "email": ""}
+    sam = {"first_name": "Sam", "surname": "Pickering", "date_of_birth": "2009-02-11", "sex": "M",
+           "house_number": "31", "street": "Mill Lane", "town": "Kettlemoor", "postcode": "WK6 1SD", "phone": "",
+           "email": ""}
     return [
+        # Two slips of one short name are two letters apart ('Sma', 'Ssm'), yet are one boy.
+        ("two slips of one short name", [dict(sam, person="SAM"), dict(sam, person="SAM", first_name="Sma"),
+                                         dict(sam, person="SAM", first_name="Ssm")]),
         ("twins", [dict(twins, person="TWIN-A"), dict(twins, person="TWIN-B", first_name="Layla"),
                    dict(twins, person="TWIN-A", phone="07700 900991"),
                    dict(twins, person="TWIN-B", first_name="Layla", phone="07700 900992")]),

@@ -33,8 +33,8 @@ def test_every_record_gets_one_entity_id(linked):
 
 
 @pytest.mark.parametrize("kind", [
-    "variant", "surname typo", "first name typo", "names swapped", "day and month swapped", "no date of birth",
-    "moved house", "compact date and lower case",
+    "variant", "surname typo", "first name typo", "names swapped", "names swapped with a slip",
+    "day and month swapped", "no date of birth", "moved house", "compact date and lower case",
 ])
 def test_planted_duplicates_share_an_entity(linked, kind):
     people = _entities_of_person(linked)
@@ -58,6 +58,10 @@ def test_look_alikes_stay_apart_but_each_links_to_itself(linked, pair):
     first, second = pair
     assert len(people[first]) == 1 and len(people[second]) == 1
     assert people[first] != people[second]
+
+
+def test_two_slips_of_one_short_name_are_one_person(linked):
+    assert len(_entities_of_person(linked)["SAM"]) == 1
 
 
 def test_pairs_file_lists_the_linked_pairs_with_weights(linked):

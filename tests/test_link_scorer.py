@@ -1,7 +1,10 @@
 """The in-process scorer gives the same match weights as Splink's own predict, from the saved model."""
 
+import math
+
 import duckdb
 import pytest
+from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 
 from safehub.linking import bulk, splink_model
 from safehub.linking.scorer import CandidateIndex, Scorer, parse_rule
@@ -60,3 +63,58 @@ def test_blocking_rules_are_read_as_column_equalities():
                                                                              ("dob", "dob")]
     assert parse_rule("l.first_name = r.surname AND l.surname = r.first_name") == [("first_name", "surname"),
                                                                                   ("surname", "first_name")]
+
+
+def _evidence(scorer, raw_left, raw_right):
+    left, right = bulk.prepare_record(raw_left), bulk.prepare_record(raw_right)
+    return {name: (label, weight) for name, label, weight in scorer.explain(left, right)}
+
+
+def _mentions_of(linked_people, kind):
+    person = next(person for planted_kind, person in linked_people["planted"] if planted_kind == kind)
+    return [raw for raw in linked_people["records"] if raw["person"] == person]
+
+
+def _level(linker, comparison, label):
+    for level in next(c for c in linker._settings_obj.comparisons if c.output_column_name == comparison).comparison_levels:
+        if level.label_for_charts == label:
+            return level
+    raise LookupError(label)
+
+
+def test_a_level_random_pairs_never_reach_weighs_strongly_and_no_slip_costs_sixty_bits(linked_people):
+    """A million records: random sampling never finds two sharing an e-mail address, and expectation
+    maximisation never sees a sex recorded wrongly among likely matches."""
+    con = duckdb.connect()
+    path = linked_people["folder"] / "people.csv"
+    names = bulk.check_csv(path)
+    bulk.load_raw(con, path, names)
+    bulk.prepare(con, names)
+    linker = splink_model.open_linker(con, "prepared", linked_people["model"])
+    email, sex = _level(linker, "email", "exact"), _level(linker, "sex", "all other")
+    email.m_probability, email.u_probability = 0.9, LEVEL_NOT_OBSERVED_TEXT
+    sex.m_probability, sex.u_probability = 1e-18, 0.5
+    splink_model.fill_untrained_levels(linker, u_pairs=1e6)
+    assert email.u_probability == pytest.approx(1e-6)
+    assert email._match_weight == pytest.approx(math.log2(0.9e6))
+    assert sex._match_weight == pytest.approx(math.log2(splink_model.MIN_M / 0.5))
+    con.close()
+
+
+def test_a_move_is_counted_once_by_the_address_not_again_by_town_and_postcode(linked_people):
+    scorer = Scorer(linked_people["model"])
+    first = linked_people["records"][0]
+    moved = dict(first, house_number="3", street="Yarrow Crescent", town="Farhaven", postcode="ZQ1 1ZZ")
+    evidence = _evidence(scorer, first, moved)
+    assert evidence["address"][1] < 0
+    assert evidence["town"] == evidence["postcode"] == ("moved (the street differs too)", 0.0)
+    same_street_new_postcode = _evidence(scorer, first, dict(first, postcode="ZQ1 1ZZ"))
+    assert same_street_new_postcode["postcode"][0] == "all other"
+
+
+def test_a_surname_written_first_is_weighed_once(linked_people):
+    scorer = Scorer(linked_people["model"])
+    first, swapped = _mentions_of(linked_people, "names swapped with a slip")
+    evidence = _evidence(scorer, first, swapped)
+    assert evidence["first_name"][0] == "swapped with surname, with a slip" and evidence["first_name"][1] > 5
+    assert evidence["surname"] == ("swapped with first name", 0.0)
