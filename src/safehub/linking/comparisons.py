@@ -11,7 +11,7 @@ compute the same value but can differ in the last bit, which would matter exactl
 from dataclasses import dataclass
 from typing import Callable
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
 # Columns a prepared record carries (besides unique_id and record_id); see bulk.prepare_records.
 MODEL_COLUMNS = [
@@ -49,8 +49,8 @@ def _jw(col, threshold):
     return lambda l, r: _both(l[col], r[col]) and round(JaroWinkler.similarity(l[col], r[col]), 9) >= threshold
 
 
-def _lev(col, limit):
-    return lambda l, r: _both(l[col], r[col]) and Levenshtein.distance(l[col], r[col]) <= limit
+def _one_slip(col):
+    return lambda l, r: _both(l[col], r[col]) and DamerauLevenshtein.distance(l[col], r[col]) <= 1
 
 
 def _null(col):
@@ -220,7 +220,8 @@ COMPARISONS = (
     ComparisonSpec("postcode", ("postcode", "postcode_district"), (
         _null("postcode"),
         _exact("postcode"),
-        Level("one character different", 'levenshtein("postcode_l", "postcode_r") <= 1', _lev("postcode", 1)),
+        Level("one character different or two swapped", 'damerau_levenshtein("postcode_l", "postcode_r") <= 1',
+              _one_slip("postcode")),
         Level("same district", '"postcode_district_l" = "postcode_district_r"', _eq("postcode_district")),
         _moved(),
         _else(),
