@@ -97,6 +97,15 @@ def test_twins_and_a_father_and_son_stay_apart(users):
     assert child_entity(father) != child_entity(son)
 
 
+def test_two_slips_of_one_name_join_but_a_slip_never_bridges_twins(users):
+    dob = dt.date(2011, 2, 11)
+    sam, slip, other_slip = (child(users, name, "Pickering", dob) for name in ("Sam", "Sma", "Ssm"))
+    assert child_entity(sam) == child_entity(slip) == child_entity(other_slip)
+    twin_one, twin_two = child(users, "Amira", "Bhatti", dob), child(users, "Zara", "Bhatti", dob)
+    child(users, "Amria", "Bhatti", dob)
+    assert child_entity(twin_one) != child_entity(twin_two)
+
+
 def test_swapped_names_and_day_month_swapped_still_link(users):
     first = child(users, "Ioana", "Popescu", dt.date(2010, 3, 11))
     second = child(users, "Popescu", "Ioana", dt.date(2010, 11, 3))

@@ -106,7 +106,7 @@ def _names_agree(a, b):
             or round(JaroWinkler.similarity(first_a, first_b), 9) >= NAME_SIMILAR)
 
 
-def _groups_clash(left, right):
+def groups_clash(left, right):
     """Some record of one group contradicts some record of the other (lists of prepared records).
 
     Two slips of one name can be two slips apart ('Sma' and 'Ssm' for Sam): a first-name clash between two
@@ -146,7 +146,7 @@ def cluster(edges, records, guards=True):
             kept.append((left, right))
             continue
         group_l, group_r = members.get(root_l, [left]), members.get(root_r, [right])
-        if guards and _groups_clash([records[x] for x in group_l[:MAX_MEMBERS_CHECKED]],
+        if guards and groups_clash([records[x] for x in group_l[:MAX_MEMBERS_CHECKED]],
                                     [records[y] for y in group_r[:MAX_MEMBERS_CHECKED]]):
             continue
         if len(group_l) < len(group_r):

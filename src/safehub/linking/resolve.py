@@ -14,6 +14,7 @@ import re
 from django.db import transaction
 
 from safehub.linking import people
+from safehub.linking.clustering import groups_clash
 from safehub.linking.mentions import child_record_mentions, contact_mentions
 from safehub.linking.models import Entity, Mention, PersonLink
 
@@ -148,14 +149,19 @@ def record_link(left, right, score):
     return link
 
 
-def keeps_apart(link):
+def scored_apart(link):
     """The pair is judged to be two people: rejected by an analyst, or scored against (a field disagreed)."""
     if link.judgement:
         return link.judgement == PersonLink.Judgement.REJECTED
-    if any(item.get("field") == people.GUARD for item in link.evidence):
-        return True
     evidence = sum(item["weight"] for item in link.evidence if item.get("field") != "prior")
     return link.band == PersonLink.Band.NONE and evidence < 0
+
+
+def keeps_apart(link):
+    """Scored apart, or held apart by the twin and parent guards until an analyst confirms."""
+    if link.judgement:
+        return link.judgement == PersonLink.Judgement.REJECTED
+    return scored_apart(link) or any(item.get("field") == people.GUARD for item in link.evidence)
 
 
 def links_among(mentions):
@@ -165,15 +171,20 @@ def links_among(mentions):
 
 def clusters(mentions, links):
     """Group mentions into people, pair by pair: strongest joining links first (confirmed before any
-    score), and two groups merge only if no pair across them is kept apart, so a third record never chains
-    two different people together. Returns a list of lists of mentions."""
+    score). Two groups merge only if no pair across them is scored apart and, unless an analyst confirmed
+    the link, no record of one contradicts a record of the other (the guards of `clustering`, as in batch
+    linking), so a third record never chains two different people together. Returns lists of mentions."""
     group = {mention.pk: {mention.pk} for mention in mentions}
-    apart = {(link.left_id, link.right_id) for link in links if keeps_apart(link)}
+    records = {mention.pk: people.prepared(mention) for mention in mentions}
+    apart = {(link.left_id, link.right_id) for link in links if scored_apart(link)}
     joining = sorted((link for link in links if link.joins),
                      key=lambda link: (link.judgement != PersonLink.Judgement.CONFIRMED, -link.match_weight))
     for link in joining:
         a, b = group[link.left_id], group[link.right_id]
         if a is b or any((min(x, y), max(x, y)) in apart for x in a for y in b):
+            continue
+        confirmed = link.judgement == PersonLink.Judgement.CONFIRMED
+        if not confirmed and groups_clash([records[x] for x in a], [records[y] for y in b]):
             continue
         merged = a | b
         for pk in merged:
