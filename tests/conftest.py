@@ -71,13 +71,13 @@ def linked_people(tmp_path_factory):
     settings.VAR_DIR = folder / "var"
     try:
         call_command("link", "csv", str(folder / "people.csv"), "--out", str(folder / "entities.csv"),
-                     "--pairs", str(folder / "pairs.csv"))
+                     "--pairs", str(folder / "pairs.csv"), "--review", str(folder / "review.csv"))
     finally:
         settings.VAR_DIR = old_var
     entities = {row["record_id"]: row["entity_id"] for row in _read_csv(folder / "entities.csv")}
     models = sorted((folder / "var" / "linking").glob("model-*.json"))
     return {"folder": folder, "records": records, "planted": planted, "traps": traps, "entities": entities,
-            "pairs": _read_csv(folder / "pairs.csv"), "model": models[-1]}
+            "pairs": _read_csv(folder / "pairs.csv"), "review": _read_csv(folder / "review.csv"), "model": models[-1]}
 
 
 def _read_csv(path):

@@ -60,6 +60,16 @@ def test_look_alikes_stay_apart_but_each_links_to_itself(linked, pair):
     assert people[first] != people[second]
 
 
+def test_review_file_lists_the_twins_held_apart_and_why(linked):
+    person = {record["record_id"]: record["person"] for record in linked["records"]}
+    held = {frozenset((person[row["record_id_l"]], person[row["record_id_r"]])): row for row in linked["review"]}
+    twins = held[frozenset(("TWIN-A", "TWIN-B"))]
+    assert float(twins["match_probability"]) >= 0.99
+    assert twins["held_apart_because"].startswith("first names clearly differ")
+    assert all(linked["entities"][row["record_id_l"]] != linked["entities"][row["record_id_r"]]
+               for row in linked["review"])
+
+
 def test_two_slips_of_one_short_name_are_one_person(linked):
     assert len(_entities_of_person(linked)["SAM"]) == 1
 

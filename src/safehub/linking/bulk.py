@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from safehub.linking import normalise, splink_model
-from safehub.linking.clustering import cluster
+from safehub.linking.clustering import cluster, held_reason
 from safehub.linking.comparisons import MODEL_COLUMNS
 
 RECOGNISED_COLUMNS = [
@@ -46,6 +46,7 @@ class LinkResult:
     linked_pairs: int
     model_path: Path | None
     seconds: dict = field(default_factory=dict)
+    held_pairs: int = 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -264,12 +265,12 @@ def _records_for(con, ids):
 
 
 def cluster_pairs(con, pairs_table, guards=True):
-    """Entities from the auto-link pairs; returns ({unique_id: root}, kept pairs as (l, r))."""
+    """Entities from the auto-link pairs: ({unique_id: root}, kept pairs, held pairs, prepared records)."""
     edges = con.execute(
         f"SELECT unique_id_l, unique_id_r FROM {pairs_table} ORDER BY match_weight DESC, unique_id_l, unique_id_r"  # nosec B608: our column and table names
     ).fetchall()
     records = _records_for(con, {node for edge in edges for node in edge})
-    return cluster(edges, records, guards=guards)
+    return (*cluster(edges, records, guards=guards), records)
 
 
 def write_entities(con, roots, target):
@@ -284,21 +285,33 @@ def write_entities(con, roots, target):
     return len(numbers)
 
 
-def write_pairs(con, pairs_table, kept, target):
-    con.register("kept_pairs", pa.table({
-        "unique_id_l": pa.array([pair[0] for pair in kept], pa.int64()),
-        "unique_id_r": pa.array([pair[1] for pair in kept], pa.int64()),
+def _scored_pairs(con, pairs_table, pairs):
+    """(unique_id_l, unique_id_r, record_id_l, record_id_r, probability, weight) of these pairs, strongest first."""
+    con.register("chosen_pairs", pa.table({
+        "unique_id_l": pa.array([pair[0] for pair in pairs], pa.int64()),
+        "unique_id_r": pa.array([pair[1] for pair in pairs], pa.int64()),
     }))
-    rows = con.execute(
-        f"SELECT l.record_id, r.record_id, p.match_probability, p.match_weight FROM {pairs_table} p "  # nosec B608: our column and table names
-        "JOIN kept_pairs k USING (unique_id_l, unique_id_r) "
+    return con.execute(
+        f"SELECT p.unique_id_l, p.unique_id_r, l.record_id, r.record_id, p.match_probability, p.match_weight "  # nosec B608: our column and table names
+        f"FROM {pairs_table} p JOIN chosen_pairs k USING (unique_id_l, unique_id_r) "
         "JOIN prepared l ON l.unique_id = p.unique_id_l JOIN prepared r ON r.unique_id = p.unique_id_r "
         "ORDER BY p.match_weight DESC, l.record_id, r.record_id"
     ).fetchall()
+
+
+def write_pairs(con, pairs_table, kept, target):
     writer = csv.writer(target, lineterminator="\n")
     writer.writerow(["record_id_l", "record_id_r", "match_probability", "match_weight"])
-    for left, right, probability, weight in rows:
+    for _, _, left, right, probability, weight in _scored_pairs(con, pairs_table, kept):
         writer.writerow([left, right, f"{probability:.6f}", f"{weight:.4f}"])
+
+
+def write_review(con, pairs_table, held, records, target):
+    """Pairs scored as one person that the guards held apart, with the reason, for an analyst to judge."""
+    writer = csv.writer(target, lineterminator="\n")
+    writer.writerow(["record_id_l", "record_id_r", "match_probability", "match_weight", "held_apart_because"])
+    for id_l, id_r, left, right, probability, weight in _scored_pairs(con, pairs_table, held):
+        writer.writerow([left, right, f"{probability:.6f}", f"{weight:.4f}", held_reason(records[id_l], records[id_r])])
 
 
 def model_path_for(model_dir):
@@ -346,8 +359,9 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
 
 
 def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, model=None, model_dir=None,
-             seed=42, u_pairs=1e6, guards=True):
-    """Link the people in IN.csv; write record_id,entity_id to OUT.csv (and linked pairs to PAIRS.csv)."""
+             seed=42, u_pairs=1e6, guards=True, review_path=None):
+    """Link the people in IN.csv; write record_id,entity_id to OUT.csv (linked pairs to PAIRS.csv, and the
+    pairs the guards held apart to REVIEW.csv)."""
     if not 0 < threshold < 1:
         raise LinkInputError(f"the threshold must be a probability between 0 and 1, not {threshold}")
     if not Path(in_path).is_file():
@@ -358,20 +372,26 @@ def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, mo
         stack.callback(con.close)
         out_file = _temp_beside(out_path, stack)
         pairs_file = _temp_beside(pairs_path, stack) if pairs_path else None
+        review_file = _temp_beside(review_path, stack) if review_path else None
         try:
             linker, pairs_table, model_path = run_linking(
                 con, in_path, threshold, model, model_dir, seed=seed, u_pairs=u_pairs, timings=timings)
         except ValueError as error:
             raise LinkInputError(str(error)) from error
         started = time.perf_counter()
-        roots, kept = cluster_pairs(con, pairs_table, guards=guards)
+        roots, kept, held, records = cluster_pairs(con, pairs_table, guards=guards)
         with out_file:
             entities = write_entities(con, roots, out_file)
         if pairs_file:
             with pairs_file:
                 write_pairs(con, pairs_table, kept, pairs_file)
-            os.replace(pairs_file.name, pairs_path)
+        if review_file:
+            with review_file:
+                write_review(con, pairs_table, held, records, review_file)
+        for handle, path in ((pairs_file, pairs_path), (review_file, review_path)):
+            if handle:
+                os.replace(handle.name, path)
         os.replace(out_file.name, out_path)
         timings["cluster_and_write"] = time.perf_counter() - started
         records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
-    return LinkResult(records, entities, len(kept), model_path, timings)
+    return LinkResult(records, entities, len(kept), model_path, timings, held_pairs=len(held))

@@ -97,6 +97,17 @@ def contradicts(a, b):
     return _names_clash(a, b) or _dobs_clash(a, b) or _siblings(a, b)
 
 
+def held_reason(a, b):
+    """Why a pair scored as one person was held apart, in words for an analyst."""
+    if _names_clash(a, b):
+        return "first names clearly differ (twins or brothers and sisters share the rest)"
+    if _dobs_clash(a, b):
+        return "born ten or more years apart (a parent and child can share a name and address)"
+    if _siblings(a, b):
+        return "another first name and another date of birth (brothers and sisters at one address)"
+    return "another record of one of them contradicts the other"
+
+
 def _names_agree(a, b):
     """Both first names are given and are one name: the same, a variant, a slip apart or similar."""
     first_a, first_b = a["first_name"], b["first_name"]
@@ -127,10 +138,10 @@ def cluster(edges, records, guards=True):
     """Union of pairs (id_l, id_r) taken in the order given (strongest first), refusing contradicting merges.
 
     records maps an id to its prepared record; guards=False gives plain connected components (for comparison
-    in benchmarks only). Returns {id: root id} for every id in an edge that was kept,
-    and the list of kept edges.
+    in benchmarks only). Returns {id: root id} for every id in an edge that was kept, the list of kept edges
+    and the list of edges the guards held apart.
     """
-    parent, members, kept = {}, {}, []
+    parent, members, kept, held = {}, {}, [], []
 
     def find(node):
         root = node
@@ -148,6 +159,7 @@ def cluster(edges, records, guards=True):
         group_l, group_r = members.get(root_l, [left]), members.get(root_r, [right])
         if guards and groups_clash([records[x] for x in group_l[:MAX_MEMBERS_CHECKED]],
                                     [records[y] for y in group_r[:MAX_MEMBERS_CHECKED]]):
+            held.append((left, right))
             continue
         if len(group_l) < len(group_r):
             root_l, root_r, group_l, group_r = root_r, root_l, group_r, group_l
@@ -155,4 +167,5 @@ def cluster(edges, records, guards=True):
         members[root_l] = group_l + group_r
         members.pop(root_r, None)
         kept.append((left, right))
-    return {node: find(node) for node in parent} | {root: root for root in members}, kept
+    still_apart = [(left, right) for left, right in held if find(left) != find(right)]
+    return {node: find(node) for node in parent} | {root: root for root in members}, kept, still_apart

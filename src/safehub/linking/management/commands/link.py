@@ -1,5 +1,5 @@
 """`safehub link train`, `safehub link run`, and
-`safehub link csv IN.csv --out OUT.csv [--pairs PAIRS.csv] [--threshold P] [--model PATH]`."""
+`safehub link csv IN.csv --out OUT.csv [--pairs PAIRS.csv] [--review REVIEW.csv] [--threshold P] [--model PATH]`."""
 
 import time
 
@@ -20,6 +20,8 @@ class Command(BaseCommand):
         csv_parser.add_argument("input", metavar="IN.csv")
         csv_parser.add_argument("--out", required=True, metavar="OUT.csv", help="record_id,entity_id per record")
         csv_parser.add_argument("--pairs", metavar="PAIRS.csv", help="the linked pairs with their match weights")
+        csv_parser.add_argument("--review", metavar="REVIEW.csv",
+                                help="pairs scored as one person but held apart (twins, parent and child), with why")
         csv_parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                                 help=f"auto-link match probability (default {DEFAULT_THRESHOLD})")
         csv_parser.add_argument("--model", metavar="PATH",
@@ -72,6 +74,7 @@ class Command(BaseCommand):
             result = link_csv(
                 options["input"], options["out"], pairs_path=options["pairs"], threshold=options["threshold"],
                 model=options["model"], model_dir=settings.VAR_DIR / "linking", seed=options["seed"],
+                review_path=options["review"],
             )
         except (LinkInputError, OSError) as error:
             raise CommandError(str(error)) from error
@@ -80,5 +83,9 @@ class Command(BaseCommand):
             f"{result.records} records -> {result.entities} entities ({result.linked_pairs} linked pairs) "
             f"in {seconds:.1f} s; written to {options['out']}"
         )
+        if result.held_pairs:
+            where = f"listed in {options['review']}" if options["review"] else "list them with --review REVIEW.csv"
+            self.stdout.write(f"{result.held_pairs} pairs scored as one person were held apart for an analyst "
+                              f"(twins, a parent and child); {where}")
         if not options["model"] and result.model_path:
             self.stdout.write(f"model saved to {result.model_path} (reuse it with --model)")
