@@ -4,7 +4,8 @@ The generator draws people from Faker name pools of many communities (each perso
 from), gives some a family member at the same address (same surname, other first name and date of birth: the
 look-alikes a linker must not merge), then writes one or more mentions per person with typical errors:
 typos, spelling/transliteration variants and nicknames, first name and surname swapped, day and month of
-birth swapped, a digit of the date wrong, date missing, moved house, missing e-mail or postcode.
+birth swapped, a digit of the date wrong, date missing, moved house, missing e-mail or postcode; one mention
+in twenty gives the postcode without the street.
 
 Measures time, peak memory (ru_maxrss of this process; both runs are in process, one after the other, so the
 second figure is the larger of the two) and pairwise F1 against the planted truth, overall and per pool.
@@ -158,6 +159,8 @@ class Generator:
                 record["postcode"] = ""
             else:
                 record["email"] = ""
+        if rng.random() < 0.05:  # only the postcode known, as a reporter often knows only the area
+            record["house_number"] = record["street"] = ""
         return record
 
 

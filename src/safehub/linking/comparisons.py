@@ -35,6 +35,8 @@ class ComparisonSpec:
     name: str
     columns: tuple
     levels: tuple
+    # The comparison is used when any of these columns holds data (default: its null level's column).
+    data_columns: tuple = ()
 
 
 def _both(a, b):
@@ -132,16 +134,14 @@ def _eq_cross(l, r, left_column, right_column):
 LINES_SWAPPED_SQL = '"street_l" = "address_2_r" OR "address_2_l" = "street_r"'
 
 
-def _streets_differ(l, r):
-    return _both(l["street"], r["street"]) and round(JaroWinkler.similarity(l["street"], r["street"]), 9) < 0.88
+# One comparison for where the person lives: moving house changes the street, town and postcode together,
+# and scoring them as three comparisons would count one move as three disagreements.
+PLACE_COLUMNS = ("address", "house_number", "street", "town", "postcode", "postcode_district")
+PLACE_MISSING_SQL = " AND ".join(f'("{column}_l" IS NULL OR "{column}_r" IS NULL)' for column in ("street", "town", "postcode"))
 
 
-def _moved():
-    """A different town or postcode when the street differs too: the address comparison has already counted
-    the move, and counting it again here would make one move three disagreements."""
-    return Level("moved (the street differs too)",
-                 '"street_l" IS NOT NULL AND "street_r" IS NOT NULL '
-                 'AND round(jaro_winkler_similarity("street_l", "street_r"), 9) < 0.88', _streets_differ, neutral=True)
+def _place_missing(l, r):
+    return not any(_both(l[column], r[column]) for column in ("street", "town", "postcode"))
 
 
 def _email_local_part(l, r):
@@ -196,34 +196,32 @@ COMPARISONS = (
         Level("ten or more years apart", f"{YEAR_DIFF_SQL} >= 10", _dob_far),
         _else(),
     )),
-    ComparisonSpec("address", ("address", "house_number", "street"), (
-        _null("street"),
-        _exact("address"),
+    ComparisonSpec("address", PLACE_COLUMNS, (
+        Level("address missing", PLACE_MISSING_SQL, _place_missing, is_null=True),
+        Level("same address and postcode", '"address_l" = "address_r" AND "postcode_l" = "postcode_r"',
+              lambda l, r: _eq("address")(l, r) and _eq("postcode")(l, r)),
+        Level("same postcode, no street on one side",
+              '"postcode_l" = "postcode_r" AND ("street_l" IS NULL OR "street_r" IS NULL)',
+              lambda l, r: _eq("postcode")(l, r) and (l["street"] is None or r["street"] is None)),
+        Level("same postcode, another street", '"postcode_l" = "postcode_r"', _eq("postcode")),
+        Level("same address", '"address_l" = "address_r"', _eq("address")),
         Level("same number, similar street",
               '"house_number_l" = "house_number_r" AND round(jaro_winkler_similarity("street_l", "street_r"), 9) >= 0.88',
               _same_number_similar_street),
-        Level("same street", '"street_l" = "street_r"', _eq("street")),
+        Level("postcode one character different or two swapped",
+              'damerau_levenshtein("postcode_l", "postcode_r") <= 1', _one_slip("postcode")),
         Level("address lines swapped", LINES_SWAPPED_SQL, _lines_swapped),
-        _jw_level("street", 0.88),
+        Level("same street", '"street_l" = "street_r"', _eq("street")),
+        Level("same postcode district or town",
+              '"postcode_district_l" = "postcode_district_r" OR "town_l" = "town_r"',
+              lambda l, r: _eq("postcode_district")(l, r) or _eq("town")(l, r)),
         _else(),
-    )),
+    ), data_columns=("street", "postcode", "town")),
     ComparisonSpec("address_2", ("address_2", "street"), (
         _null("address_2"),
         _exact("address_2"),
         Level("address lines swapped", LINES_SWAPPED_SQL, _lines_swapped),
         _jw_level("address_2", 0.88),
-        _else(),
-    )),
-    ComparisonSpec("town", ("town", "street"), (
-        _null("town"), _exact("town"), _jw_level("town", 0.88), _moved(), _else(),
-    )),
-    ComparisonSpec("postcode", ("postcode", "postcode_district"), (
-        _null("postcode"),
-        _exact("postcode"),
-        Level("one character different or two swapped", 'damerau_levenshtein("postcode_l", "postcode_r") <= 1',
-              _one_slip("postcode")),
-        Level("same district", '"postcode_district_l" = "postcode_district_r"', _eq("postcode_district")),
-        _moved(),
         _else(),
     )),
     ComparisonSpec("phone", ("phone",), (
@@ -252,6 +250,11 @@ NEUTRAL_LEVEL_PROBABILITY = 0.01
 def null_column(spec):
     """The column whose absence makes the comparison say nothing (its null level's column)."""
     return spec.levels[0].label.removesuffix(" missing")
+
+
+def has_data(spec, columns_with_data):
+    """The file gives the comparison something to compare."""
+    return bool(set(spec.data_columns or (null_column(spec),)) & set(columns_with_data))
 
 
 def splink_comparison(spec):

@@ -28,7 +28,7 @@ MENTION_FIELDS = {"first_name": "first_name", "first_key": "first_key", "surname
 
 PLAIN_WORDS = {"first_name": "First name", "first_key": "First name (variant group)", "surname": "Surname",
                "dob": "Date of birth", "postcode": "Postcode", "nickname": "Nickname", "middle_name": "Middle name",
-               "sex": "Sex", "address": "Address", "town": "Town", "phone": "Phone", "email": "Email",
+               "sex": "Sex", "address": "Address and postcode", "town": "Town", "phone": "Phone", "email": "Email",
                "vehicle": "Vehicle", "handle": "Online account"}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from safehub.linking.comparisons import BY_NAME, COMPARISONS, null_column, splink_comparison
+from safehub.linking.comparisons import BY_NAME, COMPARISONS, has_data, splink_comparison
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def usable_rules(rules, columns_with_data):
 
 def settings_for(columns_with_data):
     """A fresh Splink settings object using only the comparisons and rules whose columns hold data."""
-    comparisons = [splink_comparison(spec) for spec in COMPARISONS if null_column(spec) in columns_with_data]
+    comparisons = [splink_comparison(spec) for spec in COMPARISONS if has_data(spec, columns_with_data)]
     blocking = [rule_sql(rule) for rule in usable_rules(BLOCKING_RULES, columns_with_data)]
     if {"first_name", "surname"} <= columns_with_data:
         blocking.append(SWAPPED_RULE)
