@@ -10,15 +10,20 @@ from safehub.linking import bulk, splink_model
 from safehub.linking.scorer import CandidateIndex, Scorer, parse_rule
 
 
-@pytest.fixture(scope="module")
-def splink_scored(linked_people):
-    """Every pair of the synthetic file scored by Splink with the saved model: (records, [(l, r, weight)])."""
-    con = duckdb.connect()
+def _open_saved_model(con, linked_people):
+    """The synthetic file prepared in DuckDB, and a linker with the model `link csv` saved for it."""
     path = linked_people["folder"] / "people.csv"
     names = bulk.check_csv(path)
     bulk.load_raw(con, path, names)
     bulk.prepare(con, names)
-    linker = splink_model.open_linker(con, "prepared", linked_people["model"])
+    return splink_model.open_linker(con, "prepared", linked_people["model"])
+
+
+@pytest.fixture(scope="module")
+def splink_scored(linked_people):
+    """Every pair of the synthetic file scored by Splink with the saved model: (records, [(l, r, weight)])."""
+    con = duckdb.connect()
+    linker = _open_saved_model(con, linked_people)
     frame = con.execute("SELECT 1").fetchall() and linker._input_tables_dict
     predictions = linker.inference.predict_within(
         list(frame.values()), blocking_rules_to_generate_predictions=["1=1"], warning_mode="never")
@@ -86,11 +91,7 @@ def test_a_level_random_pairs_never_reach_weighs_strongly_and_no_slip_costs_sixt
     """A million records: random sampling never finds two sharing an e-mail address, and expectation
     maximisation never sees a sex recorded wrongly among likely matches."""
     con = duckdb.connect()
-    path = linked_people["folder"] / "people.csv"
-    names = bulk.check_csv(path)
-    bulk.load_raw(con, path, names)
-    bulk.prepare(con, names)
-    linker = splink_model.open_linker(con, "prepared", linked_people["model"])
+    linker = _open_saved_model(con, linked_people)
     email, sex = _level(linker, "email", "exact"), _level(linker, "sex", "all other")
     email.m_probability, email.u_probability = 0.9, LEVEL_NOT_OBSERVED_TEXT
     sex.m_probability, sex.u_probability = 1e-18, 0.5
