@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safehub import clock
-from safehub.cases import actions
-from safehub.cases.models import ChronologyEntry
+from safehub.cases import actions, queries
+from safehub.cases.models import Case, ChronologyEntry
 from tests.conftest import sign_in_client
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,26 @@ def test_team_view_queries_do_not_grow_with_cases(users, agencies, world):
     after, page = get(client, "/cases/team/")
     assert "Visit school 39" in page and "Visit school 12" in page  # more overdue actions listed
     assert after <= before, f"team view ran {before} queries with 3 cases and {after} with 43"
+
+
+def test_each_team_list_is_shown_whole_page_by_page(users, agencies, world, monkeypatch):
+    monkeypatch.setattr(queries, "TEAM_LIMIT", 5)  # 43 cases make nine pages
+    grow(users, agencies)
+    client = sign_in_client(users["manager"])
+    team = client.get("/cases/team/").content.decode()
+    assert 'href="/cases/team/caseload/"' in team and "See the whole list" in team
+    listed, counts, number = [], set(), 1
+    while True:
+        count, page = get(client, f"/cases/team/caseload/?page={number}")
+        counts.add(count)
+        listed += re.findall(r'href="/cases/([^/"]+)/"', page.split("<h1")[1])
+        if 'rel="next"' not in page:
+            break
+        number += 1
+    open_cases = Case.objects.filter(status__in=queries.ACTIVE).values_list("reference", flat=True)
+    assert sorted(listed) == sorted(open_cases) and len(open_cases) == 43
+    assert number == 9 and len(counts) == 1  # every page runs the same queries
+    assert client.get("/cases/team/no-such-list/").status_code == 404
 
 
 def test_my_cases_queries_do_not_grow_with_cases(users, agencies, world):

@@ -179,7 +179,8 @@ def url_for(name, pattern, record, extras):
     kind = ROUTES[name].record
     record = extras.get(kind, record) if kind in ("case", "child") else record
     extras = {key: value for key, value in extras.items() if key not in ("case", "child")}
-    values = {"reference": record.reference, "key": record.reference, "kind": "contact", "step": "concern", **extras}
+    values = {"reference": record.reference, "key": record.reference, "kind": "contact", "step": "concern",
+              "section": "caseload", **extras}
     params = list(pattern.pattern.regex.groupindex)
     if any(param not in values for param in params):
         return None  # e.g. a restriction id for a record that has none

@@ -47,6 +47,7 @@ case_patterns = (
     [
         path("cases/", case_views.my_cases, name="my_cases"),
         path("cases/team/", case_views.team, name="team"),
+        path("cases/team/<slug:section>/", case_views.team_list, name="team_list"),
         path("cases/mace/", case_views.mace, name="mace"),
         path("cases/from-report/<str:reference>/", case_views.open_from_contact, name="open_from_contact"),
         path("cases/<str:reference>/", case_views.case_page, name="case"),

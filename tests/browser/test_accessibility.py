@@ -201,6 +201,8 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     audit.page = manager_page
     manager_page.goto("/cases/team/")
     audit.check("team view")
+    manager_page.goto("/cases/team/caseload/")
+    audit.check("a whole team list")
 
     analyst_page = sign_in(new_context(bypass_csp=True), "analyst")
     audit.page = analyst_page
@@ -211,5 +213,5 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     link = PersonLink.objects.order_by("pk").first()
     analyst_page.goto(f"/networks/links/{link.pk}/")
     audit.check("person link")
-    assert len(audit.checked) == 13
+    assert len(audit.checked) == 14
     assert not audit.failures, audit.report()

@@ -56,6 +56,7 @@ ROUTES = {
     "screening:close": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
     "cases:my_cases": Route(CASE_WORKERS),
     "cases:team": Route(("manager",)),
+    "cases:team_list": Route(("manager",)),
     "cases:mace": Route(READERS),
     "cases:open_from_contact": Route(SCREENERS, record="contact", verb="screen", methods=("GET", "POST")),
     "cases:case": Route(READERS, record="case", verb="view"),

@@ -46,35 +46,69 @@ def my_cases(user, today=None):
     return sorted(cases, key=lambda case: case.deadlines[0][0])
 
 
-def _first(queryset, limit=TEAM_LIMIT):
-    """The first `limit` rows, and whether there are more (one query)."""
+def _first(queryset, limit=None):
+    """The first `limit` rows (TEAM_LIMIT by default), and whether there are more (one query)."""
+    limit = limit or TEAM_LIMIT
     rows = list(queryset[:limit + 1])
     return rows[:limit], len(rows) > limit
 
 
-def team_view(user, today=None):
-    """A manager's view of the team's work: six lists, six queries, whatever the number of cases. Each list
-    shows its first 50 rows, soonest first, and says when there are more."""
-    today = today or clock.today()
+# The team view's lists, in the order shown: (name, heading).
+TEAM_SECTIONS = {
+    "unallocated": "Waiting to be allocated",
+    "overdue_actions": "Overdue plan actions",
+    "assessments_due": "Child and family assessments due",
+    "reassessments_due": "Risk screenings and reassessments due",
+    "caseload": "The team's open cases",
+    "closures": "Closures waiting for your sign-off",
+}
+
+
+def team_lists(user, today):
+    """{name: queryset} of the team view's lists, each ordered the most urgent first."""
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     cases = active_cases(user)
     visible = Case.objects.visible_to(user).filter(status__in=ACTIVE)
-    lists = {
+    return {
         "unallocated": cases.filter(status=Case.Status.OPEN).order_by("opened_at"),
         "overdue_actions": PlanAction.objects.filter(case__in=visible, status=PlanAction.Status.OPEN, due_on__lt=today)
-        .select_related("case__child", "owner_agency").order_by("due_on"),
+        .select_related("case__child", "owner_agency").order_by("due_on", "pk"),
         "assessments_due": cases.filter(assessment_completed_on__isnull=True)
         .filter(Q(assessment_extended_to__lte=soon) | Q(assessment_extended_to__isnull=True, assessment_due__lte=soon))
-        .order_by("assessment_due"),
+        .order_by("assessment_due", "pk"),
         "reassessments_due": cases.filter(Q(risk_reassessment_due__lte=soon) | Q(risk_reassessment_due__isnull=True))
-        .order_by("risk_reassessment_due", "opened_at"),
-        "caseload": cases.order_by(F("risk_reassessment_due").asc(nulls_first=True), "opened_at"),
-        "closures": cases.filter(status=Case.Status.CLOSURE_REQUESTED).select_related("closure_requested_by"),
+        .order_by("risk_reassessment_due", "opened_at", "pk"),
+        "caseload": cases.order_by(F("risk_reassessment_due").asc(nulls_first=True), "opened_at", "pk"),
+        "closures": cases.filter(status=Case.Status.CLOSURE_REQUESTED).select_related("closure_requested_by")
+        .order_by("opened_at", "pk"),
     }
-    view = {"today": today, "soon": soon, "limit": TEAM_LIMIT}
-    for name, queryset in lists.items():
-        view[name], view[f"{name}_more"] = _first(queryset)
-    return view
+
+
+def _section(name, rows, more):
+    return {"name": name, "slug": name.replace("_", "-"), "heading": TEAM_SECTIONS[name], "rows": rows, "more": more}
+
+
+def team_view(user, today=None):
+    """A manager's view of the team's work: six lists, six queries, whatever the number of cases. Each list
+    shows its first 50 rows, soonest first, and links to the whole list when there are more."""
+    today = today or clock.today()
+    sections = [_section(name, *_first(queryset)) for name, queryset in team_lists(user, today).items()]
+    return {"today": today, "soon": today + dt.timedelta(days=DUE_SOON_DAYS), "limit": TEAM_LIMIT,
+            "sections": sections}
+
+
+def team_section(slug):
+    """The list name for a URL slug ('overdue-actions' -> 'overdue_actions'), or None."""
+    name = slug.replace("-", "_")
+    return name if name in TEAM_SECTIONS else None
+
+
+def team_list(user, name, page=1, today=None):
+    """One of the team view's lists, whole, TEAM_LIMIT rows a page, with whether there is a next page."""
+    today = today or clock.today()
+    queryset = team_lists(user, today)[name]
+    return {"today": today, "limit": TEAM_LIMIT, "page": page,
+            "section": _section(name, *_first(queryset[(page - 1) * TEAM_LIMIT:]))}
 
 
 def mace_list(user):

@@ -3,6 +3,7 @@
 every change goes through `safehub.cases.actions`."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -34,6 +35,14 @@ def with_child(verb="view"):
 # --- Lists --------------------------------------------------------------------------------------------
 
 
+def _page(request, most=10_000):
+    """The ?page= number, from 1 (anything unreadable is page 1; bounded so a huge number costs nothing)."""
+    try:
+        return min(most, max(1, int(request.GET.get("page", "1"))))
+    except ValueError:
+        return 1
+
+
 @role_required(*CASE_WORKERS)
 def my_cases(request):
     visible = Case.objects.visible_to(request.user)
@@ -45,6 +54,14 @@ def my_cases(request):
 @role_required("manager")
 def team(request):
     return render(request, "cases/team.html", queries.team_view(request.user))
+
+
+@role_required("manager")
+def team_list(request, section):
+    name = queries.team_section(section)
+    if name is None:
+        raise Http404("No such list in the team view")
+    return render(request, "cases/team_list.html", queries.team_list(request.user, name, page=_page(request)))
 
 
 @role_required(*READERS)
@@ -138,10 +155,7 @@ def open_case_for_child(request, child):
 def chronology_page(request, child):
     kind = request.GET.get("kind", "")
     kind = kind if kind in ChronologyEntry.Kind.values else ""
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = _page(request)
     entries, has_more = chronology.timeline(request.user, child, kind=kind, page=page)
     return render(request, "cases/chronology.html", {"child": child, "entries": entries, "kind": kind,
                                                      "kinds": ChronologyEntry.Kind.choices, "page": page,
