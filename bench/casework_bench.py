@@ -254,6 +254,7 @@ def main():
             chronology = f"/children/{busiest.reference}/chronology/"
             pages = {
                 "team_view": (manager, "/cases/team/"),
+                "team_whole_caseload_page_100": (manager, "/cases/team/caseload/?page=100"),
                 "my_cases_busy_worker": (worker, "/cases/"),
                 "mace_list": (manager, "/cases/mace/"),
                 "chronology_page_1": (manager, chronology),
