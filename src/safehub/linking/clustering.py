@@ -158,7 +158,7 @@ def cluster(edges, records, guards=True):
             continue
         group_l, group_r = members.get(root_l, [left]), members.get(root_r, [right])
         if guards and groups_clash([records[x] for x in group_l[:MAX_MEMBERS_CHECKED]],
-                                    [records[y] for y in group_r[:MAX_MEMBERS_CHECKED]]):
+                                   [records[y] for y in group_r[:MAX_MEMBERS_CHECKED]]):
             held.append((left, right))
             continue
         if len(group_l) < len(group_r):

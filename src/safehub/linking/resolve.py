@@ -184,7 +184,7 @@ def clusters(mentions, links):
         if a is b or any((min(x, y), max(x, y)) in apart for x in a for y in b):
             continue
         confirmed = link.judgement == PersonLink.Judgement.CONFIRMED
-        if not confirmed and groups_clash([records[x] for x in a], [records[y] for y in b]):
+        if not confirmed and groups_clash([records[x] for x in sorted(a)], [records[y] for y in sorted(b)]):
             continue
         merged = a | b
         for pk in merged:
