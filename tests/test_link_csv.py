@@ -125,6 +125,19 @@ def test_bad_input_is_refused_naming_the_line(tmp_path, name):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
 
 
+def test_a_file_with_nothing_alike_is_refused_plainly_and_nothing_is_written(tmp_path):
+    """No two records share a name, a birth date or a postcode: there is nothing to learn a model from."""
+    letters = "bcdfghjklmnprstvwz"
+    lines = ["record_id,first_name,surname,date_of_birth,postcode"] + [
+        f"R{n},{letters[n % 18]}a{letters[n // 18 % 18]}o,{letters[n // 18 % 18]}e{letters[n % 18]}ix,"
+        f"{1950 + n % 60}-{n % 12 + 1:02d}-{n % 28 + 1:02d}," for n in range(300)]
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write_lines(source, lines)
+    with pytest.raises(CommandError, match=r"too few records look alike.*--model"):
+        call_command("link", "csv", str(source), "--out", str(out), "--review", str(tmp_path / "review.csv"))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_file_not_in_utf8_is_refused_naming_the_line(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     _write_lines(source, ["record_id,first_name,surname", "R1,Anna,Nowak", "R2,Zoë,Brontë"], encoding="latin-1")

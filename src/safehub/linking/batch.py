@@ -57,7 +57,8 @@ def train(seed=42):
         try:
             _, _, model_path = bulk.run_linking(con, path, bulk.DEFAULT_THRESHOLD, model_dir=model_dir, seed=seed)
         except Exception as error:  # Splink and DuckDB raise many kinds; the message is what the user needs
-            raise TrainingError(f"Splink could not fit a model on {count} records: {error}") from error
+            raise TrainingError(f"could not fit a model on {count} named people: {error}; "
+                                f"the active model is unchanged") from error
         finally:
             con.close()
     finally:

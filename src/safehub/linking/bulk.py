@@ -376,8 +376,11 @@ def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, mo
         try:
             linker, pairs_table, model_path = run_linking(
                 con, in_path, threshold, model, model_dir, seed=seed, u_pairs=u_pairs, timings=timings)
+        except LinkInputError:
+            raise
         except ValueError as error:
-            raise LinkInputError(str(error)) from error
+            hint = "" if model else "; link it with a saved model instead (--model)"
+            raise LinkInputError(f"{error}{hint}") from error
         started = time.perf_counter()
         roots, kept, held, records = cluster_pairs(con, pairs_table, guards=guards)
         with out_file:

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from splink import DuckDBAPI, Linker, SettingsCreator
+from splink.internals.exceptions import EMTrainingException
 
 from safehub.linking.comparisons import BY_NAME, COMPARISONS, has_data, splink_comparison
 
@@ -124,15 +125,16 @@ def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6, records
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
             trained += 1
-        except ValueError as error:
+        except (ValueError, EMTrainingException) as error:
             # On small files EM can drive an m-probability to exactly 0, which Splink refuses part way
-            # through: put the model back as it was; the other sessions still estimate those comparisons.
+            # through, or a rule can find no pairs at all: put the model back as it was; the other sessions
+            # still estimate those comparisons.
             linker._settings_obj.core_model_settings = saved
             linker._settings_obj._probability_two_random_records_match = prior
-            logger.warning("EM on %s skipped: %s", rule, error)
+            logger.warning("EM on %s skipped: %s", rule, str(error).splitlines()[0])
     if not trained:
-        raise ValueError("could not train a model on this file (too few records that look alike); "
-                         "use a saved model with --model")
+        raise ValueError("too few records look alike to learn from (no two share a name, a date of birth or a "
+                         "postcode often enough)")
     fill_untrained_levels(linker, u_pairs)
 
 
