@@ -95,6 +95,10 @@ def test_twins_and_a_father_and_son_stay_apart(users):
                                     date_of_birth=dt.date(2012, 1, 5))
     assert child_entity(twin_one) != child_entity(twin_two)
     assert child_entity(father) != child_entity(son)
+    held = [item["comparison"] for link in PersonLink.objects.all()
+            for item in link.evidence if item["field"] == "guard"]
+    assert any(reason.startswith("first names clearly differ") for reason in held)
+    assert any(reason.startswith("born ten or more years apart") for reason in held)
 
 
 def test_two_slips_of_one_name_join_but_a_slip_never_bridges_twins(users):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from safehub.linking.bulk import prepare_record
-from safehub.linking.clustering import contradicts
+from safehub.linking.clustering import contradicts, held_reason
 from safehub.linking.models import Mention, ModelVersion, PersonLink
 from safehub.linking.scorer import Scorer, parse_rule
 
@@ -112,7 +112,7 @@ def score_pair(scorer_, version, left, right):
     if contradicts(a, b):
         # Twins share a surname, an address and a birthday; a father and son share a name and an address.
         evidence.append({"field": GUARD, "label": "Kept apart unless an analyst confirms",
-                         "comparison": "first names clearly differ, or births ten or more years apart", "weight": 0})
+                         "comparison": held_reason(a, b), "weight": 0})
         band = PersonLink.Band.REVIEW if band == PersonLink.Band.AUTO else band
     return Score(weight=weight, probability=probability, band=band, evidence=evidence, model_version=version)
 
