@@ -137,11 +137,12 @@ LINES_SWAPPED_SQL = '"street_l" = "address_2_r" OR "address_2_l" = "street_r"'
 # One comparison for where the person lives: moving house changes the street, town and postcode together,
 # and scoring them as three comparisons would count one move as three disagreements.
 PLACE_COLUMNS = ("address", "house_number", "street", "town", "postcode", "postcode_district")
-PLACE_MISSING_SQL = " AND ".join(f'("{column}_l" IS NULL OR "{column}_r" IS NULL)' for column in ("street", "town", "postcode"))
+PLACE_GIVEN = ("street", "town", "postcode")
+PLACE_MISSING_SQL = " AND ".join(f'("{column}_l" IS NULL OR "{column}_r" IS NULL)' for column in PLACE_GIVEN)
 
 
 def _place_missing(l, r):
-    return not any(_both(l[column], r[column]) for column in ("street", "town", "postcode"))
+    return not any(_both(l[column], r[column]) for column in PLACE_GIVEN)
 
 
 def _email_local_part(l, r):
@@ -216,7 +217,7 @@ COMPARISONS = (
               '"postcode_district_l" = "postcode_district_r" OR "town_l" = "town_r"',
               lambda l, r: _eq("postcode_district")(l, r) or _eq("town")(l, r)),
         _else(),
-    ), data_columns=("street", "postcode", "town")),
+    ), data_columns=PLACE_GIVEN),
     ComparisonSpec("address_2", ("address_2", "street"), (
         _null("address_2"),
         _exact("address_2"),
