@@ -61,6 +61,7 @@ bench-linking: install
 	$(BIN)/python bench/linking_million.py
 	$(BIN)/python bench/linking_realtime.py
 	$(BIN)/python bench/linking_networks.py
+	$(BIN)/python bench/networks_compute.py
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/vendor $(STATIC)/safehub/safehub.css

@@ -285,3 +285,37 @@ def test_a_named_reporter_is_a_mention_but_does_not_join_their_reports_into_a_ne
     assert roles == {"person", "phone"}
     assert entity_of(first, "phone") == entity_of(second, "phone")
     assert networks.compute() == []
+
+
+def _network_of_two(number):
+    phone = f"07700 900{100 + number:03d}"
+    report(children=[f"Child{number} Alpha"], people=[(f"Adult{number} Beta", f"Nick{number}")], phones=[phone])
+    report(children=[f"Child{number} Gamma"], people=[(f"Adult{number} Beta", "")], phones=[phone])
+
+
+def test_computing_networks_runs_the_same_queries_however_many_there_are(users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measured():
+        with CaptureQueriesContext(connection) as queries:
+            found = networks.compute()
+        return len(found), len(queries.captured_queries)
+
+    def listed(client):
+        client.get("/networks/")  # warm up (session, content types)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/networks/").content.decode()
+        return page.count('href="/networks/'), len(queries.captured_queries)
+
+    manager = sign_in_client(users["manager"])
+    for number in range(2):
+        _network_of_two(number)
+    few, few_listed = measured(), listed(manager)
+    for number in range(2, 8):
+        _network_of_two(number)
+    many, many_listed = measured(), listed(manager)
+    assert (few[0], many[0]) == (2, 8)
+    assert many[1] == few[1], f"{few[1]} queries for 2 networks, {many[1]} for 8"
+    assert many_listed[0] == few_listed[0] + 6
+    assert many_listed[1] <= few_listed[1], f"the list ran {few_listed[1]} queries for 2 networks, {many_listed[1]} for 8"

@@ -55,15 +55,20 @@ def _joining_graph(rows):
 
 
 def compute(now=None):
-    """Recompute the networks from the current mentions; returns the list of Network rows stored."""
+    """Recompute the networks from the current mentions; returns the Network rows stored. A fixed number of
+    queries however many networks there are."""
+    from safehub.intake.models import Contact
+
     generation = current_generation()
     rows = list(Mention.objects.filter(entity__isnull=False)
                 .values_list("kind", "role", "entity_id", "contact_id", "child_record_id"))
+    found = network_rows(rows)
+    index = MentionIndex() if found else None
+    received = dict(Contact.objects.values_list("pk", "received_at")) if found else {}
+    built = [_network(number, group_rows, generation, index, received) for number, group_rows in enumerate(found)]
     with transaction.atomic():
-        Network.objects.exclude(generation=generation).delete()
-        Network.objects.filter(generation=generation).delete()
-        stored = [_store(number, group_rows, generation) for number, group_rows in enumerate(network_rows(rows))]
-    return [network for network in stored if network is not None]
+        Network.objects.all().delete()
+        return Network.objects.bulk_create(built)
 
 
 def network_rows(rows):
@@ -119,55 +124,85 @@ class _Groups:
         return {member: self.find(member) for member in self.parent}
 
 
-def _join_probable_pairs(groups, mentions):
+class MentionIndex:
+    """The person, child and nickname mentions behind some networks, and the scored pairs among them, read
+    in three queries: for every network at once when computing them (entity_ids None), or for one network's
+    entities when drawing its page."""
+
+    def __init__(self, entity_ids=None):
+        mentions = Mention.objects.filter(kind__in=GROUPED_KINDS, entity__isnull=False)
+        links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
+        if entity_ids is not None:
+            mentions = mentions.filter(entity_id__in=entity_ids)
+            links = links.filter(left__entity_id__in=entity_ids, right__entity_id__in=entity_ids)
+        self.by_entity, self.nicknames_at = defaultdict(list), defaultdict(list)
+        for mention in mentions:
+            if mention.kind == Entity.Kind.NICKNAME:
+                if mention.source_detail:
+                    self.nicknames_at[(mention.contact_id, mention.child_record_id, mention.source_detail)].append(
+                        mention.entity_id)
+            else:
+                self.by_entity[mention.entity_id].append(mention)
+        self.links_from = defaultdict(list)
+        for link in links:
+            self.links_from[link.left_id].append(link)
+
+    def mentions(self, entity_ids, kind):
+        return [m for entity_id in entity_ids for m in self.by_entity.get(entity_id, ()) if m.kind == kind]
+
+    def links_among(self, mentions):
+        ids = {m.pk for m in mentions}
+        return [link for m in mentions for link in self.links_from.get(m.pk, ()) if link.right_id in ids]
+
+
+GROUPED_KINDS = [Entity.Kind.PERSON, Entity.Kind.CHILD, Entity.Kind.NICKNAME]
+
+
+def _join_probable_pairs(groups, mentions, index):
     """Inside one network the shared selectors already tie the records together, so a pair the matcher
     scored "needs review" is probably one person: join it, unless it is kept apart (rejected by an analyst,
     scored against, or caught by the twin and parent guards)."""
     from safehub.linking.resolve import keeps_apart
 
-    ids = [m.pk for m in mentions]
     entity_of = {m.pk: m.entity_id for m in mentions}
-    links = PersonLink.objects.filter(left_id__in=ids, right_id__in=ids).exclude(band=PersonLink.Band.NONE)
-    for link in links:
+    for link in index.links_among(mentions):
         if not keeps_apart(link):
             groups.join(entity_of[link.left_id], entity_of[link.right_id])
 
 
-def person_groups(rows):
+def person_groups(rows, index):
     """{person entity: group} for the persons of concern in one network: probable pairs, and persons given
     the same nickname, count as one."""
     persons = {row[2] for row in rows if row[0] == Entity.Kind.PERSON and row[1] == Mention.Role.PERSON_OF_CONCERN}
     groups = _Groups(persons)
-    if persons:
-        _join_probable_pairs(groups, list(Mention.objects.filter(entity_id__in=persons, kind=Entity.Kind.PERSON)))
-        nickname_owner = {}
-        for person, nickname in person_nickname_pairs(persons):
-            groups.join(person, nickname_owner.setdefault(nickname, person))
+    mentions = index.mentions(persons, Entity.Kind.PERSON)
+    _join_probable_pairs(groups, mentions, index)
+    nickname_owner = {}
+    for person, nickname in person_nickname_pairs(mentions, index):
+        groups.join(person, nickname_owner.setdefault(nickname, person))
     return groups.mapping()
 
 
-def people_of_concern(rows):
-    return set(person_groups(rows).values())
+def people_of_concern(rows, index):
+    return set(person_groups(rows, index).values())
 
 
-def person_nickname_pairs(persons):
+def person_nickname_pairs(person_mentions, index):
     """(person entity, nickname entity) for the nicknames given for the same person in one record."""
-    person_rows = Mention.objects.filter(entity_id__in=persons, kind=Entity.Kind.PERSON).exclude(source_detail="")
-    by_detail = {(m.contact_id, m.child_record_id, m.source_detail): m.entity_id for m in person_rows}
-    nicknames = Mention.objects.filter(kind=Entity.Kind.NICKNAME, entity__isnull=False).exclude(source_detail="")
-    for mention in nicknames.filter(source_detail__in=[key[2] for key in by_detail]):
-        person = by_detail.get((mention.contact_id, mention.child_record_id, mention.source_detail))
-        if person is not None:
-            yield person, mention.entity_id
+    for mention in person_mentions:
+        if mention.source_detail:
+            key = (mention.contact_id, mention.child_record_id, mention.source_detail)
+            for nickname in index.nicknames_at.get(key, ()):
+                yield mention.entity_id, nickname
 
 
-def child_groups(rows):
+def child_groups(rows, index):
     """{child entity: group} in one network: probable pairs count as one child, and so does a first name
     given alone that fits exactly one fuller name in the network."""
     children = {row[2] for row in rows if row[0] == Entity.Kind.CHILD}
-    mentions = list(Mention.objects.filter(entity_id__in=children, kind=Entity.Kind.CHILD))
+    mentions = index.mentions(children, Entity.Kind.CHILD)
     groups = _Groups(children)
-    _join_probable_pairs(groups, mentions)
+    _join_probable_pairs(groups, mentions, index)
     full = [m for m in mentions if m.last_key]
     for alone in (m for m in mentions if not m.last_key and m.first_key):
         fits = {groups.find(m.entity_id) for m in full if m.first_key == alone.first_key}
@@ -176,13 +211,14 @@ def child_groups(rows):
     return groups.mapping()
 
 
-def distinct_children(rows):
-    return set(child_groups(rows).values())
+def distinct_children(rows, index):
+    return set(child_groups(rows, index).values())
 
 
 def display_groups(rows):
     """{entity: the entity it is shown as} for a network page: probable same people and children as one."""
-    return {**child_groups(rows), **person_groups(rows)}
+    index = MentionIndex({row[2] for row in rows})
+    return {**child_groups(rows, index), **person_groups(rows, index)}
 
 
 def flag_reason(persons_of_concern, children):
@@ -193,15 +229,14 @@ def flag_reason(persons_of_concern, children):
     return ""
 
 
-def _store(number, rows, generation):
-    from safehub.intake.models import Contact
-
+def _network(number, rows, generation, index, received):
+    """The Network row (not yet saved) for one network's rows."""
     contact_ids = sorted({row[3] for row in rows if row[3]})
     child_record_ids = sorted({row[4] for row in rows if row[4]})
     entity_ids = sorted({row[2] for row in rows})
-    reason = flag_reason(len(people_of_concern(rows)), len(distinct_children(rows)))
-    newest = Contact.objects.filter(pk__in=contact_ids).aggregate(newest=Max("received_at"))["newest"]
-    return Network.objects.create(
+    reason = flag_reason(len(people_of_concern(rows, index)), len(distinct_children(rows, index)))
+    newest = max((received[pk] for pk in contact_ids if pk in received), default=None)
+    return Network(
         number=number + 1, generation=generation, contact_ids=contact_ids, child_record_ids=child_record_ids,
         entity_ids=entity_ids, communities=_communities(rows), flagged=bool(reason),
         flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",

@@ -5,7 +5,7 @@ from collections import defaultdict
 from safehub.cases.models import Child
 from safehub.intake.models import Contact
 from safehub.linking.models import Entity, Mention, PersonLink
-from safehub.linking.networks import distinct_children, people_of_concern
+from safehub.linking.networks import MentionIndex, distinct_children, people_of_concern
 
 SELECTOR_WORDS = {Entity.Kind.PHONE: "phone number", Entity.Kind.VEHICLE: "vehicle",
                   Entity.Kind.HANDLE: "online account", Entity.Kind.NICKNAME: "nickname",
@@ -109,7 +109,7 @@ def network_summaries(user, networks):
         if (contact_id in contacts) if contact_id else (child_id in children):
             kinds[network_of[entity_id]][kind].add(entity_id)
             visible_rows[network_of[entity_id]].append(row)
-    summaries = []
+    summaries, index = [], MentionIndex() if networks else None
     for network in networks:
         seen = [pk for pk in network.contact_ids if pk in contacts]
         seen_children = [pk for pk in network.child_record_ids if pk in children]
@@ -120,8 +120,8 @@ def network_summaries(user, networks):
                                                    Entity.Kind.NICKNAME))
         agencies = {agency_of[pk] for pk in seen} | {agency_of_child[pk] for pk in seen_children}
         summaries.append({"network": network, "reports": len(seen),
-                          "children": len(distinct_children(visible_rows[network.pk])),
-                          "persons": len(people_of_concern(visible_rows[network.pk])), "selectors": selectors,
+                          "children": len(distinct_children(visible_rows[network.pk], index)),
+                          "persons": len(people_of_concern(visible_rows[network.pk], index)), "selectors": selectors,
                           "size": sum(len(ids) for ids in counted.values()), "agencies": sorted(agencies),
                           "hidden": len(network.contact_ids) - len(seen) + len(network.child_record_ids)
                           - len(seen_children)})
