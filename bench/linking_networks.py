@@ -109,7 +109,7 @@ def measure(rows):
     report = {}
     gc.collect()
     started = time.perf_counter()
-    graph, _, _ = networks.build_graph(rows)
+    graph, _ = networks.build_graph(rows)
     report["build_whole_graph_seconds"] = round(time.perf_counter() - started, 2)
     report["graph_nodes"], report["graph_edges"] = graph.vcount(), graph.ecount()
 

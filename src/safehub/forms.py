@@ -1,4 +1,13 @@
-"""Helpers shared by every form page."""
+"""Helpers shared by every form page, and by the action functions behind them."""
+
+from django.core.exceptions import ValidationError
+
+
+def required_text(text, message):
+    """The text, stripped; a ValidationError with the message when it is blank (for action functions)."""
+    if not (text or "").strip():
+        raise ValidationError(message)
+    return text.strip()
 
 
 def error_text(error):

@@ -8,16 +8,11 @@ from django.utils import timezone
 from safehub.access.models import BreakGlass, LawfulBasis, Restriction, Share, Transfer
 from safehub.access.policy import require
 from safehub.audit.trail import record as audit
+from safehub.forms import required_text
 
 
 def _pointer(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
-
-
-def _need(text, message):
-    if not (text or "").strip():
-        raise ValidationError(message)
-    return text.strip()
 
 
 def share_record(user, record, *, agency, purpose, lawful_basis, expires_at=None, request=None):
@@ -28,7 +23,7 @@ def share_record(user, record, *, agency, purpose, lawful_basis, expires_at=None
         raise ValidationError("Choose the lawful basis for sharing.")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError("The expiry must be in the future.")
-    purpose = _need(purpose, "Say why the record is shared.")
+    purpose = required_text(purpose, "Say why the record is shared.")
     with transaction.atomic():
         share = Share.objects.create(**_pointer(record), agency=agency, purpose=purpose, lawful_basis=lawful_basis,
                                      granted_by=user, expires_at=expires_at)
@@ -39,7 +34,7 @@ def share_record(user, record, *, agency, purpose, lawful_basis, expires_at=None
 def revoke_share(user, share, *, reason, request=None):
     record = share.content_type.get_object_for_this_type(pk=share.object_id)
     require(user, "share", record)
-    reason = _need(reason, "Say why the share is revoked.")
+    reason = required_text(reason, "Say why the share is revoked.")
     with transaction.atomic():
         share = Share.objects.select_for_update().get(pk=share.pk)
         if share.revoked_at is not None:
@@ -54,7 +49,7 @@ def request_transfer(user, record, *, to_agency, reason, request=None):
     require(user, "transfer", record)
     if to_agency.pk == record.owning_agency_id:
         raise ValidationError("The record already belongs to that agency.")
-    reason = _need(reason, "Say why the record should move to another agency.")
+    reason = required_text(reason, "Say why the record should move to another agency.")
     with transaction.atomic():
         if Transfer.pointing_at(record).filter(status=Transfer.Status.PENDING).exists():
             raise ValidationError("A transfer of this record is already waiting for an answer.")
@@ -87,7 +82,7 @@ def restrict_record(user, record, *, reason_kind, reason, allowed_users, request
     require(user, "restrict", record)
     if reason_kind not in Restriction.Reason.values:
         raise ValidationError("Choose why the record is restricted.")
-    reason = _need(reason, "Give the reason for the restriction.")
+    reason = required_text(reason, "Give the reason for the restriction.")
     with transaction.atomic():
         if Restriction.pointing_at(record).active().exists():
             raise ValidationError("This record is already restricted.")
@@ -112,7 +107,7 @@ def lift_restriction(user, restriction, *, request=None):
 def break_glass(user, record, *, reason, session_key, request=None):
     """Open a restricted record for the rest of this session. Logged and flagged for review."""
     require(user, "break_glass", record)
-    reason = _need(reason, "Give the reason you need to open this restricted record.")
+    reason = required_text(reason, "Give the reason you need to open this restricted record.")
     with transaction.atomic():
         glass = BreakGlass.objects.create(**_pointer(record), user=user, reason=reason, session_key=session_key)
         audit("break_glass", user=user, obj=record, reason=reason, request=request)

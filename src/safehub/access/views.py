@@ -15,6 +15,7 @@ from safehub.access.models import BreakGlass, Restriction, Share, Transfer
 from safehub.access.policy import can
 from safehub.access.records import Restricted, find_record, open_record, protected_models, require_or_403
 from safehub.accounts.decorators import role_required
+from safehub.forms import error_text
 
 READER_ROLES = ("screener", "worker", "manager", "analyst")
 
@@ -82,7 +83,7 @@ def _post_record_form(request, kind, key, verb, form_name, make_form, run):
     try:
         run(record, form.cleaned_data)
     except ValidationError as error:
-        return _redisplay(request, kind, record, form_name, form, " ".join(error.messages))
+        return _redisplay(request, kind, record, form_name, form, error_text(error))
     return redirect(record_url(kind, record))
 
 

@@ -15,6 +15,7 @@ from safehub.audit.trail import record as audit
 from safehub.cases import chronology
 from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildPerson, Child, Meeting, MeetingAttendee,
                                   PlanAction, RiskAssessment)
+from safehub.forms import required_text
 from safehub.intake.models import Contact
 from safehub.linking.resolve import link_child_record, link_in_request
 from safehub.screening.models import Notification
@@ -23,12 +24,6 @@ Kind = chronology.Kind
 OUTCOMES_THAT_OPEN_A_CASE = (Contact.Outcome.OPEN_CASE, Contact.Outcome.STRATEGY, Contact.Outcome.POLICE_NOW)
 CHILD_FIELDS = ("first_name", "last_name", "aliases", "date_of_birth", "approximate_age", "sex", "gender",
                 "ethnicity", "nationality", "nhs_number", "school", "send", "learning_disability", "looked_after")
-
-
-def _need(text, message):
-    if not (text or "").strip():
-        raise ValidationError(message)
-    return text.strip()
 
 
 def _locked(case):
@@ -58,7 +53,7 @@ def create_child(user, *, request=None, addresses=(), at=None, **fields):
     unknown = set(fields) - set(CHILD_FIELDS)
     if unknown:
         raise ValueError(f"Unknown child fields: {sorted(unknown)}")
-    _need(fields.get("first_name"), "Enter the child's first name or the name they are known by.")
+    required_text(fields.get("first_name"), "Enter the child's first name or the name they are known by.")
     child = Child(owning_agency_id=user.agency_id, created_by=user, created_at=_moment(at), **fields)
     child.full_clean(exclude=["reference", "owning_agency", "created_by"])
     with transaction.atomic():
@@ -92,7 +87,7 @@ def add_address(user, child, *, address, postcode="", lived_from=None, lived_to=
     if lived_from and lived_to and lived_to < lived_from:
         raise ValidationError("The date they moved out is before the date they moved in.")
     with transaction.atomic():
-        row = ChildAddress.objects.create(child=child, address=_need(address, "Enter the address."),
+        row = ChildAddress.objects.create(child=child, address=required_text(address, "Enter the address."),
                                           postcode=postcode.strip().upper(), lived_from=lived_from, lived_to=lived_to)
         audit("child_address_added", user=user, obj=child, request=request)
         link_in_request(link_child_record, child)
@@ -102,8 +97,8 @@ def add_address(user, child, *, address, postcode="", lived_from=None, lived_to=
 def add_person_around(user, child, *, name, relationship, of_concern=False, notes="", request=None):
     require(user, "work", child)
     with transaction.atomic():
-        person = ChildPerson.objects.create(child=child, name=_need(name, "Enter the person's name."),
-                                            relationship=_need(relationship, "Say who they are to the child."),
+        person = ChildPerson.objects.create(child=child, name=required_text(name, "Enter the person's name."),
+                                            relationship=required_text(relationship, "Say who they are to the child."),
                                             of_concern=of_concern, notes=notes)
         audit("child_person_added", user=user, obj=child, request=request)
         link_in_request(link_child_record, child)
@@ -165,7 +160,7 @@ def allocate_case(user, case, worker, *, request=None, at=None):
 def extend_assessment(user, case, *, new_due, reason, request=None):
     """A manager extends the 45 working day assessment deadline, with a recorded reason."""
     require(user, "manage", case)
-    reason = _need(reason, "Give the reason for the extension.")
+    reason = required_text(reason, "Give the reason for the extension.")
     with transaction.atomic():
         case = _locked(case)
         _open_only(case)
@@ -184,7 +179,7 @@ def extend_assessment(user, case, *, new_due, reason, request=None):
 
 def complete_assessment(user, case, *, completed_on, summary, request=None):
     require(user, "work", case)
-    summary = _need(summary, "Summarise the assessment's conclusion.")
+    summary = required_text(summary, "Summarise the assessment's conclusion.")
     with transaction.atomic():
         case = _locked(case)
         _open_only(case)
@@ -204,7 +199,7 @@ def request_closure(user, case, *, outcome, summary, request=None, at=None):
     require(user, "work", case)
     if outcome not in Case.ClosureOutcome.values:
         raise ValidationError("Choose the outcome of the case.")
-    summary = _need(summary, "Summarise why the case can close.")
+    summary = required_text(summary, "Summarise why the case can close.")
     with transaction.atomic():
         case = _locked(case)
         _open_only(case)
@@ -234,7 +229,7 @@ def sign_off_closure(user, case, *, request=None, at=None):
 
 def reopen_case(user, case, *, reason, request=None):
     require(user, "manage", case)
-    reason = _need(reason, "Give the reason for reopening the case.")
+    reason = required_text(reason, "Give the reason for reopening the case.")
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.CLOSED:
@@ -319,8 +314,8 @@ def add_plan_action(user, case, *, description, owner_name, owner_agency, due_on
                     at=None):
     """`at` is for actions recorded after the fact (imports, demo data)."""
     require(user, "work", case)
-    description = _need(description, "Say what must be done.")
-    owner_name = _need(owner_name, "Say who will do it.")
+    description = required_text(description, "Say what must be done.")
+    owner_name = required_text(owner_name, "Say who will do it.")
     with transaction.atomic():
         _open_only(case)
         action = PlanAction.objects.create(case=case, description=description[:500], owner_name=owner_name,
@@ -378,7 +373,7 @@ def record_meeting(user, case, *, kind, held_at, chair, attendees, section_47=Fa
     for other in other_cases:
         require(user, "work", other)
         _open_only(other)
-    chair = _need(chair, "Say who chaired the meeting.")
+    chair = required_text(chair, "Say who chaired the meeting.")
     _check_attendees(kind, attendees)
     if held_at > timezone.now():
         raise ValidationError("Record a meeting once it has been held.")
@@ -421,7 +416,7 @@ def add_case_note(user, case, *, kind, happened_at, text, request=None):
     require(user, "work", case)
     if kind not in CaseNote.Kind.values:
         raise ValidationError("Choose the kind of note.")
-    text = _need(text, "Write the note.")
+    text = required_text(text, "Write the note.")
     if happened_at > timezone.now():
         raise ValidationError("A note records something that has happened: the time cannot be in the future.")
     with transaction.atomic():

@@ -19,6 +19,7 @@ from safehub.access.policy import AGENCY_READER_ROLES, can, is_signed_in
 from safehub.access.records import Restricted, open_record
 from safehub.accounts.models import Agency
 from safehub.cases import actions
+from safehub.cases.actions import CHILD_FIELDS
 from safehub.cases.models import Case, Child, Meeting, PlanAction, RiskAssessment
 
 PAGE_LIMIT = 500
@@ -46,9 +47,7 @@ class ChildRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Child
-        fields = ["reference", "owning_agency", "first_name", "last_name", "aliases", "date_of_birth",
-                  "approximate_age", "sex", "gender", "ethnicity", "nationality", "nhs_number", "school", "send",
-                  "learning_disability", "looked_after", "created_at"]
+        fields = ["reference", "owning_agency", *CHILD_FIELDS, "created_at"]
         read_only_fields = ["reference", "owning_agency", "created_at"]
 
 

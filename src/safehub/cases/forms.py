@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from safehub import clock, risk
 from safehub.accounts.models import Agency, User
+from safehub.cases.actions import CHILD_FIELDS
 from safehub.cases.models import Case, CaseNote, Child, Meeting, PlanAction
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
@@ -41,8 +42,7 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
-        fields = ["first_name", "last_name", "aliases", "date_of_birth", "approximate_age", "sex", "gender",
-                  "ethnicity", "nationality", "nhs_number", "school", "send", "learning_disability", "looked_after"]
+        fields = list(CHILD_FIELDS)
         labels = {"first_name": "First name, or the name they are known by", "approximate_age": "Approximate age",
                   "nhs_number": "NHS number", "aliases": "Other names and nicknames", "send":
                   "Special educational needs or disability", "learning_disability": "The child has a learning disability",

@@ -16,7 +16,7 @@ from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.cases import actions, chronology, queries
 from safehub.cases import forms as case_forms
-from safehub.cases.models import Case, ChronologyEntry, PlanAction
+from safehub.cases.models import Case, Child, ChronologyEntry, PlanAction
 from safehub.forms import error_summary, error_text
 from safehub.screening.actions import mark_read
 from safehub.screening.views import with_contact
@@ -192,8 +192,6 @@ def _child_for_new_case(request, contact, guess):
         first_name = request.POST.get("first_name", "").strip() or guess[0]
         return actions.create_child(request.user, request=request, first_name=first_name[:100],
                                     last_name=(request.POST.get("last_name", "").strip() or guess[1])[:100])
-    from safehub.cases.models import Child
-
     child = Child.objects.visible_to(request.user).filter(reference=chosen).first()
     if child is None:
         raise ValidationError("Choose the child this case is about, or add a new child.")

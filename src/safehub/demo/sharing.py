@@ -2,8 +2,10 @@
 discussion or an immediate police response, and every report in a planted network (police intelligence is
 already working them), so that the demo analyst has records to study."""
 
+from django.db.models import Q
+
 from safehub.access.actions import share_record
-from safehub.access.models import Share
+from safehub.access.policy import shared_with
 from safehub.accounts.models import Agency
 from safehub.demo.models import GroundTruth
 from safehub.intake.models import Contact
@@ -14,12 +16,11 @@ PURPOSE = "MASH information sharing: joint work on possible child exploitation"
 def share_with_police(users, seed):
     police = Agency.objects.get(code="POLICE")
     manager = users["manager"]
-    planted = {report["reference"] for truth in GroundTruth.objects.filter(seed=seed, kind="network")
+    planted = {report["reference"] for truth in GroundTruth.objects.filter(seed=seed, kind=GroundTruth.Kind.NETWORK)
                for report in truth.data["reports"]}
-    wanted = Contact.objects.filter(owning_agency=manager.agency).exclude(
-        pk__in=Share.objects.filter(agency=police).values("object_id"))
-    chosen = [contact for contact in wanted.filter(outcome__in=["strategy", "police_now"])] + list(
-        wanted.filter(reference__in=planted).exclude(outcome__in=["strategy", "police_now"]))
+    police_work = [Contact.Outcome.STRATEGY, Contact.Outcome.POLICE_NOW]
+    wanted = Contact.objects.filter(owning_agency=manager.agency).exclude(pk__in=shared_with(Contact, police.pk))
+    chosen = list(wanted.filter(Q(outcome__in=police_work) | Q(reference__in=planted)).order_by("pk"))
     for contact in chosen:
         share_record(manager, contact, agency=police, purpose=PURPOSE, lawful_basis="dpa_s1_p18")
     return f"Shared {len(chosen)} reports with {police.name} (strategy, police response, planted networks)."

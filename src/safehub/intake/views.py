@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from safehub.access.records import Restricted, open_record
 from safehub.accounts.decorators import role_required
-from safehub.forms import error_summary
+from safehub.forms import error_summary, error_text
 from safehub.intake import forms, ratelimit
 from safehub.intake.actions import MAX_ITEMS_PER_SECTION, submit_contact
 from safehub.intake.flows import PROFESSIONAL, PUBLIC, SECTIONS, STEP_TITLES
@@ -198,7 +198,7 @@ def _submit(request, flow, draft, referrer):
             draft, submission_key=key, referrer=referrer, request=request,
         )
     except ValidationError as error:
-        return _check(request, flow, draft, page, error=" ".join(error.messages), status=400)
+        return _check(request, flow, draft, page, error=error_text(error), status=400)
     except DatabaseError:
         log.exception("Could not store a report; the answers are kept in the session")
         return render(request, "intake/store_failed.html", {"check_url": _step_url(flow, "check")}, status=503)

@@ -92,20 +92,26 @@ def _siblings(a, b):
     return _other_name(a, b) and _other_date(a, b)
 
 
+CLASHES = (
+    (_names_clash, "first names clearly differ (twins or brothers and sisters share the rest)"),
+    (_dobs_clash, "born ten or more years apart (a parent and child can share a name and address)"),
+    (_siblings, "another first name and another date of birth (brothers and sisters at one address)"),
+)
+
+
+def _clash(a, b):
+    """Why two prepared records cannot be one person, in words for an analyst, or None."""
+    return next((reason for clashes, reason in CLASHES if clashes(a, b)), None)
+
+
 def contradicts(a, b):
     """True when two prepared records (dicts) cannot be the same person whatever else agrees."""
-    return _names_clash(a, b) or _dobs_clash(a, b) or _siblings(a, b)
+    return _clash(a, b) is not None
 
 
 def held_reason(a, b):
-    """Why a pair scored as one person was held apart, in words for an analyst."""
-    if _names_clash(a, b):
-        return "first names clearly differ (twins or brothers and sisters share the rest)"
-    if _dobs_clash(a, b):
-        return "born ten or more years apart (a parent and child can share a name and address)"
-    if _siblings(a, b):
-        return "another first name and another date of birth (brothers and sisters at one address)"
-    return "another record of one of them contradicts the other"
+    """Why a pair scored as one person was held apart (by its own records or another in their groups)."""
+    return _clash(a, b) or "another record of one of them contradicts the other"
 
 
 def _names_agree(a, b):

@@ -271,11 +271,3 @@ def splink_comparison(spec):
         levels.append(entry)
     return {"output_column_name": spec.name, "comparison_levels": levels,
             "comparison_description": f"{spec.name} comparison"}
-
-
-def level_index(spec, left, right):
-    """The index of the first level of the comparison that the two prepared records meet."""
-    for index, level in enumerate(spec.levels):
-        if level.test(left, right):
-            return index
-    return len(spec.levels) - 1

@@ -34,18 +34,17 @@ def _node(kind, pk):
 
 
 def build_graph(rows):
-    """rows: (mention kind, role, entity id, contact id, child record id). Returns (graph, names, roles)."""
-    names, edges, roles = {}, [], defaultdict(set)
-    for kind, role, entity_id, contact_id, child_id in rows:
+    """rows: (mention kind, role, entity id, contact id, child record id). Returns (graph, node names)."""
+    names, edges = {}, []
+    for _, _, entity_id, contact_id, child_id in rows:
         record = _node("contact", contact_id) if contact_id else _node("child_record", child_id)
         entity = _node("entity", entity_id)
         for name in (record, entity):
             names.setdefault(name, len(names))
         edges.append((names[record], names[entity]))
-        roles[entity_id].add(role)
     graph = igraph.Graph(n=len(names), edges=edges)
     graph.vs["name"] = list(names)
-    return graph, names, roles
+    return graph, names
 
 
 def _joining_graph(rows):
@@ -54,7 +53,7 @@ def _joining_graph(rows):
     return build_graph([row for row in rows if row[0] in JOINING_KINDS and row[1] != Mention.Role.REPORTER])
 
 
-def compute(now=None):
+def compute():
     """Recompute the networks from the current mentions; returns the Network rows stored. A fixed number of
     queries however many networks there are."""
     from safehub.intake.models import Contact
@@ -74,7 +73,7 @@ def compute(now=None):
 def network_rows(rows):
     """The rows of each network: records joined by people and selectors (connected parts of the joining
     graph), each with all its rows (children and places too), keeping those spanning MIN_RECORDS or more."""
-    joining, names, _ = _joining_graph(rows)
+    joining, names = _joining_graph(rows)
     membership = joining.connected_components().membership
     by_record = {name: membership[index] for name, index in names.items() if not name.startswith("entity:")}
     groups = defaultdict(list)
@@ -94,11 +93,7 @@ def _networks(groups):
 
 def communities(rows):
     """{entity id (text): Leiden community number} for one network's rows (modularity)."""
-    return _communities(rows)
-
-
-def _communities(rows):
-    graph, names, _ = build_graph(rows)
+    graph, names = build_graph(rows)
     if graph.ecount() == 0:
         return {}
     membership = graph.community_leiden(objective_function="modularity", n_iterations=-1).membership
@@ -127,9 +122,10 @@ class _Groups:
 class MentionIndex:
     """The person, child and nickname mentions behind some networks, and the scored pairs among them, read
     in three queries: for every network at once when computing them (entity_ids None), or for one network's
-    entities when drawing its page."""
+    entities when drawing its page. Given `visible` (contact ids, child record ids), only the mentions in
+    records a viewer may open count, so what they are shown is grouped from what they may see."""
 
-    def __init__(self, entity_ids=None):
+    def __init__(self, entity_ids=None, visible=None):
         mentions = Mention.objects.filter(kind__in=GROUPED_KINDS, entity__isnull=False)
         links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
         if entity_ids is not None:
@@ -137,6 +133,8 @@ class MentionIndex:
             links = links.filter(left__entity_id__in=entity_ids, right__entity_id__in=entity_ids)
         self.by_entity, self.nicknames_at = defaultdict(list), defaultdict(list)
         for mention in mentions:
+            if visible is not None and not in_records(mention, *visible):
+                continue
             if mention.kind == Entity.Kind.NICKNAME:
                 if mention.source_detail:
                     self.nicknames_at[(mention.contact_id, mention.child_record_id, mention.source_detail)].append(
@@ -156,6 +154,11 @@ class MentionIndex:
 
 
 GROUPED_KINDS = [Entity.Kind.PERSON, Entity.Kind.CHILD, Entity.Kind.NICKNAME]
+
+
+def in_records(mention, contact_ids, child_ids):
+    """The mention is in one of these reports or children's records."""
+    return (mention.contact_id in contact_ids) if mention.contact_id else (mention.child_record_id in child_ids)
 
 
 def _join_probable_pairs(groups, mentions, index):
@@ -215,9 +218,10 @@ def distinct_children(rows, index):
     return set(child_groups(rows, index).values())
 
 
-def display_groups(rows):
-    """{entity: the entity it is shown as} for a network page: probable same people and children as one."""
-    index = MentionIndex({row[2] for row in rows})
+def display_groups(rows, visible):
+    """{entity: the entity it is shown as} for a network page, from the records the viewer may open
+    (`visible`: contact ids, child record ids): probable same people and children as one."""
+    index = MentionIndex({row[2] for row in rows}, visible)
     return {**child_groups(rows, index), **person_groups(rows, index)}
 
 
@@ -238,7 +242,7 @@ def _network(number, rows, generation, index, received):
     newest = max((received[pk] for pk in contact_ids if pk in received), default=None)
     return Network(
         number=number + 1, generation=generation, contact_ids=contact_ids, child_record_ids=child_record_ids,
-        entity_ids=entity_ids, communities=_communities(rows), flagged=bool(reason),
+        entity_ids=entity_ids, communities=communities(rows), flagged=bool(reason),
         flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
         newest_activity=newest or timezone.now())
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from safehub.cases.models import Child
 from safehub.intake.models import Contact
 from safehub.linking.models import Entity, Mention, PersonLink
-from safehub.linking.networks import MentionIndex, distinct_children, people_of_concern
+from safehub.linking.networks import MentionIndex, in_records, distinct_children, people_of_concern
 
 SELECTOR_WORDS = {Entity.Kind.PHONE: "phone number", Entity.Kind.VEHICLE: "vehicle",
                   Entity.Kind.HANDLE: "online account", Entity.Kind.NICKNAME: "nickname",
@@ -23,15 +23,11 @@ def visible_record_ids(user, contact_ids=None, child_ids=None):
     return set(contacts.values_list("pk", flat=True)), set(children.values_list("pk", flat=True))
 
 
-def mention_is_visible(mention, visible_contacts, visible_children):
-    return (mention.contact_id in visible_contacts) if mention.contact_id else (mention.child_record_id in visible_children)
-
-
 def link_is_visible(user, link):
     mentions = [link.left, link.right]
     contacts, children = visible_record_ids(user, [m.contact_id for m in mentions if m.contact_id],
                                             [m.child_record_id for m in mentions if m.child_record_id])
-    return all(mention_is_visible(m, contacts, children) for m in mentions)
+    return all(in_records(m, contacts, children) for m in mentions)
 
 
 def links_for_contact(user, contact):
@@ -76,7 +72,7 @@ def network_view(user, network):
         return None
     hidden = len(network.contact_ids) - len(contacts) + len(network.child_record_ids) - len(children)
     mentions = [m for m in Mention.objects.filter(entity_id__in=network.entity_ids).select_related("entity")
-                if mention_is_visible(m, contacts, children)]
+                if in_records(m, contacts, children)]
     return {"network": network, "mentions": mentions, "hidden": hidden,
             "contacts": list(Contact.objects.filter(pk__in=contacts).order_by("received_at")),
             "child_records": list(Child.objects.filter(pk__in=children)),
@@ -109,7 +105,7 @@ def network_summaries(user, networks):
         if (contact_id in contacts) if contact_id else (child_id in children):
             kinds[network_of[entity_id]][kind].add(entity_id)
             visible_rows[network_of[entity_id]].append(row)
-    summaries, index = [], MentionIndex() if networks else None
+    summaries, index = [], MentionIndex(visible=(contacts, children)) if networks else None
     for network in networks:
         seen = [pk for pk in network.contact_ids if pk in contacts]
         seen_children = [pk for pk in network.child_record_ids if pk in children]

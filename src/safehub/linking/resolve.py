@@ -159,9 +159,8 @@ def scored_apart(link):
 
 def keeps_apart(link):
     """Scored apart, or held apart by the twin and parent guards until an analyst confirms."""
-    if link.judgement:
-        return link.judgement == PersonLink.Judgement.REJECTED
-    return scored_apart(link) or any(item.get("field") == people.GUARD for item in link.evidence)
+    guarded = not link.judgement and any(item.get("field") == people.GUARD for item in link.evidence)
+    return scored_apart(link) or guarded
 
 
 def links_among(mentions):

@@ -65,16 +65,11 @@ class Scorer:
         return cls(model=model)
 
     def weight(self, left, right):
-        total = self.prior_weight
-        for spec, weights in self.comparisons:
-            for level, level_weight in zip(spec.levels, weights):
-                if level.test(left, right):
-                    total += level_weight
-                    break
-        return total
+        return self.prior_weight + sum(level_weight for _, _, level_weight in self.explain(left, right))
 
     def explain(self, left, right):
-        """[(comparison, level label, weight)]: the evidence behind a weight."""
+        """[(comparison, level label, weight)]: the evidence behind a weight (the first level each comparison's
+        pair meets, as in Splink)."""
         evidence = []
         for spec, weights in self.comparisons:
             for level, level_weight in zip(spec.levels, weights):

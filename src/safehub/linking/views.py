@@ -27,7 +27,8 @@ def _grouped(view):
     """The visible mentions by the entity they are shown as (probable same people and children as one),
     with each group's fullest label."""
     rows = [(m.kind, m.role, m.entity_id, m.contact_id, m.child_record_id) for m in view["mentions"]]
-    shown_as = networks.display_groups(rows)
+    visible = ({c.pk for c in view["contacts"]}, {c.pk for c in view["child_records"]})
+    shown_as = networks.display_groups(rows, visible)
     labels = {}
     for mention in view["mentions"]:
         group = shown_as.get(mention.entity_id, mention.entity_id)

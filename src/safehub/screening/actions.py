@@ -129,5 +129,7 @@ def escalate_overdue(now=None):
 
 def mark_read(user, contact=None, *, case=None):
     """The user has seen what Safehub told them about this contact (or case)."""
+    if (contact is None) == (case is None):
+        raise ValueError("mark_read needs a contact or a case, not both or neither")
     about = {"contact": contact} if contact is not None else {"case": case}
     user.notifications.filter(**about, read_at__isnull=True).update(read_at=timezone.now())

@@ -9,7 +9,7 @@ from safehub.access.records import with_record
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.intake.models import Contact
-from safehub.forms import error_summary
+from safehub.forms import error_summary, error_text
 from safehub.screening import actions
 from safehub.screening.forms import DecisionForm, PriorityForm
 from safehub.screening.queries import open_contacts
@@ -101,7 +101,7 @@ def decide(request, contact):
                                     request=request)
             return redirect("screening:contact", reference=contact.reference)
         except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
+            form.add_error(None, error_text(error))
     return render_contact(request, contact, decision_form=form, status=400)
 
 
@@ -112,5 +112,5 @@ def close(request, contact):
     try:
         actions.close_contact(request.user, contact, request=request)
     except ValidationError as error:
-        return render_contact(request, contact, status=400, page_error=" ".join(error.messages))
+        return render_contact(request, contact, status=400, page_error=error_text(error))
     return redirect("screening:queue")
