@@ -5,6 +5,7 @@ The declared policy of each route is in safehub/access/routes.py; a route withou
 expected answers below are the written rules of the partnership, independent of the policy's code.
 """
 
+import itertools
 import uuid
 from http.cookies import SimpleCookie
 
@@ -25,6 +26,7 @@ from tests.conftest import sign_in_client
 
 pytestmark = pytest.mark.django_db
 
+PHONES = itertools.count(1)
 ROLES = ["referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin"]
 SCENARIOS = ["own", "shared", "other", "restricted", "restricted_member"]
 
@@ -58,7 +60,8 @@ def other_agency(agency):
 
 def make_contact(owner, referrer=None):
     draft = {"kind": "professional" if referrer else "public", "concern": f"Concern {uuid.uuid4().hex[:6]}",
-             "referral": {"role": "DSL", "family_knows": "Nothing", "consent": "given"}}
+             "referral": {"role": "DSL", "family_knows": "Nothing", "consent": "given"},
+             "phones": [{"number": f"07700 9{next(PHONES):05d}"}]}
     contact, _ = submit_contact(draft, submission_key=uuid.uuid4().hex, referrer=referrer)
     Contact.objects.filter(pk=contact.pk).update(owning_agency=owner)
     contact.refresh_from_db()
@@ -128,7 +131,8 @@ def build_world(user, bystander, agencies):
                 to_agency=mine if scenario == "other" else youth).pk,
         }
         child, case = casework[scenario]
-        extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk)
+        extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk,
+                                entity_id=record.mentions.get(kind="phone").entity_id)
         if scenario.startswith("restricted"):
             allowed = [bystander, user] if scenario == "restricted_member" else [bystander]
             extras[scenario]["restriction_id"] = restrict(record, bystander, allowed).pk

@@ -227,6 +227,8 @@ REST_FRAMEWORK = {
 # Person matching bands (match probability): auto-link at or above the first, needs review at or above the second.
 SAFEHUB_LINK_AUTO_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_AUTO_PROBABILITY", "0.99"))
 SAFEHUB_LINK_REVIEW_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_REVIEW_PROBABILITY", "0.5"))
+# A selector whose records fall into this many otherwise separate groups is a hub: shown, never followed.
+SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",

@@ -78,6 +78,9 @@ linking_patterns = (
         path("<int:network_id>/", linking_views.network_page, name="network"),
         path("links/<int:link_id>/", linking_views.link_page, name="link"),
         path("links/<int:link_id>/judge/", linking_views.judge, name="judge"),
+        path("hubs/", linking_views.hub_list, name="hubs"),
+        path("selectors/<int:entity_id>/", linking_views.selector_page, name="selector"),
+        path("selectors/<int:entity_id>/mark/", linking_views.mark_selector, name="mark"),
     ],
     "linking",
 )

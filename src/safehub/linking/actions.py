@@ -1,4 +1,5 @@
-"""The one door for changes an analyst makes to linking: confirming or rejecting a person link."""
+"""The one door for changes an analyst makes to linking: confirming or rejecting a person link, and marking a
+selector as not linking."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -6,7 +7,7 @@ from django.utils import timezone
 
 from safehub.access.policy import has_role
 from safehub.audit.trail import record as audit
-from safehub.linking.models import PersonLink
+from safehub.linking.models import Entity, PersonLink, SelectorMark
 from safehub.linking.queries import link_is_visible
 from safehub.linking.resolve import recluster_entities
 
@@ -30,3 +31,44 @@ def judge_link(user, link, judgement, *, reason, request=None):
         recluster_entities({link.left.entity_id, link.right.entity_id} - {None})
         audit(f"link_{judgement}", user=user, obj=link, reason=reason[:200], request=request)
     return link
+
+
+def mark_not_linking(user, entity, *, reason, request=None):
+    """An analyst marks a selector as not linking (a known taxi firm, a school's phone): it joins no records
+    while the mark stands, survives every re-run, and is undone only by another audited action."""
+    from safehub.linking.queries import selector_is_visible
+
+    if not has_role(user, *ANALYST_ROLES) or not selector_is_visible(user, entity):
+        raise PermissionDenied("Only an analyst who can open a record naming it may mark a selector.")
+    if entity.kind in (Entity.Kind.PERSON, Entity.Kind.CHILD):
+        raise ValidationError("Only a nickname, phone, vehicle, online account or place can be marked as not "
+                              "linking; reject a person link instead.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason this selector should not link records.")
+    with transaction.atomic():
+        Entity.objects.select_for_update().get(pk=entity.pk)
+        if SelectorMark.objects.filter(entity=entity, undone_at__isnull=True).exists():
+            raise ValidationError("This selector is already marked as not linking.")
+        mark = SelectorMark.objects.create(entity=entity, reason=reason, marked_by=user)
+        audit("selector_marked_not_linking", user=user, obj=entity, reason=reason[:200], request=request)
+    return mark
+
+
+def undo_not_linking(user, entity, *, reason, request=None):
+    """Lift a standing "not linking" mark: the selector joins records again from the next recomputation."""
+    from safehub.linking.queries import selector_is_visible
+
+    if not has_role(user, *ANALYST_ROLES) or not selector_is_visible(user, entity):
+        raise PermissionDenied("Only an analyst who can open a record naming it may lift the mark.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give the reason the mark is lifted.")
+    with transaction.atomic():
+        mark = SelectorMark.objects.select_for_update().filter(entity=entity, undone_at__isnull=True).first()
+        if mark is None:
+            raise ValidationError("This selector is not marked as not linking.")
+        mark.undone_by, mark.undone_at, mark.undo_reason = user, timezone.now(), reason
+        mark.save(update_fields=["undone_by", "undone_at", "undo_reason"])
+        audit("selector_mark_undone", user=user, obj=entity, reason=reason[:200], request=request)
+    return mark

@@ -12,3 +12,9 @@ class JudgementForm(forms.Form):
     reason = forms.CharField(label="Why", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Give the reason for your judgement",
                                              "max_length": "The reason must be 2,000 characters or fewer"})
+
+
+class MarkForm(forms.Form):
+    reason = forms.CharField(label="Why", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Give the reason",
+                                             "max_length": "The reason must be 2,000 characters or fewer"})

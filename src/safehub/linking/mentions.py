@@ -9,6 +9,11 @@ from safehub.linking.models import Entity, Mention
 Kind = Entity.Kind
 Role = Mention.Role
 AGE = re.compile(r"\b(\d{1,2})\b")
+# "Whose number is it?" answered with a business or public service: someone else's phone, not a person of
+# concern's (a taxi firm's phone named by many children says nothing about who exploits them).
+BUSINESS = re.compile(r"\b(taxis?|cabs?|firm|takeaway|take away|pizza|kebabs?|chicken|chippy|shop|store|hotel|"
+                      r"restaurant|caf[eé]|school|college|office|company|ltd|business|helpline|council|surgery|"
+                      r"clinic|hospital|garage|salon|barbers?|pub|club|library|station)\b", re.IGNORECASE)
 
 
 def _age(text):
@@ -37,6 +42,11 @@ def _nickname_mentions(nicknames, role, source):
     names = [part.strip() for part in re.split(r"[,/;]| or ", nicknames or "") if part.strip()]
     return [Mention(kind=Kind.NICKNAME, role=role, raw=name[:500], key=normalise.normalise_name(name)[:200], **source)
             for name in names if normalise.normalise_name(name)]
+
+
+def phone_role(whose):
+    """The role of a phone a report names: someone else's when the reporter wrote a business beside it."""
+    return Role.OTHER if BUSINESS.search(whose or "") else Role.PERSON_OF_CONCERN
 
 
 def _phone(raw, role, source):
@@ -84,7 +94,7 @@ def contact_mentions(contact, details=None):
                                                  age=_age(person.description))))
         found += _nickname_mentions(person.nicknames, Role.PERSON_OF_CONCERN, detail)
     for phone in details["phones"]:
-        found.append(_phone(phone.number, Role.PERSON_OF_CONCERN, source))
+        found.append(_phone(phone.number, phone_role(phone.whose), source))
     for vehicle in details["vehicles"]:
         found.append(_vehicle(vehicle.registration, Role.PERSON_OF_CONCERN, source))
     for handle in details["handles"]:

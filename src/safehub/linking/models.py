@@ -42,6 +42,7 @@ class Mention(models.Model):
         WITNESS = "witness", "Witness"
         REPORTER = "reporter", "Reporter"
         FAMILY = "family", "Family or carer"
+        OTHER = "other", "Someone else's (a business or public number)"
         UNKNOWN = "unknown", "Not known"
 
     kind = models.CharField(max_length=10, choices=Entity.Kind.choices)
@@ -145,7 +146,39 @@ class Network(models.Model):
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True)
     newest_activity = models.DateTimeField(null=True)
+    ties = models.JSONField(default=list, help_text="[{entity, strength, records: ['c12', 'r3']}], strongest first")
 
     class Meta:
         ordering = ["-flagged", "-newest_activity"]
         constraints = [models.UniqueConstraint(fields=["generation", "number"], name="one_network_number_per_run")]
+
+
+class Hub(models.Model):
+    """A selector shared by many otherwise separate groups of records (a taxi firm's phone, a popular
+    nickname): shown to analysts, never followed to join records. Recomputed with the networks."""
+
+    generation = models.CharField(max_length=80, db_index=True)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    groups = models.PositiveIntegerField(help_text="How many otherwise separate groups of records name it")
+
+
+class SelectorMark(models.Model):
+    """An analyst's "not linking" mark on a selector (a known taxi firm, a school's phone): it joins nothing
+    while the mark stands. Undoing keeps the row, so the history stays."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="marks")
+    reason = models.TextField()
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity"], condition=models.Q(undone_at__isnull=True),
+                                               name="one_standing_mark_per_selector")]
+
+    @property
+    def standing(self):
+        return self.undone_at is None

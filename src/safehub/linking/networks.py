@@ -1,31 +1,38 @@
-"""Networks: the graph of entities joined by shared reports and records, its connected parts, their Leiden
-communities, and the flag for possible group-based exploitation (a flag for an analyst, never a decision).
+"""Networks: records (reports, children's records) tied together by the people and selectors they share,
+weighed by how strong each shared value is (`safehub.linking.ties`), split along thin bridges by Leiden
+communities, and flagged for possible group-based exploitation (a flag for an analyst, never a decision).
 
-Nodes are the records (reports, children's records) and the entities they mention. Children and places are
-attached to the records that name them but do not join records together: a busy bus station or a common
-name is not evidence that two reports are about one group. People, nicknames, phones, vehicles and online
-accounts do join them. A network spans at least two records, since one report alone shows nothing new.
+A nickname, a first name alone, a partial mark, a place or a child is weak and joins records only with
+corroboration; a value shared by many otherwise separate groups (a taxi firm's phone) is a hub, shown but
+never followed; an analyst can mark a selector as not linking. A network spans at least two records, since
+one report alone shows nothing new.
 """
 
 import hashlib
 from collections import defaultdict
 
 import igraph
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
-from safehub.linking.models import Entity, Mention, Network, PersonLink
+from safehub.linking import ties
+from safehub.linking.models import Entity, Hub, Mention, Network, PersonLink, SelectorMark
 
-JOINING_KINDS = {Entity.Kind.PERSON, Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE}
 MIN_RECORDS = 2
 
 
+def hub_groups():
+    return settings.SAFEHUB_NETWORK_HUB_GROUPS
+
+
 def current_generation():
-    """A fingerprint of everything the graph depends on: mentions and link judgements."""
+    """A fingerprint of everything the graph depends on: mentions, link judgements and "not linking" marks."""
     mentions = Mention.objects.aggregate(count=Count("pk"), last=Max("pk"), resolved=Count("entity"))
     links = PersonLink.objects.aggregate(scored=Max("scored_at"), judged=Max("judged_at"))
-    text = f"{mentions}|{links}"
+    marks = SelectorMark.objects.aggregate(count=Count("pk"), marked=Max("marked_at"), undone=Max("undone_at"))
+    text = f"{mentions}|{links}|{marks}|{hub_groups()}"
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
@@ -47,48 +54,67 @@ def build_graph(rows):
     return graph, names
 
 
-def _joining_graph(rows):
-    """Only the edges that may join records (people and selectors, not the reporter's own), for the
-    connected parts: a teacher who reports twice does not make one group of two unrelated reports."""
-    return build_graph([row for row in rows if row[0] in JOINING_KINDS and row[1] != Mention.Role.REPORTER])
+def mention_rows():
+    """Every resolved mention as (kind, role, entity, contact, child record, pattern, identifying): what the
+    ties between records are weighed from. A person is identified by a first name with a surname or a date
+    of birth; a first name or nickname alone is a weak clue."""
+    identifying = Case(When(~Q(first_name="") & (~Q(last_name="") | Q(date_of_birth__isnull=False)), then=Value(True)),
+                       default=Value(False), output_field=BooleanField())
+    return list(Mention.objects.filter(entity__isnull=False).annotate(identifying=identifying)
+                .values_list("kind", "role", "entity_id", "contact_id", "child_record_id", "pattern", "identifying"))
+
+
+def review_pairs():
+    """(record, record, clue) for people the matcher scored "needs review" (probably the same person) and no
+    analyst or guard keeps apart: a weak clue that needs corroboration."""
+    from safehub.linking.resolve import keeps_apart
+
+    links = (PersonLink.objects.filter(band=PersonLink.Band.REVIEW, left__kind=Entity.Kind.PERSON)
+             .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
+             .select_related("left", "right").only("pk", "judgement", "band", "evidence", "left__contact_id",
+                                                    "left__child_record_id", "right__contact_id",
+                                                    "right__child_record_id"))
+    return [(ties.record_key(link.left.contact_id, link.left.child_record_id),
+             ties.record_key(link.right.contact_id, link.right.child_record_id), f"link:{link.pk}")
+            for link in links if not keeps_apart(link) and link.judgement != PersonLink.Judgement.CONFIRMED]
+
+
+def standing_marks():
+    return set(SelectorMark.objects.filter(undone_at__isnull=True).values_list("entity_id", flat=True))
 
 
 def compute():
-    """Recompute the networks from the current mentions; returns the Network rows stored. A fixed number of
-    queries however many networks there are."""
+    """Recompute the networks and hubs from the current mentions; returns the Network rows stored. A fixed
+    number of queries however many networks there are."""
     from safehub.intake.models import Contact
 
     generation = current_generation()
-    rows = list(Mention.objects.filter(entity__isnull=False)
-                .values_list("kind", "role", "entity_id", "contact_id", "child_record_id"))
-    found = network_rows(rows)
+    rows = mention_rows()
+    found, hubs = network_rows(rows, review_pairs(), standing_marks())
     index = MentionIndex() if found else None
     received = dict(Contact.objects.values_list("pk", "received_at")) if found else {}
-    built = [_network(number, group_rows, generation, index, received) for number, group_rows in enumerate(found)]
+    built = [_network(number, group_rows, group_ties, generation, index, received)
+             for number, (group_rows, group_ties) in enumerate(found)]
     with transaction.atomic():
         Network.objects.all().delete()
+        Hub.objects.all().delete()
+        Hub.objects.bulk_create(Hub(generation=generation, entity_id=entity, groups=groups)
+                                for entity, groups in hubs.items())
         return Network.objects.bulk_create(built)
 
 
-def network_rows(rows):
-    """The rows of each network: records joined by people and selectors (connected parts of the joining
-    graph), each with all its rows (children and places too), keeping those spanning MIN_RECORDS or more."""
-    joining, names = _joining_graph(rows)
-    membership = joining.connected_components().membership
-    by_record = {name: membership[index] for name, index in names.items() if not name.startswith("entity:")}
-    groups = defaultdict(list)
+def network_rows(rows, review=(), marked=()):
+    """The networks as ([(kind, role, entity, contact, child record)] rows, ties), and {hub entity: groups}:
+    records tied by the clues of `ties`, each network with all its records' rows (children, places and
+    hubs too, for the page)."""
+    decided = ties.plan(rows, review, marked, hub_groups())
+    network_of = {record: number for number, group in enumerate(decided.groups) for record in group}
+    grouped = defaultdict(list)
     for row in rows:
-        record = _node("contact", row[3]) if row[3] else _node("child_record", row[4])
-        if record in by_record:
-            groups[by_record[record]].append(row)
-    return list(_networks(groups))
-
-
-def _networks(groups):
-    for rows in groups.values():
-        records = {(row[3], row[4]) for row in rows}
-        if len(records) >= MIN_RECORDS:
-            yield rows
+        number = network_of.get(ties.record_key(row[3], row[4]))
+        if number is not None:
+            grouped[number].append(tuple(row[:5]))
+    return [(grouped[number], decided.ties[number]) for number in range(len(decided.groups))], decided.hubs
 
 
 def communities(rows):
@@ -233,7 +259,7 @@ def flag_reason(persons_of_concern, children):
     return ""
 
 
-def _network(number, rows, generation, index, received):
+def _network(number, rows, group_ties, generation, index, received):
     """The Network row (not yet saved) for one network's rows."""
     contact_ids = sorted({row[3] for row in rows if row[3]})
     child_record_ids = sorted({row[4] for row in rows if row[4]})
@@ -242,7 +268,7 @@ def _network(number, rows, generation, index, received):
     newest = max((received[pk] for pk in contact_ids if pk in received), default=None)
     return Network(
         number=number + 1, generation=generation, contact_ids=contact_ids, child_record_ids=child_record_ids,
-        entity_ids=entity_ids, communities=communities(rows), flagged=bool(reason),
+        entity_ids=entity_ids, communities=communities(rows), flagged=bool(reason), ties=group_ties,
         flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
         newest_activity=newest or timezone.now())
 

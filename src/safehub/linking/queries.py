@@ -2,9 +2,12 @@
 
 from collections import defaultdict
 
+from django.db.models import Q
+
 from safehub.cases.models import Child
 from safehub.intake.models import Contact
-from safehub.linking.models import Entity, Mention, PersonLink
+from safehub.linking import ties
+from safehub.linking.models import Entity, Hub, Mention, PersonLink, SelectorMark
 from safehub.linking.networks import MentionIndex, in_records, distinct_children, people_of_concern
 
 SELECTOR_WORDS = {Entity.Kind.PHONE: "phone number", Entity.Kind.VEHICLE: "vehicle",
@@ -34,7 +37,8 @@ def links_for_contact(user, contact):
     """For each selector or person this report names: the other reports the user may open that name it,
     and the children those reports are about.
 
-    [{"kind", "label", "entity", "reports": [Contact], "children": {names}}], most reports first.
+    [{"kind", "word", "label", "raw", "entity", "strength", "reports": [Contact], "children": count}], most
+    reports first.
     """
     own = Mention.objects.filter(contact=contact, entity__isnull=False).exclude(kind=Entity.Kind.CHILD)
     entities = {m.entity_id: m for m in own.select_related("entity")}
@@ -53,12 +57,15 @@ def links_for_contact(user, contact):
             "contact_id", "entity_id"):
         if entity_id not in own_children:
             children_by_report[contact_id].add(entity_id)
-    found = []
+    found, hubs, marks = [], hub_ids(reports_by_entity), standing_marks(reports_by_entity)
     for entity_id, report_ids in reports_by_entity.items():
         mention = entities[entity_id]
         children = set().union(*(children_by_report[r] for r in report_ids))
+        identifying = bool(mention.first_name and (mention.last_name or mention.date_of_birth))
         found.append({"kind": mention.entity.kind, "word": SELECTOR_WORDS[mention.entity.kind],
-                      "label": mention.entity.label, "raw": mention.raw,
+                      "label": mention.entity.label, "raw": mention.raw, "entity": mention.entity,
+                      "strength": strength(mention.entity.kind, partial=bool(mention.pattern), identifying=identifying,
+                                           hub=entity_id in hubs, mark=marks.get(entity_id), role=mention.role),
                       "reports": sorted((contacts[r] for r in report_ids), key=lambda c: c.received_at),
                       "children": len(children)})
     return sorted(found, key=lambda item: (-len(item["reports"]), item["label"]))
@@ -71,8 +78,8 @@ def network_view(user, network):
     if not contacts and not children:
         return None
     hidden = len(network.contact_ids) - len(contacts) + len(network.child_record_ids) - len(children)
-    mentions = [m for m in Mention.objects.filter(entity_id__in=network.entity_ids).select_related("entity")
-                if in_records(m, contacts, children)]
+    mentions = list(Mention.objects.filter(Q(contact_id__in=contacts) | Q(child_record_id__in=children),
+                                           entity_id__in=network.entity_ids).select_related("entity"))
     return {"network": network, "mentions": mentions, "hidden": hidden,
             "contacts": list(Contact.objects.filter(pk__in=contacts).order_by("received_at")),
             "child_records": list(Child.objects.filter(pk__in=children)),
@@ -95,16 +102,19 @@ def network_summaries(user, networks):
     contacts, children = visible_record_ids(user, all_contacts, all_children)
     agency_of = dict(Contact.objects.filter(pk__in=contacts).values_list("pk", "owning_agency__name"))
     agency_of_child = dict(Child.objects.filter(pk__in=children).values_list("pk", "owning_agency__name"))
-    network_of = {entity: network.pk for network in networks for entity in network.entity_ids}
+    network_of = {("c", pk): network.pk for network in networks for pk in network.contact_ids}
+    network_of |= {("r", pk): network.pk for network in networks for pk in network.child_record_ids}
     kinds = defaultdict(lambda: defaultdict(set))
     visible_rows = defaultdict(list)
-    rows = Mention.objects.filter(entity_id__in=network_of).values_list("kind", "role", "entity_id", "contact_id",
-                                                                         "child_record_id")
+    rows = Mention.objects.filter(Q(contact_id__in=contacts) | Q(child_record_id__in=children),
+                                  entity__isnull=False).values_list("kind", "role", "entity_id", "contact_id",
+                                                                    "child_record_id")
     for row in rows:
         kind, role, entity_id, contact_id, child_id = row
-        if (contact_id in contacts) if contact_id else (child_id in children):
-            kinds[network_of[entity_id]][kind].add(entity_id)
-            visible_rows[network_of[entity_id]].append(row)
+        network = network_of.get(("c", contact_id) if contact_id else ("r", child_id))
+        if network is not None:
+            kinds[network][kind].add(entity_id)
+            visible_rows[network].append(row)
     summaries, index = [], MentionIndex(visible=(contacts, children)) if networks else None
     for network in networks:
         seen = [pk for pk in network.contact_ids if pk in contacts]
@@ -122,3 +132,129 @@ def network_summaries(user, networks):
                           "hidden": len(network.contact_ids) - len(seen) + len(network.child_record_ids)
                           - len(seen_children)})
     return summaries
+
+
+# --- How strong a selector is, in words a screener understands --------------------------------------------
+
+WEAK_WHY = {
+    Entity.Kind.NICKNAME: "many people share a nickname",
+    Entity.Kind.PLACE: "many people pass through one place",
+    Entity.Kind.CHILD: "a child's name says nothing about who exploits them",
+    Entity.Kind.PERSON: "a first name or nickname given alone fits many people",
+    Entity.Kind.PHONE: "a partial number fits more than one phone",
+    Entity.Kind.VEHICLE: "a partial registration mark fits more than one vehicle",
+}
+
+
+def standing_marks(entity_ids):
+    """{entity id: its standing "not linking" mark}."""
+    return {mark.entity_id: mark for mark in SelectorMark.objects.filter(entity_id__in=entity_ids, undone_at__isnull=True)
+            .select_related("marked_by")}
+
+
+def hub_ids(entity_ids):
+    """The hubs among these entities, as last computed with the networks."""
+    return set(Hub.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
+
+
+def strength(kind, *, partial=False, identifying=True, hub=False, mark=None, role=""):
+    """{"level", "words"} for one selector as one record names it: marked, a hub, someone else's, weak or
+    strong. The words never count records (counts are per viewer and said beside them)."""
+    word = SELECTOR_WORDS[kind]
+    if mark is not None:
+        return {"level": "marked", "words": f"Marked as not linking by {mark.marked_by} on "
+                f"{mark.marked_at:%d %b %Y}: {mark.reason}. It joins no records."}
+    if hub:
+        return {"level": "hub", "words": f"A hub: this {word} is named in many otherwise separate groups of records, "
+                "probably a business or public number. Shown, but it joins no records."}
+    if role == Mention.Role.OTHER:
+        return {"level": "other", "words": f"Someone else's {word} (a business or public number, as the reporter "
+                "wrote). Shown, but it joins no records."}
+    if ties.incidence_strength(kind, "partial" if partial else "", identifying) == ties.STRONG:
+        return {"level": "strong", "words": f"Strong evidence: the same {word} joins records on its own."}
+    return {"level": "weak", "words": f"Weak evidence: {WEAK_WHY[kind]}, so it joins records only together with "
+            "something else they share (a phone, a vehicle, a place or a likely name match)."}
+
+
+def selector_is_visible(user, entity):
+    """The user may open at least one record that names this selector."""
+    contacts, children = _naming_records(entity)
+    visible_contacts, visible_children = visible_record_ids(user, contacts, children)
+    return bool(visible_contacts or visible_children)
+
+
+def _naming_records(entity):
+    rows = Mention.objects.filter(entity=entity).values_list("contact_id", "child_record_id")
+    return {c for c, _ in rows if c}, {r for _, r in rows if r}
+
+
+def selector_view(user, entity):
+    """A selector's page: its strength, the reports and children's records naming it that the user may open,
+    how many children those reports are about, and the history of "not linking" marks. None if the user may
+    open no record naming it (so nothing about hidden records shows)."""
+    contacts, children = _naming_records(entity)
+    contacts, children = visible_record_ids(user, contacts, children)
+    if not contacts and not children:
+        return None
+    child_entities = set(Mention.objects.filter(contact_id__in=contacts, kind=Entity.Kind.CHILD, entity__isnull=False)
+                         .values_list("entity_id", flat=True))
+    marks = list(SelectorMark.objects.filter(entity=entity).select_related("marked_by", "undone_by")
+                 .order_by("-marked_at"))
+    standing = next((mark for mark in marks if mark.standing), None)
+    partial = not Mention.objects.filter(entity=entity, pattern="").exists()
+    return {"entity": entity, "reports": list(Contact.objects.filter(pk__in=contacts).order_by("-received_at")),
+            "child_records": list(Child.objects.filter(pk__in=children)), "children": len(child_entities),
+            "strength": strength(entity.kind, partial=partial, hub=Hub.objects.filter(entity=entity).exists(),
+                                 mark=standing),
+            "marks": marks, "standing": standing}
+
+
+def hub_summaries(user):
+    """Hubs and marked selectors, each with how many reports the user may open name it and how many
+    children those reports are about; only those the user can open a record of."""
+    marked = {mark.entity_id: mark for mark in SelectorMark.objects.filter(undone_at__isnull=True)
+              .select_related("marked_by")}
+    entity_ids = set(Hub.objects.values_list("entity_id", flat=True)) | set(marked)
+    rows = list(Mention.objects.filter(entity_id__in=entity_ids).values_list("entity_id", "contact_id", "child_record_id"))
+    contacts, children = visible_record_ids(user, {c for _, c, _ in rows if c}, {r for _, _, r in rows if r})
+    reports, records = defaultdict(set), defaultdict(set)
+    for entity_id, contact_id, child_id in rows:
+        if contact_id in contacts:
+            reports[entity_id].add(contact_id)
+        if child_id in children:
+            records[entity_id].add(child_id)
+    about = defaultdict(set)
+    for contact_id, child_entity in Mention.objects.filter(contact_id__in=contacts, kind=Entity.Kind.CHILD,
+                                                           entity__isnull=False).values_list("contact_id", "entity_id"):
+        about[contact_id].add(child_entity)
+    entities = Entity.objects.in_bulk(entity_ids)
+    summaries = []
+    for entity_id in entity_ids:
+        if not reports[entity_id] and not records[entity_id]:
+            continue
+        children_named = set().union(*(about[c] for c in reports[entity_id]))
+        summaries.append({"entity": entities[entity_id], "reports": len(reports[entity_id]),
+                          "records": len(records[entity_id]), "children": len(children_named),
+                          "mark": marked.get(entity_id)})
+    return sorted(summaries, key=lambda row: (-row["reports"], row["entity"].label))
+
+
+def network_ties(network, contacts, children):
+    """Why a network's records belong together, in words: its ties (strongest first) between records the
+    viewer may open, each with the records behind it. Ties seen in fewer than two visible records are left
+    out, so nothing about a hidden record shows."""
+    visible = {ties.record_key(pk, None) for pk in contacts} | {ties.record_key(None, pk) for pk in children}
+    entities = Entity.objects.in_bulk([tie["entity"] for tie in network.ties if tie["entity"]])
+    said = []
+    for tie in network.ties:
+        records = [record for record in tie["records"] if record in visible]
+        if len(records) < 2:
+            continue
+        entity = entities.get(tie["entity"])
+        what = (f"{SELECTOR_WORDS[entity.kind].capitalize()} {entity.label}" if entity
+                else "Two mentions the person matcher scored as probably the same person")
+        how = ("strong: joins these records on its own" if tie["strength"] == ties.STRONG
+               else "weak: counted only because these records also share something else")
+        said.append({"what": what, "how": how, "strength": tie["strength"], "records": len(records),
+                     "entity": entity})
+    return said[:10]

@@ -7,12 +7,11 @@ from django.views.decorators.http import require_POST
 
 from safehub.accounts.decorators import role_required
 from safehub.audit.trail import record as audit
-from safehub.access.routes import NETWORK_READERS
+from safehub.access.routes import NETWORK_READERS, READERS
 from safehub.forms import error_summary, error_text
 from safehub.linking import actions, networks, queries
-from safehub.linking.forms import JudgementForm
+from safehub.linking.forms import JudgementForm, MarkForm
 from safehub.linking.models import Entity, Network, PersonLink
-
 
 
 @role_required(*NETWORK_READERS)
@@ -56,10 +55,17 @@ def _graph(view, grouped, labels):
 def _entity_rows(view, grouped, labels):
     rows = {}
     communities = view["network"].communities
+    entity_ids = {mention.entity_id for _, mention in grouped}
+    hubs, marks = queries.hub_ids(entity_ids), queries.standing_marks(entity_ids)
     for group, mention in grouped:
+        identifying = bool(mention.first_name and (mention.last_name or mention.date_of_birth))
         row = rows.setdefault(group, {"kind": mention.entity.get_kind_display(), "kind_key": mention.entity.kind,
                                       "label": labels[group], "roles": set(), "records": {}, "written": set(),
-                                      "community": communities.get(str(group), 0) + 1})
+                                      "community": communities.get(str(group), 0) + 1, "entity": mention.entity,
+                                      "strength": queries.strength(
+                                          mention.entity.kind, partial=bool(mention.pattern), identifying=identifying,
+                                          hub=mention.entity_id in hubs, mark=marks.get(mention.entity_id),
+                                          role=mention.role)})
         row["roles"].add(mention.get_role_display())
         record = mention.contact or mention.child_record
         row["records"][record.reference] = "contact" if mention.contact_id else "child"
@@ -78,7 +84,9 @@ def network_page(request, network_id):
         raise Http404("No network you can open (the networks may have been recomputed: go back to the list)")
     audit("network_viewed", user=request.user, obj=network, request=request)
     grouped, labels = _grouped(view)
-    context = {**view, "graph": _graph(view, grouped, labels), "rows": _entity_rows(view, grouped, labels)}
+    context = {**view, "graph": _graph(view, grouped, labels), "rows": _entity_rows(view, grouped, labels),
+               "ties": queries.network_ties(network, {c.pk for c in view["contacts"]},
+                                            {c.pk for c in view["child_records"]})}
     return render(request, "linking/network.html", context)
 
 
@@ -123,3 +131,48 @@ def judge(request, link_id):
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
     return render_link(request, link, form=form, status=400)
+
+
+@role_required(*READERS)
+def hub_list(request):
+    summaries = queries.hub_summaries(request.user)
+    audit("hubs_viewed", user=request.user, object_type="entity",
+          reason=", ".join(str(row["entity"].pk) for row in summaries)[:500], request=request)
+    return render(request, "linking/hubs.html", {"summaries": summaries})
+
+
+def _open_selector(request, entity_id):
+    entity = Entity.objects.filter(pk=entity_id).exclude(kind__in=[Entity.Kind.PERSON, Entity.Kind.CHILD]).first()
+    view = queries.selector_view(request.user, entity) if entity else None
+    if view is None:
+        audit("access_denied", user=request.user, object_type="entity", object_id=str(entity_id), request=request)
+        raise Http404("No selector named in a record you can open")
+    return view
+
+
+def render_selector(request, view, form=None, status=200):
+    context = {**view, "form": form or MarkForm(), "can_mark": request.user.role in actions.ANALYST_ROLES,
+               "errors": error_summary([form]) if form is not None else []}
+    return render(request, "linking/selector.html", context, status=status)
+
+
+@role_required(*READERS)
+def selector_page(request, entity_id):
+    view = _open_selector(request, entity_id)
+    audit("selector_viewed", user=request.user, obj=view["entity"], request=request)
+    return render_selector(request, view)
+
+
+@role_required(*actions.ANALYST_ROLES)
+@require_POST
+def mark_selector(request, entity_id):
+    view = _open_selector(request, entity_id)
+    form = MarkForm(request.POST)
+    if form.is_valid():
+        act = actions.undo_not_linking if view["standing"] else actions.mark_not_linking
+        try:
+            act(request.user, view["entity"], reason=form.cleaned_data["reason"], request=request)
+            return redirect("linking:selector", entity_id=entity_id)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+    return render_selector(request, view, form=form, status=400)

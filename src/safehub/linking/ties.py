@@ -1,0 +1,245 @@
+"""How strongly a shared value ties two records together, and which records that makes one network.
+
+Real records have hubs and collisions: a taxi firm's phone named in sixty reports, "Jay" given alone in forty,
+two unrelated men both called "Bugsy". Joining records on any shared value turns a town into one network.
+So each shared value is a clue with a strength:
+
+- **strong**: a full phone number, a full registration mark, an online account, or the same person by the
+  person matcher where both records give a full name (first name with a surname or a date of birth);
+- **weak**: a nickname, a first name or nickname given alone, a partial mark or number, a place, a child,
+  or two mentions the person matcher scored "needs review" (probably the same person).
+
+Two records join when they share a strong clue, or two different weak clues of which at least one is about
+a person or a selector (all their nicknames count as one clue; a child and a place together only say the
+same child's story). A value shared by many otherwise separate groups of records is a **hub** whatever its
+kind: it is shown, never followed. How specific a value is comes from the data: the number of groups its
+records fall into without it (the idea of Splink's term-frequency adjustment, and of IDF in search).
+
+Inside a connected part, Leiden communities on the weighted record graph split groups that only a thin
+bridge joins (one report naming two groups' phones), keeping long chains of real ties together.
+"""
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import igraph
+
+STRONG, WEAK = "strong", "weak"
+WEIGHT = {STRONG: 3.0, WEAK: 1.0}
+
+STRONG_KINDS = {"phone", "vehicle", "handle"}
+# Kinds that corroborate a tie but say nothing about who exploits a child.
+CONTEXT_KINDS = {"place", "child"}
+NON_JOINING_ROLES = {"reporter", "other"}
+# A value named in more records than this joins them only by its strong incidences (no pair by pair look).
+MAX_PAIRED_RECORDS = 60
+# Connected parts this large are split along their Leiden communities where only a thin bridge joins them.
+SPLIT_MIN_RECORDS = 6
+SPLIT_MIN_SIDE = 3
+# A bridge is thin when the ties across it weigh less than this share of the smaller side's ties.
+THIN_BRIDGE = 0.1
+
+
+def record_key(contact_id, child_record_id):
+    return f"c{contact_id}" if contact_id else f"r{child_record_id}"
+
+
+def incidence_strength(kind, pattern, identifying):
+    """How strong a record's mention of a value is, before counting how many records share it."""
+    if kind in STRONG_KINDS:
+        return WEAK if pattern else STRONG
+    if kind == "person":
+        return STRONG if identifying else WEAK
+    return WEAK
+
+
+def joins(clues):
+    """Whether a pair's shared clues ({clue: (kind, strength)}) tie the two records into one network."""
+    if any(strength == STRONG for _, strength in clues.values()):
+        return True
+    kinds = {kind for kind, _ in clues.values()}
+    distinct = len([clue for clue, (kind, _) in clues.items() if kind != "nickname"]) + ("nickname" in kinds)
+    return distinct >= 2 and bool(kinds - CONTEXT_KINDS)
+
+
+class UnionFind:
+    def __init__(self):
+        self.parent = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a, b):
+        self.parent[self.find(a)] = self.find(b)
+
+
+@dataclass
+class Plan:
+    """The outcome: groups of records (each a network), the ties inside each, and the hubs."""
+
+    groups: list = field(default_factory=list)
+    ties: list = field(default_factory=list)
+    hubs: dict = field(default_factory=dict)
+
+
+class _Ties:
+    """Clues shared by pairs of records, and the records joined so far."""
+
+    def __init__(self):
+        self.clues = defaultdict(dict)
+        self.joined = UnionFind()
+
+    def add(self, clue, kind, strength_by_record):
+        records = sorted(strength_by_record)
+        for i, left in enumerate(records):
+            for right in records[i + 1:]:
+                strength = STRONG if strength_by_record[left] == strength_by_record[right] == STRONG else WEAK
+                self.add_pair(left, right, clue, kind, strength)
+
+    def add_pair(self, left, right, clue, kind, strength):
+        pair = (left, right) if left < right else (right, left)
+        found = self.clues[pair]
+        found[clue] = (kind, STRONG if STRONG in (strength, found.get(clue, ("", ""))[1]) else strength)
+        if joins(found):
+            self.joined.join(left, right)
+
+    def joining_pairs(self):
+        return {pair: clues for pair, clues in self.clues.items() if joins(clues)}
+
+
+def _incidences(rows, marked):
+    """{entity: {record: strength}} and {entity: kind} from mention rows
+    (kind, role, entity, contact, child record, pattern, identifying)."""
+    incidences, kind_of = defaultdict(dict), {}
+    for kind, role, entity, contact_id, child_id, pattern, identifying in rows:
+        if role in NON_JOINING_ROLES or entity in marked:
+            continue
+        record = record_key(contact_id, child_id)
+        strength = incidence_strength(kind, pattern, identifying)
+        if incidences[entity].get(record) != STRONG:
+            incidences[entity][record] = strength
+        kind_of[entity] = kind
+    return incidences, kind_of
+
+
+def plan(rows, review_pairs=(), marked=(), hub_groups=10):
+    """Decide the networks. `rows`: mention rows as in `_incidences`; `review_pairs`: (record, record, clue)
+    for person mentions scored "needs review" and not kept apart; `marked`: entities an analyst marked as not
+    linking; `hub_groups`: a value whose records fall into this many separate groups is a hub."""
+    marked = set(marked)
+    incidences, kind_of = _incidences(rows, marked)
+    ties = _Ties()
+    candidates = []
+    for entity, records in incidences.items():
+        if len(records) >= hub_groups:
+            candidates.append(entity)
+        elif len(records) >= 2:
+            ties.add(entity, kind_of[entity], records)
+    for left, right, clue in review_pairs:
+        if left != right:
+            ties.add_pair(left, right, clue, "person", WEAK)
+    hubs = _settle_candidates(ties, candidates, incidences, kind_of, hub_groups)
+    groups, network_ties = _networks(ties)
+    return Plan(groups=groups, ties=network_ties, hubs=hubs)
+
+
+def _settle_candidates(ties, candidates, incidences, kind_of, hub_groups):
+    """Values named in many records: each is followed only if its records fall into fewer than `hub_groups`
+    separate groups without it. Following one can bring another's groups together, so repeat until nothing
+    changes. Returns {hub entity: groups}."""
+    pending = sorted(candidates, key=lambda entity: len(incidences[entity]))
+    while True:
+        followed, still = False, []
+        for entity in pending:
+            records = incidences[entity]
+            if len({ties.joined.find(record) for record in records}) >= hub_groups:
+                still.append(entity)
+                continue
+            followed = True
+            if len(records) <= MAX_PAIRED_RECORDS:
+                ties.add(entity, kind_of[entity], records)
+            else:
+                strong = sorted(record for record, strength in records.items() if strength == STRONG)
+                for record in strong[1:]:
+                    ties.add_pair(strong[0], record, entity, kind_of[entity], STRONG)
+        pending = still
+        if not followed:
+            return {entity: len({ties.joined.find(r) for r in incidences[entity]}) for entity in pending}
+
+
+def _networks(ties):
+    """Groups of two or more records, split along thin bridges, with the ties inside each."""
+    pairs = ties.joining_pairs()
+    parts = defaultdict(set)
+    for pair in pairs:
+        parts[ties.joined.find(pair[0])].update(pair)
+    groups = []
+    for records in parts.values():
+        groups += _split(records, pairs) if len(records) >= SPLIT_MIN_RECORDS else [records]
+    groups = sorted((group for group in groups if len(group) >= 2), key=lambda group: sorted(group))
+    return groups, [_group_ties(group, pairs) for group in groups]
+
+
+def _pair_weight(clues):
+    return sum(WEIGHT[strength] for _, strength in clues.values())
+
+
+def _split(records, pairs):
+    """Leiden communities (modularity, weighted by tie strength), merged back together unless only a thin
+    bridge joins two sides of at least SPLIT_MIN_SIDE records each."""
+    order = sorted(records)
+    index = {record: i for i, record in enumerate(order)}
+    edges = [(index[a], index[b], _pair_weight(clues)) for (a, b), clues in pairs.items() if a in index]
+    graph = igraph.Graph(n=len(order), edges=[(a, b) for a, b, _ in edges])
+    graph.es["weight"] = [weight for _, _, weight in edges]
+    igraph.set_random_number_generator(random.Random(2026))
+    membership = graph.community_leiden(objective_function="modularity", weights="weight", n_iterations=-1).membership
+    communities = defaultdict(set)
+    for i, community in enumerate(membership):
+        communities[community].add(i)
+    merged = _merge_thick_bridges(list(communities.values()), edges)
+    return [{order[i] for i in community} for community in merged]
+
+
+def _merge_thick_bridges(communities, edges):
+    while len(communities) > 1:
+        of = {node: n for n, members in enumerate(communities) for node in members}
+        volume, across = defaultdict(float), defaultdict(float)
+        for a, b, weight in edges:
+            volume[of[a]] += weight
+            volume[of[b]] += weight
+            if of[a] != of[b]:
+                across[tuple(sorted((of[a], of[b])))] += weight
+        best = None
+        for (x, y), weight in across.items():
+            small = min(len(communities[x]), len(communities[y])) < SPLIT_MIN_SIDE
+            ratio = weight / min(volume[x], volume[y])
+            if (small or ratio >= THIN_BRIDGE) and (best is None or (small, ratio) > best[0]):
+                best = ((small, ratio), x, y)
+        if best is None:
+            break
+        _, x, y = best
+        communities = [c for n, c in enumerate(communities) if n not in (x, y)] + [communities[x] | communities[y]]
+    return communities
+
+
+def _group_ties(group, pairs):
+    """The clues that join records inside one group: [{entity, kind, strength, records}], strongest first.
+    Person links scored "needs review" are listed by their mentions' records under clue "person link"."""
+    found = {}
+    for (a, b), clues in pairs.items():
+        if a not in group or b not in group:
+            continue
+        for clue, (kind, strength) in clues.items():
+            tie = found.setdefault(str(clue), {"entity": clue if isinstance(clue, int) else None, "kind": kind,
+                                               "strength": strength, "records": set()})
+            tie["records"].update((a, b))
+            if strength == STRONG:
+                tie["strength"] = STRONG
+    listed = [{**tie, "records": sorted(tie["records"])} for tie in found.values()]
+    return sorted(listed, key=lambda tie: (tie["strength"] != STRONG, -len(tie["records"]), tie["kind"]))
