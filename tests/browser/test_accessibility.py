@@ -163,7 +163,7 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     from safehub.access.actions import share_record
     from safehub.cases import actions
     from safehub.intake.actions import submit_contact
-    from safehub.linking.models import PersonLink
+    from safehub.linking.models import Mention, PersonLink
 
     worker, manager = demo_users["worker"], demo_users["manager"]
     contacts = []
@@ -213,5 +213,13 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     link = PersonLink.objects.order_by("pk").first()
     analyst_page.goto(f"/networks/links/{link.pk}/")
     audit.check("person link")
-    assert len(audit.checked) == 14
+    analyst_page.goto("/networks/hubs/")
+    audit.check("hubs")
+    phone = Mention.objects.filter(kind="phone").first().entity_id
+    analyst_page.goto(f"/networks/selectors/{phone}/")
+    audit.check("selector")
+    analyst_page.get_by_role("button", name="Mark as not linking").click()
+    expect(analyst_page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("selector with an error")
+    assert len(audit.checked) == 17
     assert not audit.failures, audit.report()
