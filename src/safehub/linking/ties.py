@@ -174,15 +174,16 @@ def _settle_candidates(ties, candidates, incidences, kind_of, hub_groups):
 
 def _networks(ties):
     """Groups of two or more records, split along thin bridges, with the ties inside each."""
-    pairs = ties.joining_pairs()
-    parts = defaultdict(set)
-    for pair in pairs:
-        parts[ties.joined.find(pair[0])].update(pair)
-    groups = []
-    for records in parts.values():
-        groups += _split(records, pairs) if len(records) >= SPLIT_MIN_RECORDS else [records]
-    groups = sorted((group for group in groups if len(group) >= 2), key=lambda group: sorted(group))
-    return groups, [_group_ties(group, pairs) for group in groups]
+    parts = defaultdict(dict)
+    for pair, clues in ties.joining_pairs().items():
+        parts[ties.joined.find(pair[0])][pair] = clues
+    found = []
+    for pairs in parts.values():
+        records = {record for pair in pairs for record in pair}
+        groups = _split(records, pairs) if len(records) >= SPLIT_MIN_RECORDS else [records]
+        found += [(group, _group_ties(group, pairs)) for group in groups if len(group) >= 2]
+    found.sort(key=lambda item: sorted(item[0]))
+    return [group for group, _ in found], [group_ties for _, group_ties in found]
 
 
 def _pair_weight(clues):
@@ -194,7 +195,7 @@ def _split(records, pairs):
     bridge joins two sides of at least SPLIT_MIN_SIDE records each."""
     order = sorted(records)
     index = {record: i for i, record in enumerate(order)}
-    edges = [(index[a], index[b], _pair_weight(clues)) for (a, b), clues in pairs.items() if a in index]
+    edges = [(index[a], index[b], _pair_weight(clues)) for (a, b), clues in pairs.items()]
     graph = igraph.Graph(n=len(order), edges=[(a, b) for a, b, _ in edges])
     graph.es["weight"] = [weight for _, _, weight in edges]
     igraph.set_random_number_generator(random.Random(2026))
