@@ -87,17 +87,21 @@ def test_a_taxi_firms_phone_named_in_many_reports_is_a_hub_and_joins_nothing(use
 
 
 def test_a_phone_the_reporter_says_is_a_taxi_firms_is_not_a_person_of_concerns(users):
-    def taxi_report(child):
+    def taxi_report(child, whose):
         from safehub.intake.actions import submit_contact
         import uuid
 
         draft = {"kind": "public", "concern": "Picked up from school.", "children": [{"name": child, "age": "14"}],
-                 "phones": [{"number": "01952 000 222", "whose": "Castle Cabs taxi firm"}]}
+                 "phones": [{"number": "01952 000 222", "whose": whose}]}
         return submit_contact(draft, submission_key=uuid.uuid4().hex)[0]
 
-    first, second = taxi_report("Ava Pike"), taxi_report("Ben Orr")
+    first, second = taxi_report("Ava Pike", "Castle Cabs taxi firm"), taxi_report("Ben Orr", "the taxi office")
     assert set(Mention.objects.filter(kind="phone", contact__in=[first, second]).values_list("role", flat=True)) == {"other"}
     assert found() == []
+    unnoted = [taxi_report("Cal Eno", ""), taxi_report("Dee Ray", "")]
+    assert found() == [], "a number one report names as a business's joins nothing, even where others say nothing"
+    page = sign_in_client(users["screener"]).get(f"/screening/{unnoted[0].reference}/").content.decode()
+    assert "Someone else&#x27;s phone number: a report names it as a business or public number" in page
 
 
 def test_a_name_match_needs_corroboration(users):

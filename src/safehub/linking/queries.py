@@ -58,6 +58,7 @@ def links_for_contact(user, contact):
         if entity_id not in own_children:
             children_by_report[contact_id].add(entity_id)
     found, hubs, marks = [], hub_ids(reports_by_entity), standing_marks(reports_by_entity)
+    businesses = business_ids(reports_by_entity)
     for entity_id, report_ids in reports_by_entity.items():
         mention = entities[entity_id]
         children = set().union(*(children_by_report[r] for r in report_ids))
@@ -65,7 +66,8 @@ def links_for_contact(user, contact):
         found.append({"kind": mention.entity.kind, "word": SELECTOR_WORDS[mention.entity.kind],
                       "label": mention.entity.label, "raw": mention.raw, "entity": mention.entity,
                       "strength": strength(mention.entity.kind, partial=bool(mention.pattern), identifying=identifying,
-                                           hub=entity_id in hubs, mark=marks.get(entity_id), role=mention.role),
+                                           hub=entity_id in hubs, mark=marks.get(entity_id),
+                                           business=entity_id in businesses),
                       "reports": sorted((contacts[r] for r in report_ids), key=lambda c: c.received_at),
                       "children": len(children)})
     return sorted(found, key=lambda item: (-len(item["reports"]), item["label"]))
@@ -157,7 +159,12 @@ def hub_ids(entity_ids):
     return set(Hub.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
 
 
-def strength(kind, *, partial=False, identifying=True, hub=False, mark=None, role=""):
+def business_ids(entity_ids):
+    """The selectors among these that some report names as a business's or public number."""
+    return set(Mention.objects.filter(entity_id__in=entity_ids, role=Mention.Role.OTHER).values_list("entity_id", flat=True))
+
+
+def strength(kind, *, partial=False, identifying=True, hub=False, mark=None, business=False):
     """{"level", "words"} for one selector as one record names it: marked, a hub, someone else's, weak or
     strong. The words never count records (counts are per viewer and said beside them)."""
     word = SELECTOR_WORDS[kind]
@@ -167,9 +174,9 @@ def strength(kind, *, partial=False, identifying=True, hub=False, mark=None, rol
     if hub:
         return {"level": "hub", "words": f"A hub: this {word} is named in many otherwise separate groups of records, "
                 "probably a business or public number. Shown, but it joins no records."}
-    if role == Mention.Role.OTHER:
-        return {"level": "other", "words": f"Someone else's {word} (a business or public number, as the reporter "
-                "wrote). Shown, but it joins no records."}
+    if business:
+        return {"level": "other", "words": f"Someone else's {word}: a report names it as a business or public "
+                "number. Shown, but it joins no records."}
     if ties.incidence_strength(kind, "partial" if partial else "", identifying) == ties.STRONG:
         return {"level": "strong", "words": f"Strong evidence: the same {word} joins records on its own."}
     return {"level": "weak", "words": f"Weak evidence: {WEAK_WHY[kind]}, so it joins records only together with "
@@ -205,7 +212,7 @@ def selector_view(user, entity):
     return {"entity": entity, "reports": list(Contact.objects.filter(pk__in=contacts).order_by("-received_at")),
             "child_records": list(Child.objects.filter(pk__in=children)), "children": len(child_entities),
             "strength": strength(entity.kind, partial=partial, hub=Hub.objects.filter(entity=entity).exists(),
-                                 mark=standing),
+                                 mark=standing, business=bool(business_ids([entity.pk]))),
             "marks": marks, "standing": standing}
 
 

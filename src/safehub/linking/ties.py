@@ -114,10 +114,12 @@ class _Ties:
 
 def _incidences(rows, marked):
     """{entity: {record: strength}} and {entity: kind} from mention rows
-    (kind, role, entity, contact, child record, pattern, identifying)."""
+    (kind, role, entity, contact, child record, pattern, identifying). A value some report names as a
+    business's number joins nothing, whoever else names it without saying so."""
     incidences, kind_of = defaultdict(dict), {}
+    businesses = {row[2] for row in rows if row[1] == "other"}
     for kind, role, entity, contact_id, child_id, pattern, identifying in rows:
-        if role in NON_JOINING_ROLES or entity in marked:
+        if role in NON_JOINING_ROLES or entity in marked or entity in businesses:
             continue
         record = record_key(contact_id, child_id)
         strength = incidence_strength(kind, pattern, identifying)

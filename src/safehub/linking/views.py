@@ -57,6 +57,7 @@ def _entity_rows(view, grouped, labels):
     communities = view["network"].communities
     entity_ids = {mention.entity_id for _, mention in grouped}
     hubs, marks = queries.hub_ids(entity_ids), queries.standing_marks(entity_ids)
+    businesses = queries.business_ids(entity_ids)
     for group, mention in grouped:
         identifying = bool(mention.first_name and (mention.last_name or mention.date_of_birth))
         row = rows.setdefault(group, {"kind": mention.entity.get_kind_display(), "kind_key": mention.entity.kind,
@@ -65,7 +66,7 @@ def _entity_rows(view, grouped, labels):
                                       "strength": queries.strength(
                                           mention.entity.kind, partial=bool(mention.pattern), identifying=identifying,
                                           hub=mention.entity_id in hubs, mark=marks.get(mention.entity_id),
-                                          role=mention.role)})
+                                          business=mention.entity_id in businesses)})
         row["roles"].add(mention.get_role_display())
         record = mention.contact or mention.child_record
         row["records"][record.reference] = "contact" if mention.contact_id else "child"
