@@ -1,12 +1,16 @@
-# Safehub: `make demo` sets everything up and serves the demo; `make test` runs the whole suite.
+# Safehub: `make demo` sets everything up and serves the demo; `make test` runs the whole suite, on SQLite and
+# on PostgreSQL, installing Debian's Chromium and starting a throwaway PostgreSQL when they are missing.
 VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 SAFEHUB = $(BIN)/safehub
 PG_URL ?= postgres://postgres@127.0.0.1:5432/safehub
+# What pytest runs (default: the whole suite), e.g. make test TESTS="tests/test_clock.py tests/browser/test_login.py"
+TESTS ?=
+CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo install assets migrate test test-sqlite test-postgres bench bench-linking clean
+.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-linking clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +46,25 @@ demo: migrate
 	@echo "Serving Safehub on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(SAFEHUB) runserver 127.0.0.1:8000 --noreload
 
-test: test-sqlite test-postgres
+test: test-ready test-sqlite test-postgres
 
-test-sqlite: install
-	$(BIN)/pytest
+# Before any test runs: Chromium, the packages, and a PostgreSQL server at PG_URL or the programs to make one.
+test-ready: $(CHROMIUM) install
+	$(BIN)/python scripts/with-postgres --check '$(PG_URL)'
 
-test-postgres: install
-	SAFEHUB_DATABASE_URL=$(PG_URL) $(BIN)/pytest
+test-sqlite: $(CHROMIUM) install
+	$(BIN)/pytest $(TESTS)
+
+# Against the server at PG_URL if one answers there, else against a throwaway cluster under var/ on a free
+# loopback port, stopped and removed afterwards whatever the outcome (scripts/with-postgres).
+test-postgres: test-ready
+	$(BIN)/python scripts/with-postgres '$(PG_URL)' -- $(BIN)/pytest $(TESTS)
+
+# The browser tests drive Debian's Chromium and never download a browser: install it when it is missing and
+# this user may (root, or sudo without a password), else stop here saying what to run.
+$(CHROMIUM):
+	scripts/debian-install chromium
+	@test -x $@ || { echo "$@ is still missing after installing Debian's chromium" >&2; exit 1; }
 
 bench: install
 	$(BIN)/python bench/public_submit.py
