@@ -399,3 +399,17 @@ def test_undo_from_the_kept_record_needs_a_reason_and_keeps_it(users, pair):
     assert undone.status_code == 302
     assert ChildMerge.objects.get(pk=done.pk).undo_reason == "Two different girls."
     assert "may be the same child as" in manager.get(f"/children/{pair['health'].reference}/").content.decode()
+
+
+def test_a_change_posted_to_the_merged_record_is_refused_with_where_to_make_it(users, pair):
+    merge(users, pair)
+    worker = sign_in_client(users["worker"])
+    health = pair["health"].reference
+    for url, data in [(f"/children/{health}/people/", {"name": "Jo Smith", "relationship": "Aunt"}),
+                      (f"/children/{health}/addresses/", {"address": "1 High Street"}),
+                      (f"/children/{health}/open-case/", {})]:
+        response = worker.post(url, data)
+        assert response.status_code == 400, url
+        assert f"{health} was merged into another record. Make changes there." in response.content.decode()
+    assert not ChildPerson.objects.filter(name="Jo Smith").exists()
+    assert Case.objects.filter(child=pair["health"]).count() == 0

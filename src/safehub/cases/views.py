@@ -2,6 +2,8 @@
 (my cases, the team view, the MACE list). Every record is opened through the access policy and audited;
 every change goes through `safehub.cases.actions`."""
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,8 +31,25 @@ def with_case(verb="view"):
     return with_record("case", verb, queryset=CASE_WITH_PEOPLE)
 
 
-def with_child(verb="view"):
-    return with_record("child", verb)
+def with_child(verb="view", current=False):
+    """Open the child's record named by the URL. `current`: the view changes the record, so a record merged
+    into another answers with its pointer page and says where to make the change."""
+    opened = with_record("child", verb)
+    if not current:
+        return opened
+
+    def decorator(view):
+        @wraps(view)
+        def inner(request, child, **kwargs):
+            if child.merged_into_id:
+                context = merged_pointer(request.user, child)
+                message = f"{child.reference} was merged into another record. Make changes there."
+                return render(request, "cases/merged_child.html", {**context, "errors": [("", message)]}, status=400)
+            return view(request, child, **kwargs)
+
+        return opened(inner)
+
+    return decorator
 
 
 # --- Lists --------------------------------------------------------------------------------------------
@@ -141,7 +160,7 @@ def merged_pointer(user, child):
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_child("work")
+@with_child("work", current=True)
 def add_address(request, child):
     form = case_forms.AddressForm(request.POST)
     if form.is_valid():
@@ -155,7 +174,7 @@ def add_address(request, child):
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_child("work")
+@with_child("work", current=True)
 def add_person(request, child):
     form = case_forms.PersonForm(request.POST)
     if form.is_valid():
@@ -166,7 +185,7 @@ def add_person(request, child):
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_child("work")
+@with_child("work", current=True)
 def open_case_for_child(request, child):
     case = actions.open_case(request.user, child, request=request)
     return redirect("cases:case", reference=case.reference)
