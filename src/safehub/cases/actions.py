@@ -15,8 +15,8 @@ from safehub.access.policy import CASE_WORK_ROLES, SCREENING_ROLES, can, has_rol
 from safehub.accounts.models import Agency, Role, User
 from safehub.audit.trail import record as audit
 from safehub.cases import chronology
-from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildMerge, ChildPerson, Child, ChronologyEntry, Meeting,
-                                  MeetingAttendee, PlanAction, RiskAssessment)
+from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildMerge, ChildPerson, Child, ChronologyEntry,
+                                  Meeting, MeetingAttendee, PlanAction, RiskAssessment)
 from safehub.forms import required_text
 from safehub.intake.models import Contact
 from safehub.linking.mentions import MERGED_FROM
@@ -138,8 +138,9 @@ def _locked_children(*children):
 
 def _restricted_against(user, model, ids):
     """Some of these records are restricted to named people and the user is not one of them."""
-    return (Restriction.objects.active().filter(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
-            .exclude(allowed_users=user).exists())
+    kind = ContentType.objects.get_for_model(model)
+    locked = Restriction.objects.active().filter(content_type=kind, object_id__in=ids)
+    return locked.exclude(allowed_users=user).exists()
 
 
 def _check_may_merge(user, keep, other, moved_cases):
@@ -252,8 +253,8 @@ def unmerge_children(user, merge, *, reason, request=None):
         other.save(update_fields=["merged_into"])
         merge.undone_by, merge.undone_at, merge.undo_reason, merge.restored = user, timezone.now(), reason, restored
         merge.save(update_fields=["undone_by", "undone_at", "undo_reason", "restored"])
-        chronology.add(keep, Kind.CASE, f"Record {other.reference} ({other}) unmerged from this one by {user}: {reason}",
-                       at=merge.undone_at, actor=user, subtype="unmerged")
+        chronology.add(keep, Kind.CASE, f"Record {other.reference} ({other}) unmerged from this one by {user}: "
+                       f"{reason}", at=merge.undone_at, actor=user, subtype="unmerged")
         chronology.add(other, Kind.CASE, f"Unmerged from {keep.reference} by {user}: {reason}", at=merge.undone_at,
                        actor=user, subtype="unmerged")
         link_in_request(link_child_record, other)

@@ -97,7 +97,8 @@ class Child(models.Model):
     looked_after = models.CharField(max_length=20, choices=LookedAfter.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records",
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_records",
                                     help_text="Set while this record is merged into another (see ChildMerge)")
 
     objects = ChildQuerySet.as_manager()

@@ -226,7 +226,9 @@ def merge_suggestions(user, child=None, limit=LIST_LIMIT):
             pairs.setdefault(pair, None)
     if child is not None:
         pairs = {pair: link for pair, link in pairs.items() if child.pk in pair}
-    chosen = sorted((pair for pair in pairs if pair not in apart),
-                    key=lambda pair: (pairs[pair] is None, -(pairs[pair].probability if pairs[pair] else 0), pair))[:limit]
+    def likeliest(pair):
+        return pairs[pair] is None, -(pairs[pair].probability if pairs[pair] else 0), pair
+
+    chosen = sorted((pair for pair in pairs if pair not in apart), key=likeliest)[:limit]
     children = Child.objects.select_related("owning_agency").in_bulk({pk for pair in chosen for pk in pair})
     return [MergeSuggestion(children[a], children[b], pairs[(a, b)]) for a, b in chosen]

@@ -230,7 +230,7 @@ def _open_other(request, child, reference):
     except Http404:
         return None, f"There is no child's record {reference} that you can open."
     if other.merged_into_id:
-        return None, f"{reference} was already merged into {merged_pointer(request.user, other)['kept'].reference}."
+        return None, f"{reference} was already merged into another record: open {reference} to see which."
     return other, ""
 
 
@@ -275,8 +275,9 @@ def merge_review(request, child):
 @require_POST
 @with_child("manage")
 def unmerge(request, child):
+    merge_id = request.POST.get("merge", "")
     form = case_forms.UnmergeForm(request.POST, auto_id=case_forms.UnmergeForm.auto_id_for(
-        request.POST.get("merge", "")[:12]))
+        merge_id if merge_id.isdigit() else "unknown"))
     if form.is_valid():
         merge = child.merges_in.filter(pk=form.cleaned_data["merge"], undone_at__isnull=True).first()
         try:
