@@ -197,6 +197,17 @@ def test_the_merged_record_takes_no_changes_and_linking_keeps_its_name_on_the_ke
     assert not Mention.objects.filter(child_record=health).exists()
 
 
+def test_a_batch_re_run_does_not_bring_the_merged_record_back(users, pair, settings, tmp_path):
+    from safehub.linking import batch
+
+    settings.VAR_DIR = tmp_path
+    merge(users, pair)
+    batch.run()
+    assert not Mention.objects.filter(child_record=pair["health"]).exists()
+    assert Mention.objects.filter(child_record=pair["council"], kind="child", raw="Kayleigh Smyth").exists()
+    assert queries.merge_suggestions(users["manager"]) == []
+
+
 def test_networks_show_one_child_record_after_a_merge(users, pair):
     # Both records know her as "Kayla": the nickname joins them in one network of two records.
     for record in (pair["council"], pair["health"]):
