@@ -223,3 +223,51 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     audit.check("selector with an error")
     assert len(audit.checked) == 17
     assert not audit.failures, audit.report()
+
+
+def test_merge_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, axe_source):
+    """A suggestion, the review (and its errors), the kept record with its undo, the pointer and its chronology."""
+    import datetime as dt
+
+    from safehub.cases import actions
+
+    worker, screener = demo_users["worker"], demo_users["screener"]
+    born = dt.date(2011, 3, 14)
+    council = actions.create_child(worker, first_name="Kayleigh", last_name="Smith", date_of_birth=born,
+                                   addresses=[{"address": "12 Forge Street, Wellington", "postcode": "TF1 1AA"}])
+    actions.open_case(worker, council)
+    health = actions.create_child(screener, first_name="Kayleigh", last_name="Smyth", date_of_birth=born)
+    actions.open_case(worker, health)
+
+    page = sign_in(new_context(bypass_csp=True), "manager")
+    audit = Audit(page, axe_source)
+    page.goto("/children/merges/")
+    audit.check("merge suggestions")
+    page.goto(f"/children/{council.reference}/")
+    expect(page.locator("#merge-suggestions")).to_be_visible()
+    audit.check("child with a suggestion")
+    page.goto(f"/children/{council.reference}/merge/")
+    audit.check("merge: choose the other record")
+    page.get_by_label("Reference of the other child's record").fill("CH-999999")
+    page.get_by_role("button", name="Review the two records").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("merge: choose the other record with an error")
+    page.goto(f"/children/{council.reference}/merge/?other={health.reference}")
+    audit.check("merge review")
+    page.get_by_role("button", name=f"Merge {health.reference} into {council.reference}").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("merge review with an error")
+    page.get_by_label("Reason for the merge").fill("Same child: same birthday and address.")
+    page.get_by_role("button", name=f"Merge {health.reference} into {council.reference}").click()
+    page.get_by_text("Undo this merge").click()
+    page.get_by_role("button", name="Undo the merge").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for undoing the merge")
+    audit.check("kept record with an undo error")
+    page.goto(f"/children/{health.reference}/")
+    audit.check("merged record (pointer)")
+    page.goto(f"/children/{health.reference}/chronology/")
+    audit.check("merged record's chronology")
+    page.goto("/children/merges/")
+    audit.check("merges that stand")
+    assert len(audit.checked) == 10
+    assert not audit.failures, audit.report()

@@ -4,19 +4,23 @@ Each function takes the acting user, checks the access policy, and writes the ch
 its chronology line in one transaction. Deadlines come from `safehub.clock`.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safehub import clock, risk
-from safehub.access.policy import CASE_WORK_ROLES, SCREENING_ROLES, is_signed_in, require
+from safehub import clock, merging, risk
+from safehub.access.models import Restriction
+from safehub.access.policy import CASE_WORK_ROLES, SCREENING_ROLES, can, has_role, is_signed_in, is_visible, require
 from safehub.accounts.models import Agency, Role, User
 from safehub.audit.trail import record as audit
 from safehub.cases import chronology
-from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildPerson, Child, Meeting, MeetingAttendee,
-                                  PlanAction, RiskAssessment)
+from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildMerge, ChildPerson, Child, ChronologyEntry,
+                                  Meeting, MeetingAttendee, PlanAction, RiskAssessment)
 from safehub.forms import required_text
 from safehub.intake.models import Contact
+from safehub.linking.mentions import MERGED_FROM
+from safehub.linking.models import Entity, Mention, Network
 from safehub.linking.resolve import link_child_record, link_in_request
 from safehub.screening.models import Notification
 
@@ -40,6 +44,13 @@ def _moment(at):
 def _open_only(case):
     if case.status == Case.Status.CLOSED:
         raise ValidationError(f"{case.reference} is closed. Reopen it first.")
+
+
+def _not_merged(child, then="Make changes there."):
+    """A record merged into another is a pointer: changes go to the kept record."""
+    if child.merged_into_id:
+        kept = Child.objects.only("reference").get(pk=child.merged_into_id)
+        raise ValidationError(f"{child.reference} was merged into {kept.reference}. {then}".strip())
 
 
 # --- Children ---------------------------------------------------------------------------------------
@@ -70,6 +81,7 @@ def create_child(user, *, request=None, addresses=(), at=None, **fields):
 
 def update_child(user, child, *, request=None, **fields):
     require(user, "work", child)
+    _not_merged(child)
     for name, value in fields.items():
         if name not in CHILD_FIELDS:
             raise ValueError(f"Unknown child field {name!r}")
@@ -84,6 +96,7 @@ def update_child(user, child, *, request=None, **fields):
 
 def add_address(user, child, *, address, postcode="", lived_from=None, lived_to=None, request=None):
     require(user, "work", child)
+    _not_merged(child)
     if lived_from and lived_to and lived_to < lived_from:
         raise ValidationError("The date they moved out is before the date they moved in.")
     with transaction.atomic():
@@ -96,6 +109,7 @@ def add_address(user, child, *, address, postcode="", lived_from=None, lived_to=
 
 def add_person_around(user, child, *, name, relationship, of_concern=False, notes="", request=None):
     require(user, "work", child)
+    _not_merged(child)
     with transaction.atomic():
         person = ChildPerson.objects.create(child=child, name=required_text(name, "Enter the person's name."),
                                             relationship=required_text(relationship, "Say who they are to the child."),
@@ -103,6 +117,153 @@ def add_person_around(user, child, *, name, relationship, of_concern=False, note
         audit("child_person_added", user=user, obj=child, request=request)
         link_in_request(link_child_record, child)
     return person
+
+
+# --- Two records of one child -------------------------------------------------------------------------
+
+# What hangs off a child's record and moves with it in a merge: (model, its foreign key to the child). Plan
+# actions, meetings and case notes belong to a case and move with it. Shares, transfers and restrictions
+# stay with the record they name: they say who may open that record.
+CHILD_RELATIONS = [(Case, "child"), (RiskAssessment, "child"), (ChronologyEntry, "child"), (ChildAddress, "child"),
+                   (ChildPerson, "child"), (Mention, "child_record")]
+MERGE_ROLES = ("manager",)
+
+
+def _locked_children(*children):
+    """The children's rows, locked in a fixed order (no deadlock between two merges)."""
+    rows = Child.objects.select_for_update().filter(pk__in=[child.pk for child in children]).order_by("pk")
+    locked = {row.pk: row for row in rows}
+    return [locked[child.pk] for child in children]
+
+
+def _restricted_against(user, model, ids):
+    """Some of these records are restricted to named people and the user is not one of them."""
+    kind = ContentType.objects.get_for_model(model)
+    locked = Restriction.objects.active().filter(content_type=kind, object_id__in=ids)
+    return locked.exclude(allowed_users=user).exists()
+
+
+def _check_may_merge(user, keep, other, moved_cases):
+    """Who may merge two records, or undo a merge: a team manager of the kept record's agency who can open
+    both records, on the allow-list of any restriction on either of them or on a case that moves (breaking the
+    glass is not enough)."""
+    if not has_role(user, *MERGE_ROLES):
+        raise PermissionDenied("Only a team manager can merge children's records or undo a merge.")
+    for record in (keep, other):
+        if _restricted_against(user, Child, [record.pk]):
+            raise PermissionDenied(f"{record.reference} is restricted to named people and you are not one of them, "
+                                   f"so you cannot merge it or undo its merge. Ask one of them.")
+    if _restricted_against(user, Case, moved_cases):
+        raise PermissionDenied(f"A case of {other.reference} is restricted to named people and you are not one of "
+                               f"them, so you cannot move it. Ask one of them.")
+    if not can(user, "manage", keep):
+        raise PermissionDenied(f"Only a manager of the agency that holds {keep.reference} can merge records into it.")
+    # A merged record may be open to the user only through its cases, which the merge moved.
+    if not (is_visible(user, other) or Case.objects.visible_to(user).filter(pk__in=moved_cases).exists()):
+        raise PermissionDenied(f"You cannot open {other.reference}.")
+
+
+def _check_restriction_travels(keep, other):
+    """Merging must not show a restricted record's history to people its restriction keeps out: the kept record
+    must be restricted to the same people or fewer."""
+    lock = Restriction.pointing_at(other).active().first()
+    if lock is None:
+        return
+    kept_lock = Restriction.pointing_at(keep).active().first()
+    allowed = set(lock.allowed_users.values_list("pk", flat=True))
+    if kept_lock is None or not set(kept_lock.allowed_users.values_list("pk", flat=True)) <= allowed:
+        raise PermissionDenied(f"{other.reference} is restricted to named people and {keep.reference} is not "
+                               f"restricted to the same people: merging would show {other.reference}'s history to "
+                               f"people its restriction keeps out. Keep {other.reference} instead, or restrict "
+                               f"{keep.reference} the same way first.")
+
+
+def _networks_out_of_date():
+    """Network snapshots name records by id and are recomputed when mentions or judgements change in number;
+    moving mentions from one record to another changes neither, so drop the snapshots: the next networks page
+    recomputes them."""
+    Network.objects.all().delete()
+
+
+def merge_children(user, keep, other, *, reason, request=None):
+    """Make two records of one child one. `keep` carries both histories: `other`'s cases (with their plans,
+    meetings and notes), chronology, addresses, people around the child, risk screenings and linking mentions
+    move to it, and `other` becomes a pointer to it, listed nowhere as a child of its own.
+
+    Linking only suggests a merge (`queries.merge_suggestions`); nothing is merged but by this action. The
+    ChildMerge lists every row moved and the earlier value of every field changed, so that `unmerge_children`
+    restores both records exactly as they were.
+    """
+    if keep.pk == other.pk:
+        raise ValidationError("Choose two different records: a record cannot be merged into itself.")
+    reason = required_text(reason, "Give the reason you are sure these records are of the same child.")
+    with transaction.atomic():
+        keep, other = _locked_children(keep, other)
+        for record in (keep, other):
+            _not_merged(record, then="")
+        moved_cases = list(other.cases.values_list("pk", flat=True))
+        _check_may_merge(user, keep, other, moved_cases)
+        _check_restriction_travels(keep, other)
+        held = list(other.merged_records.values_list("reference", flat=True))
+        if held:
+            raise ValidationError(f"{', '.join(held)} {'was' if len(held) == 1 else 'were'} merged into "
+                                  f"{other.reference}: keep {other.reference} instead, or undo that merge first.")
+        # The child's own name and aliases are marked as having come with this record, so that re-reading the
+        # kept record (linking.resolve.link_child_record) keeps them.
+        own = Mention.objects.filter(child_record=other, kind__in=[Entity.Kind.CHILD, Entity.Kind.NICKNAME],
+                                     source_detail="")
+        before = {merging.label(Mention): merging.remember(own, ["source_detail"])}
+        own.update(source_detail=f"{MERGED_FROM}{other.pk}")
+        moved = merging.move(CHILD_RELATIONS, other, keep)
+        other.merged_into = keep
+        other.save(update_fields=["merged_into"])
+        merge = ChildMerge.objects.create(kept=keep, merged=other, merged_by=user, reason=reason, moved=moved,
+                                          before=before)
+        chronology.add(keep, Kind.CASE, f"Record {other.reference} ({other}) merged into this one by {user}: {reason}",
+                       at=merge.merged_at, actor=user, subtype="merged")
+        chronology.add(other, Kind.CASE, f"Merged into {keep.reference} by {user}: {reason}", at=merge.merged_at,
+                       actor=user, subtype="merged")
+        _networks_out_of_date()
+        summary = f"{other.reference} merged into {keep.reference}: {reason}"[:500]
+        audit("child_records_merged", user=user, obj=keep, reason=summary, request=request)
+        audit("child_records_merged", user=user, obj=other, reason=summary, request=request)
+    return merge
+
+
+def unmerge_children(user, merge, *, reason, request=None):
+    """Undo a merge, by someone who could have made it. Exactly the rows it moved go back to the merged
+    record, with any risk screening or chronology line added since about one of the cases going back (they
+    follow their case); the values it changed are restored and the merged record stands for the child again.
+    Anything else added to the kept record since the merge stays with it."""
+    reason = required_text(reason, "Give the reason for undoing the merge.")
+    with transaction.atomic():
+        merge = ChildMerge.objects.select_for_update().get(pk=merge.pk)
+        keep, other = _locked_children(merge.kept, merge.merged)
+        if merge.undone_at is not None:
+            raise ValidationError(f"This merge was already undone on {clock.local(merge.undone_at):%-d %B %Y}.")
+        moved_cases = merge.moved.get(merging.label(Case), [])
+        _check_may_merge(user, keep, other, moved_cases)
+        restored = merging.move_back(CHILD_RELATIONS, merge.moved, other, keep)
+        for model in (RiskAssessment, ChronologyEntry):
+            following = list(model.objects.filter(child=keep, case_id__in=moved_cases).values_list("pk", flat=True))
+            model.objects.filter(pk__in=following).update(child=other)
+            restored[merging.label(model)] = sorted(restored[merging.label(model)] + following)
+        merging.restore(Mention, merge.before.get(merging.label(Mention), {}))
+        other.merged_into = None
+        other.save(update_fields=["merged_into"])
+        merge.undone_by, merge.undone_at, merge.undo_reason, merge.restored = user, timezone.now(), reason, restored
+        merge.save(update_fields=["undone_by", "undone_at", "undo_reason", "restored"])
+        chronology.add(keep, Kind.CASE, f"Record {other.reference} ({other}) unmerged from this one by {user}: "
+                       f"{reason}", at=merge.undone_at, actor=user, subtype="unmerged")
+        chronology.add(other, Kind.CASE, f"Unmerged from {keep.reference} by {user}: {reason}", at=merge.undone_at,
+                       actor=user, subtype="unmerged")
+        link_in_request(link_child_record, other)
+        link_in_request(link_child_record, keep)
+        _networks_out_of_date()
+        summary = f"{other.reference} unmerged from {keep.reference}: {reason}"[:500]
+        audit("child_records_unmerged", user=user, obj=keep, reason=summary, request=request)
+        audit("child_records_unmerged", user=user, obj=other, reason=summary, request=request)
+    return merge
 
 
 # --- Cases ------------------------------------------------------------------------------------------
@@ -121,6 +282,7 @@ def open_case(user, child, *, contact=None, request=None, at=None):
             raise ValidationError(f"A case for this child was already opened from {contact.reference}.")
     else:
         require(user, "work", child)
+    _not_merged(child)
     now = at or timezone.now()
     received = contact.received_at if contact is not None else now
     with transaction.atomic():

@@ -44,11 +44,13 @@ def _run(change):
 
 class ChildRecordSerializer(serializers.ModelSerializer):
     owning_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="reference", read_only=True,
+                                               help_text="The record this one was merged into, if it was")
 
     class Meta:
         model = Child
-        fields = ["reference", "owning_agency", *CHILD_FIELDS, "created_at"]
-        read_only_fields = ["reference", "owning_agency", "created_at"]
+        fields = ["reference", "owning_agency", *CHILD_FIELDS, "created_at", "merged_into"]
+        read_only_fields = ["reference", "owning_agency", "created_at", "merged_into"]
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -69,7 +71,7 @@ class CaseSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["child"].queryset = Child.objects.visible_to(request.user)
+            self.fields["child"].queryset = Child.objects.visible_to(request.user).current()
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -122,7 +124,7 @@ class ChildList(generics.ListCreateAPIView):
     serializer_class = ChildRecordSerializer
 
     def get_queryset(self):
-        return Child.objects.visible_to(self.request.user).order_by("pk")[:PAGE_LIMIT]
+        return Child.objects.visible_to(self.request.user).current().order_by("pk")[:PAGE_LIMIT]
 
     def perform_create(self, serializer):
         serializer.instance = _run(lambda: actions.create_child(self.request.user, request=self.request,

@@ -267,3 +267,21 @@ class PersonForm(forms.Form):
                                    error_messages={"required": "Say who they are to the child"})
     of_concern = forms.BooleanField(label="A person of concern", required=False)
     notes = text_field("Notes", required=False, rows=2)
+
+
+class MergeForm(forms.Form):
+    reason = text_field("Reason for the merge", rows=3,
+                        help_text="Why you are sure both records are of the same child: what they share, and who "
+                                  "you checked with")
+
+
+class UnmergeForm(forms.Form):
+    """Undo one merge into the kept record. Several can be on one page: give each its own `auto_id`."""
+
+    reason = text_field("Reason for undoing the merge", rows=3)
+    merge = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "Choose the merge to undo",
+                                                                         "invalid": "Choose the merge to undo"})
+
+    @staticmethod
+    def auto_id_for(merge_id):
+        return f"undo-{merge_id}-%s"

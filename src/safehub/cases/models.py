@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from safehub.access.policy import VisibleQuerySet
+from safehub.merging import MergeRecord
 from safehub.risk import RiskCategory
 
 
@@ -53,6 +54,12 @@ class Ethnicity(models.TextChoices):
     REFUSED = "refused", "Refused (the child or family declined to say)"
 
 
+class ChildQuerySet(VisibleQuerySet):
+    def current(self):
+        """Records that stand for a child, leaving out those merged into another (pointers)."""
+        return self.filter(merged_into__isnull=True)
+
+
 class Child(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
@@ -90,8 +97,11 @@ class Child(models.Model):
     looked_after = models.CharField(max_length=20, choices=LookedAfter.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_records",
+                                    help_text="Set while this record is merged into another (see ChildMerge)")
 
-    objects = VisibleQuerySet.as_manager()
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -354,3 +364,18 @@ class ChronologyEntry(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["child", "-at", "-id"]), models.Index(fields=["child", "kind", "-at"])]
+
+
+class ChildMerge(MergeRecord):
+    """Two records of one child made one (`merged` points at `kept` while the merge stands), what moved, and its
+    undoing. Written only by `cases.actions.merge_children` and `unmerge_children`."""
+
+    kept = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_in")
+    merged = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_out")
+
+    class Meta(MergeRecord.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["merged"], condition=models.Q(undone_at__isnull=True),
+                                    name="one_standing_merge_per_child_record"),
+            models.CheckConstraint(condition=~models.Q(kept=models.F("merged")), name="child_merge_two_records"),
+        ]

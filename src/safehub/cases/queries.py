@@ -1,12 +1,17 @@
 """What the case pages list, always through the access policy and with a bounded number of queries."""
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
 
 from django.db.models import F, Min, Q
 
 from safehub import clock
 from safehub.cases.models import Case, Child, ChildAddress, PlanAction
+from safehub.linking.models import Entity, Mention, PersonLink
 from safehub.linking.normalise import name_variants
+from safehub.linking.resolve import keeps_apart
 from safehub.risk import RiskCategory
 
 LIST_LIMIT = 200
@@ -135,4 +140,95 @@ def possible_matches(user, *, first_name="", last_name="", date_of_birth=None, p
     if postcode.strip():
         at_postcode = ChildAddress.objects.filter(postcode__iexact=postcode.strip()).values("child_id")
         conditions |= Q(pk__in=at_postcode)
-    return list(Child.objects.visible_to(user).filter(conditions).prefetch_related("addresses")[:20])
+    return list(Child.objects.visible_to(user).current().filter(conditions).prefetch_related("addresses")[:20])
+
+
+# --- Two records of one child ---------------------------------------------------------------------------
+
+PLAIN_LEVELS = {"exact": "the same", "all other": "different"}
+
+
+def _plain_level(level):
+    if level.startswith("jaro-winkler >= "):
+        return "very alike" if float(level.rsplit(" ", 1)[1]) >= 0.9 else "alike"
+    return PLAIN_LEVELS.get(level, level)
+
+
+def evidence_words(link):
+    """A scored pair's evidence in words, the weightiest first: 'Date of birth: the same (+13.7)'. Fields
+    missing on either side, which weigh nothing, are left out."""
+    items = [item for item in link.evidence if item.get("field") != "prior" and item["weight"]]
+    return [f"{item['label']}: {_plain_level(item['comparison'])} ({item['weight']:+.1f})"
+            for item in sorted(items, key=lambda item: -abs(item["weight"]))]
+
+
+@dataclass
+class MergeSuggestion:
+    """Two children's records that linking says may be of one child, and why. `first` is the older record,
+    the one to keep unless a manager chooses otherwise."""
+
+    first: Child
+    second: Child
+    link: PersonLink | None  # the strongest scored pair between the two records' mentions, if any
+
+    def other_than(self, child):
+        return self.second if child.pk == self.first.pk else self.first
+
+    @property
+    def headline(self):
+        if self.link is None:
+            return "Linking grouped both records as one child through other records that match each of them."
+        if self.link.judgement == PersonLink.Judgement.CONFIRMED:
+            return "An analyst confirmed that the two records are of the same child."
+        band = "linked automatically" if self.link.band == PersonLink.Band.AUTO else "needs review"
+        return (f"Linking scored the two records as the same child with probability "
+                f"{self.link.probability:.2%} ({band}).")
+
+    @property
+    def evidence(self):
+        return evidence_words(self.link) if self.link is not None else []
+
+
+def merge_suggestions(user, child=None, limit=LIST_LIMIT):
+    """Pairs of children's records the user may open that linking says may be one child, the most likely
+    first: their child mentions are in one linking entity, or joined by a scored pair in the auto-link or
+    review band (or confirmed by an analyst). A pair any of whose links was rejected by an analyst, scored
+    against, or held apart by the twin and sibling guards is left out. Nothing is merged here: a manager
+    decides (`actions.merge_children`). With `child`, only the pairs that include that record."""
+    records = Child.objects.visible_to(user).current()
+    mentions = Mention.objects.filter(kind=Entity.Kind.CHILD, child_record__in=records)
+    if child is not None:
+        own = mentions.filter(child_record=child)
+        mentions = mentions.filter(Q(child_record=child) | Q(entity__in=own.values("entity"))
+                                   | Q(pk__in=PersonLink.objects.filter(left__in=own).values("right"))
+                                   | Q(pk__in=PersonLink.objects.filter(right__in=own).values("left")))
+    found = list(mentions.values_list("pk", "entity_id", "child_record_id"))
+    record_of = {pk: record for pk, _, record in found}
+    pairs, apart = {}, set()
+    links = PersonLink.objects.filter(left__in=list(record_of), right__in=list(record_of)) if child else \
+        PersonLink.objects.filter(left__in=mentions, right__in=mentions)
+    for link in links:
+        a, b = record_of[link.left_id], record_of[link.right_id]
+        if a == b:
+            continue
+        pair = (min(a, b), max(a, b))
+        if keeps_apart(link):
+            apart.add(pair)
+        elif link.joins or link.band == PersonLink.Band.REVIEW:
+            if pairs.get(pair) is None or link.match_weight > pairs[pair].match_weight:
+                pairs[pair] = link
+    by_entity = defaultdict(set)
+    for _, entity, record in found:
+        if entity:
+            by_entity[entity].add(record)
+    for together in by_entity.values():
+        for pair in combinations(sorted(together), 2):
+            pairs.setdefault(pair, None)
+    if child is not None:
+        pairs = {pair: link for pair, link in pairs.items() if child.pk in pair}
+    def likeliest(pair):
+        return pairs[pair] is None, -(pairs[pair].probability if pairs[pair] else 0), pair
+
+    chosen = sorted((pair for pair in pairs if pair not in apart), key=likeliest)[:limit]
+    children = Child.objects.select_related("owning_agency").in_bulk({pk for pair in chosen for pk in pair})
+    return [MergeSuggestion(children[a], children[b], pairs[(a, b)]) for a, b in chosen]

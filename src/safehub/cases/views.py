@@ -2,21 +2,24 @@
 (my cases, the team view, the MACE list). Every record is opened through the access policy and audited;
 every change goes through `safehub.cases.actions`."""
 
-from django.core.exceptions import ValidationError
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safehub import clock, risk
-from safehub.access.policy import can
-from safehub.access.records import with_record
-from safehub.access.routes import CASE_WORKERS, CHILD_MAKERS, READERS
+from safehub.access.models import Share
+from safehub.access.policy import can, is_visible
+from safehub.access.records import Restricted, open_record, with_record
+from safehub.access.routes import CASE_WORKERS, CHILD_MAKERS, NETWORK_READERS, READERS
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.cases import actions, chronology, queries
 from safehub.cases import forms as case_forms
-from safehub.cases.models import Case, Child, ChronologyEntry, PlanAction
+from safehub.cases.models import Case, Child, ChildMerge, ChronologyEntry, PlanAction
 from safehub.forms import error_summary, error_text
 from safehub.screening.actions import mark_read
 from safehub.screening.views import with_contact
@@ -28,8 +31,25 @@ def with_case(verb="view"):
     return with_record("case", verb, queryset=CASE_WITH_PEOPLE)
 
 
-def with_child(verb="view"):
-    return with_record("child", verb)
+def with_child(verb="view", current=False):
+    """Open the child's record named by the URL. `current`: the view changes the record, so a record merged
+    into another answers with its pointer page and says where to make the change."""
+    opened = with_record("child", verb)
+    if not current:
+        return opened
+
+    def decorator(view):
+        @wraps(view)
+        def inner(request, child, **kwargs):
+            if child.merged_into_id:
+                context = merged_pointer(request.user, child)
+                message = f"{child.reference} was merged into another record. Make changes there."
+                return render(request, "cases/merged_child.html", {**context, "errors": [("", message)]}, status=400)
+            return view(request, child, **kwargs)
+
+        return opened(inner)
+
+    return decorator
 
 
 # --- Lists --------------------------------------------------------------------------------------------
@@ -101,25 +121,46 @@ def child_page(request, child):
     return render_child(request, child)
 
 
-def render_child(request, child, address_form=None, person_form=None, status=200, access_forms=None):
-    cases = list(child.cases.visible_to(request.user).select_related("allocated_to"))
+def render_child(request, child, address_form=None, person_form=None, status=200, access_forms=None,
+                 unmerge_form=None):
+    if child.merged_into_id:
+        return render(request, "cases/merged_child.html", merged_pointer(request.user, child), status=status)
+    user = request.user
+    cases = list(child.cases.visible_to(user).select_related("allocated_to"))
     assessments = list(child.risk_assessments.filter(case__in=cases).select_related("assessed_by"))
+    merges = list(child.merges_in.filter(undone_at__isnull=True).select_related("merged", "merged_by"))
+    for merge in merges:
+        bound = unmerge_form is not None and unmerge_form.data.get("merge") == str(merge.pk)
+        merge.form = unmerge_form if bound else case_forms.UnmergeForm(
+            initial={"merge": merge.pk}, auto_id=case_forms.UnmergeForm.auto_id_for(merge.pk))
     context = {
         "child": child, "cases": cases, "assessments": assessments,
         "latest": assessments[0] if assessments else None,
         "latest_result": assessments[0].result() if assessments else None,
-        "can_work": can(request.user, "work", child, visible=True),
+        "can_work": can(user, "work", child, visible=True),
+        "can_merge": user.role in actions.MERGE_ROLES and can(user, "manage", child, visible=True),
+        "can_see_links": user.role in NETWORK_READERS,
+        "suggestions": [(suggestion, suggestion.other_than(child))
+                        for suggestion in queries.merge_suggestions(user, child=child)],
+        "merges": merges,
         "address_form": address_form or case_forms.AddressForm(),
         "person_form": person_form or case_forms.PersonForm(),
-        "errors": error_summary([f for f in (address_form, person_form, *(access_forms or {}).values()) if f]),
+        "errors": error_summary([f for f in (address_form, person_form, unmerge_form, *(access_forms or {}).values())
+                                 if f]),
         "access": access_panel(request, child, access_forms or {}),
     }
     return render(request, "cases/child.html", context, status=status)
 
 
+def merged_pointer(user, child):
+    """What the page of a record merged into another shows: where its history went, and who merged it."""
+    merge = child.merges_out.filter(undone_at__isnull=True).select_related("kept", "merged_by").first()
+    return {"child": child, "merge": merge, "kept": merge.kept, "kept_visible": is_visible(user, merge.kept)}
+
+
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_child("work")
+@with_child("work", current=True)
 def add_address(request, child):
     form = case_forms.AddressForm(request.POST)
     if form.is_valid():
@@ -133,7 +174,7 @@ def add_address(request, child):
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_child("work")
+@with_child("work", current=True)
 def add_person(request, child):
     form = case_forms.PersonForm(request.POST)
     if form.is_valid():
@@ -144,7 +185,7 @@ def add_person(request, child):
 
 @role_required(*CASE_WORKERS)
 @require_POST
-@with_child("work")
+@with_child("work", current=True)
 def open_case_for_child(request, child):
     case = actions.open_case(request.user, child, request=request)
     return redirect("cases:case", reference=case.reference)
@@ -159,7 +200,94 @@ def chronology_page(request, child):
     entries, has_more = chronology.timeline(request.user, child, kind=kind, page=page)
     return render(request, "cases/chronology.html", {"child": child, "entries": entries, "kind": kind,
                                                      "kinds": ChronologyEntry.Kind.choices, "page": page,
-                                                     "has_more": has_more})
+                                                     "has_more": has_more,
+                                                     "pointer": merged_pointer(request.user, child)
+                                                     if child.merged_into_id else None})
+
+
+# --- Two records of one child ---------------------------------------------------------------------------
+
+
+@role_required(*actions.MERGE_ROLES)
+def merge_suggestions(request):
+    """The records linking says may be of one child, for a manager to review, and the merges that stand."""
+    visible = Child.objects.visible_to(request.user)
+    merges = (ChildMerge.objects.filter(undone_at__isnull=True, kept__in=visible)
+              .select_related("kept", "merged", "merged_by")[:queries.LIST_LIMIT])
+    return render(request, "cases/merge_suggestions.html",
+                  {"suggestions": queries.merge_suggestions(request.user), "merges": merges})
+
+
+def _open_other(request, child, reference):
+    """(the other record, "") or (None, what is wrong), opened through the policy and audited."""
+    if reference == child.reference:
+        return None, "Enter the reference of another record: a record cannot be merged into itself."
+    try:
+        other = open_record(request, "child", reference)
+    except Restricted:
+        return None, (f"{reference} is restricted to named people and you are not one of them, so you cannot merge "
+                      f"it.")
+    except Http404:
+        return None, f"There is no child's record {reference} that you can open."
+    if other.merged_into_id:
+        return None, f"{reference} was already merged into another record: open {reference} to see which."
+    return other, ""
+
+
+def _side(user, child):
+    return {"child": child, "cases": list(child.cases.visible_to(user)), "addresses": list(child.addresses.all())}
+
+
+@role_required(*actions.MERGE_ROLES)
+@with_child("manage")
+def merge_review(request, child):
+    """Two records side by side (this one is kept, the other merges into it), the linking evidence in words,
+    and the confirmation with a reason. Without another record: this record's suggestions."""
+    if child.merged_into_id:
+        return redirect("cases:child", reference=child.reference)
+    user = request.user
+    wanted = (request.POST if request.method == "POST" else request.GET).get("other", "").strip().upper()[:20]
+    other, other_error = _open_other(request, child, wanted) if wanted else (None, "")
+    form = case_forms.MergeForm(request.POST or None)
+    if request.method == "POST":
+        other_error = other_error or ("" if wanted else "Enter the reference of the record to merge into this one.")
+        if form.is_valid() and other is not None:
+            try:
+                actions.merge_children(user, child, other, reason=form.cleaned_data["reason"], request=request)
+                return redirect("cases:child", reference=child.reference)
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, error_text(error))
+    suggestions = [(suggestion, suggestion.other_than(child))
+                   for suggestion in queries.merge_suggestions(user, child=child)]
+    context = {
+        "child": child, "other": other, "wanted": wanted, "form": form, "suggestions": suggestions,
+        "suggestion": next((s for s, o in suggestions if other is not None and o.pk == other.pk), None),
+        "sides": [_side(user, child), _side(user, other)] if other is not None else [],
+        "other_shared": other is not None and Share.pointing_at(other).active().exists(),
+        "can_keep_other": other is not None and can(user, "manage", other, visible=True),
+        "can_see_links": user.role in NETWORK_READERS,
+        "errors": ([("other", other_error)] if other_error else []) + error_summary([form]),
+    }
+    return render(request, "cases/merge.html", context, status=400 if context["errors"] else 200)
+
+
+@role_required(*actions.MERGE_ROLES)
+@require_POST
+@with_child("manage")
+def unmerge(request, child):
+    merge_id = request.POST.get("merge", "")
+    form = case_forms.UnmergeForm(request.POST, auto_id=case_forms.UnmergeForm.auto_id_for(
+        merge_id if merge_id.isdigit() else "unknown"))
+    if form.is_valid():
+        merge = child.merges_in.filter(pk=form.cleaned_data["merge"], undone_at__isnull=True).first()
+        try:
+            if merge is None:
+                raise ValidationError("That merge is not one that stands on this record: choose the merge to undo.")
+            actions.unmerge_children(request.user, merge, reason=form.cleaned_data["reason"], request=request)
+            return redirect("cases:child", reference=child.reference)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+    return render_child(request, child, unmerge_form=form, status=400)
 
 
 # --- Opening a case from a report ---------------------------------------------------------------------
@@ -192,7 +320,7 @@ def _child_for_new_case(request, contact, guess):
         first_name = request.POST.get("first_name", "").strip() or guess[0]
         return actions.create_child(request.user, request=request, first_name=first_name[:100],
                                     last_name=(request.POST.get("last_name", "").strip() or guess[1])[:100])
-    child = Child.objects.visible_to(request.user).filter(reference=chosen).first()
+    child = Child.objects.visible_to(request.user).current().filter(reference=chosen).first()
     if child is None:
         raise ValidationError("Choose the child this case is about, or add a new child.")
     return child

@@ -8,6 +8,9 @@ from safehub.linking.models import Entity, Mention
 
 Kind = Entity.Kind
 Role = Mention.Role
+# The source detail of a child's own mentions (name, aliases) that came with a record merged into another
+# (cases.actions.merge_children), followed by that record's id: re-reading the kept record keeps them.
+MERGED_FROM = "merged:cases.child:"
 AGE = re.compile(r"\b(\d{1,2})\b")
 # "Whose number is it?" answered with a business or public service: someone else's phone, not a person of
 # concern's (a taxi firm's phone named by many children says nothing about who exploits them).
@@ -120,7 +123,10 @@ def _reporter_mentions(contact, source):
 
 
 def child_record_mentions(child):
-    """Unsaved Mentions for a child's record: the child, and the people around them."""
+    """Unsaved Mentions for a child's record: the child, and the people around them. A record merged into
+    another mentions nothing: its mentions moved to the kept record with the rest of its history."""
+    if child.merged_into_id:
+        return []
     source = {"child_record": child}
     postcode = next((address.postcode for address in child.addresses.all() if address.postcode), "")
     found = [Mention(kind=Kind.CHILD, role=Role.CHILD, raw=str(child)[:500], **source,

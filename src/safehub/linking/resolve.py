@@ -15,7 +15,7 @@ from django.db import transaction
 
 from safehub.linking import people
 from safehub.linking.clustering import groups_clash
-from safehub.linking.mentions import child_record_mentions, contact_mentions
+from safehub.linking.mentions import MERGED_FROM, child_record_mentions, contact_mentions
 from safehub.linking.models import Entity, Mention, PersonLink
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
@@ -48,9 +48,11 @@ def link_contact(contact, *, details=None, new=False):
 
 
 def link_child_record(child):
-    """Store and resolve what a child's record mentions, after any change to it."""
+    """Store and resolve what a child's record mentions, after any change to it (leaving alone the names that
+    came with a record merged into it)."""
+    own = Mention.objects.filter(child_record=child).exclude(source_detail__startswith=MERGED_FROM)
     with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(child_record=child), child_record_mentions(child))
+        return _sync(own, child_record_mentions(child))
 
 
 def _identity(mention):
