@@ -18,7 +18,8 @@ truth (`safehub.demo.town.score`):
 
 Prints one JSON object per size, and keeps the latest result per size in var/bench/networks_quality.json.
 Progress (every 1,000 reports filed) goes to stderr. SQLite in a temporary directory unless --database-url
-names a PostgreSQL database (dropped and created afresh; its name must contain "bench"):
+names a PostgreSQL database (dropped and created afresh, and dropped again afterwards unless --keep; its name
+must contain "bench"):
 
     .venv/bin/python bench/networks_quality.py [--reports 1000] [--seed 2026]
         [--database-url postgres://postgres@127.0.0.1:5432/safehub_netbench]
@@ -158,7 +159,7 @@ def file_town(town, tokens, progress):
 def run(n_reports, seed, database_url, keep=False):
     var_dir = tempfile.mkdtemp(prefix="safehub-netquality-")
     try:
-        return _run(n_reports, seed, database_url, var_dir)
+        return _run(n_reports, seed, database_url, var_dir, keep)
     finally:
         if keep:
             print(f"kept {var_dir} (and the database)", file=sys.stderr)
@@ -166,7 +167,7 @@ def run(n_reports, seed, database_url, keep=False):
             shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def _run(n_reports, seed, database_url, var_dir):
+def _run(n_reports, seed, database_url, var_dir, keep):
     url = fresh_database(database_url, var_dir)
 
     from django.db import connection
@@ -218,9 +219,19 @@ def _run(n_reports, seed, database_url, var_dir):
         "upkeep_seconds": round(upkeep, 2),
         "upkeep_queries": len(queries.captured_queries),
     }
-    if url.startswith("postgres"):
-        connection.close()
+    if url.startswith("postgres") and not keep:
+        drop_postgres(url)
     return result
+
+
+def drop_postgres(url):
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def save(result):
