@@ -158,9 +158,10 @@ def _faker_names(seed):
 
 
 class Pools:
-    """Every value a town hands out. Phones, marks, handles and addresses are never given twice; names come
-    from pools whose size grows with the square root of the town (so full names collide about as often in a
-    big town as in a small one), nicknames from pools that do not grow at all."""
+    """Every value a town hands out. Phones, marks, handles and addresses are never given twice. First names
+    and surnames come from Faker pools whose size grows with the square root of the town (so that there are
+    about as many possible full names as reports), with a fixed set of common names drawn far more often on
+    top; nicknames come from pools that do not grow at all."""
 
     def __init__(self, n_reports, seed, rng):
         self.rng = rng
@@ -378,7 +379,7 @@ def connected(key_sets):
     return len(reached) == len(key_sets)
 
 
-def _plant(network, pools, rng):
+def _plant(network, rng):
     """Draw who and what each report names until strong evidence connects all of them."""
     for _ in range(1000):
         drawn = _draw_mentions(network, rng)
@@ -503,16 +504,16 @@ def _background_payload(pools, rng):
     family = rng.choice(pools.family_surnames) if count == 2 and rng.random() < 0.3 else None
     for _ in range(count):
         people.append(_background_man(pools, rng, family=family))
-    phones = [{"number": phone_written(pools.phone(), rng), "whose": rng.choice(["", "The adult", "His number"])}
-              for _ in range(1) if rng.random() < BACKGROUND_PHONE]
-    vehicles = []
+    phones, vehicles, handles = [], [], []
+    if rng.random() < BACKGROUND_PHONE:
+        phones.append({"number": phone_written(pools.phone(), rng), "whose": rng.choice(["", "The adult", "His number"])})
     if rng.random() < BACKGROUND_CAR:
         colour, make = rng.choice(CARS)
         mark = pools.mark()
         vehicles.append({"registration": partial_mark(mark, rng) if rng.random() < 0.25 else mark_written(mark, rng),
                          "make": make, "colour": colour})
-    handles = [{"username": handle_written(pools.handle(), rng), "app": rng.choice(APPS)}
-               for _ in range(1) if rng.random() < BACKGROUND_HANDLE]
+    if rng.random() < BACKGROUND_HANDLE:
+        handles.append({"username": handle_written(pools.handle(), rng), "app": rng.choice(APPS)})
     places = [{**pools.address(), "description": ""}] if rng.random() < 0.4 else []
     name = children[0]["name"].split()[0] if children[0]["name"] else "A child I see locally"
     return {"concern": rng.choice(BACKGROUND_CONCERNS).format(child=name), "children": children, "people": people,
@@ -574,7 +575,7 @@ def generate(n_reports, seed=2026):
         planted += size
     drafts = []  # (payload, network id or None, hubs it names)
     for network in networks:
-        for drawn in _plant(network, pools, rng):
+        for drawn in _plant(network, rng):
             payload, hubs = _network_payload(network, drawn, rng), []
             if rng.random() < TAXI_IN_NETWORK_REPORT:
                 _add_taxi(payload, rng)
