@@ -10,7 +10,7 @@ TESTS ?=
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-linking clean
+.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-linking bench-networks clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,12 +72,21 @@ bench: install
 	$(BIN)/python bench/casework_bench.py
 
 # Linking benchmarks (minutes, several GB at a million records; not part of `make test`). JSON to var/bench/.
+# `make bench-networks` scores detected networks against a synthetic town's planted ones (hubs, shared
+# nicknames) at 1,000 and 100,000 reports filed through the referral API (hours at 100,000; SQLite unless
+# NETWORKS_DB_URL names a PostgreSQL database whose name contains "bench"; NETWORKS_REPORTS=1000 for one size).
 bench-linking: install
 	$(BIN)/python bench/linking_febrl.py
 	$(BIN)/python bench/linking_million.py
 	$(BIN)/python bench/linking_realtime.py
 	$(BIN)/python bench/linking_networks.py
 	$(BIN)/python bench/networks_compute.py
+
+NETWORKS_REPORTS ?=
+NETWORKS_DB_URL ?=
+bench-networks: install
+	$(BIN)/python bench/networks_quality.py $(if $(NETWORKS_REPORTS),--reports $(NETWORKS_REPORTS)) \
+		$(if $(NETWORKS_DB_URL),--database-url $(NETWORKS_DB_URL))
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/vendor $(STATIC)/safehub/safehub.css

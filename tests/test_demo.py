@@ -43,6 +43,15 @@ def networks():
     return [row.data for row in GroundTruth.objects.filter(seed=SEED, kind=GroundTruth.Kind.NETWORK)]
 
 
+def confounders():
+    return GroundTruth.objects.get(seed=SEED, kind=GroundTruth.Kind.CONFOUNDER).data
+
+
+def shared_nicknames():
+    """{nickname (folded): keys of the planted networks whose men share it}."""
+    return {nickname.casefold(): set(keys) for nickname, keys in confounders()["shared_nicknames"].items()}
+
+
 # Light normalisation, as a linker would do before comparing selectors.
 
 def phone_key(raw):
@@ -140,6 +149,14 @@ def test_planted_networks_recur_across_reports_and_routes(loaded):
     found = selector_contacts()
     planted = networks()
     assert len(planted) == 4
+    shared = shared_nicknames()
+    own_of = {network["key"]: ids_of(network["references"]) for network in planted}
+
+    def owners(kind, value):
+        """The reports a network's value may turn up in: its own, or those of every group sharing the nickname."""
+        keys = shared.get(value.casefold(), set()) if kind == "nickname" else set()
+        return set().union(*(own_of[key] for key in keys)) if keys else None
+
     for network in planted:
         references = network["references"]
         own = ids_of(references)
@@ -150,10 +167,11 @@ def test_planted_networks_recur_across_reports_and_routes(loaded):
         for kind, values in network_selectors(network).items():
             for value in values:
                 in_reports = found[kind][value.casefold() if kind == "nickname" else value]
-                assert len(in_reports) >= 2, (network["key"], kind, value)
-                assert in_reports <= own, (network["key"], kind, value)
+                assert len(in_reports & own) >= 2, (network["key"], kind, value)
+                assert in_reports <= (owners(kind, value) or own), (network["key"], kind, value)
         aliases = {n.casefold() for p in network["persons"] for n in p["nicknames"]}
-        assert all(found["nickname"][alias] and found["nickname"][alias] <= own for alias in aliases)
+        assert all(found["nickname"][alias] & own and found["nickname"][alias] <= (owners("nickname", alias) or own)
+                   for alias in aliases)
         # The same phone is written in more than one way across the network's reports.
         raw = set(ContactPhone.objects.filter(contact_id__in=own, number_partial=False).values_list("number", flat=True))
         assert len(raw) > len(network_selectors(network)["phone"])
@@ -175,18 +193,42 @@ def test_planted_networks_recur_across_reports_and_routes(loaded):
         assert len([m for m in marks if pattern.fullmatch(m)]) <= 1, partial
 
 
-def test_background_selectors_never_recur_and_the_near_miss_shares_only_a_place(loaded):
+def test_background_selectors_never_recur_but_for_the_confounders(loaded):
     found = selector_contacts()
     planted = {kind: set() for kind in found}
     for network in networks():
         for kind, values in network_selectors(network).items():
             planted[kind] |= {v.casefold() if kind == "nickname" else v for v in values}
         planted["nickname"] |= {n.casefold() for p in network["persons"] for n in p["nicknames"]}
+    hubs = confounders()
+    planted["phone"] |= {hubs["taxi_firm"]["phone"], hubs["takeaway"]["phone"]}
+    planted["nickname"] |= {n.casefold() for n in hubs["nicknames_alone"]}
     for kind, values in found.items():
         background = {value: ids for value, ids in values.items() if value not in planted[kind]}
         assert background, kind
         recurring = {value: ids for value, ids in background.items() if len(ids) > 1}
         assert not recurring, (kind, recurring)
+    # The confounders recur, as they do in a real town, and are recorded in the ground truth.
+    network_ids = set().union(*(ids_of(n["references"]) for n in networks()))
+    background = Contact.objects.exclude(pk__in=network_ids).filter(kind__in=["public", "professional"]).count()
+    taxi = found["phone"][hubs["taxi_firm"]["phone"]]
+    assert taxi == ids_of(hubs["taxi_firm"]["references"])
+    assert len(taxi - network_ids) >= max(3, 0.08 * background) and taxi & network_ids
+    assert set(hubs["taxi_firm"]["network_references"].values()) == {"network-1", "network-2"}
+    whose = set(ContactPhone.objects.filter(contact_id__in=taxi).values_list("whose", flat=True))
+    assert {"taxi firm", "Castle Cabs", ""} <= whose
+    takeaway = ids_of(hubs["takeaway"]["references"])
+    assert len(takeaway) >= max(3, 0.06 * background) and not takeaway & network_ids
+    assert found["phone"][hubs["takeaway"]["phone"]] < takeaway  # some name only the place
+    assert ContactPlace.objects.filter(address__startswith=hubs["takeaway"]["name"]).values("contact").distinct().count() >= 2
+    for nickname, references in hubs["nicknames_alone"].items():
+        assert found["nickname"][nickname.casefold()] == ids_of(references) and len(references) >= 3, nickname
+        assert not ids_of(references) & network_ids
+        assert ContactPerson.objects.filter(nicknames=nickname, name="").count() == len(references)
+    near = GroundTruth.objects.get(seed=SEED, key="near-miss-1").data["references"]
+    assert not set(near) & set().union(hubs["taxi_firm"]["references"], hubs["takeaway"]["references"],
+                                       *hubs["nicknames_alone"].values())
+
     # Phones are only ever Ofcom drama numbers.
     for number in ContactPhone.objects.values_list("number", flat=True):
         national = "0" + phone_key(number.replace("?", "0"))[3:]
@@ -206,7 +248,6 @@ def test_background_selectors_never_recur_and_the_near_miss_shares_only_a_place(
                 | {n.casefold() for n in contact.children.values_list("name", flat=True) if n}) - {None}
 
     assert not selectors(first) & selectors(second)
-    network_ids = set().union(*(ids_of(n["references"]) for n in networks()))
     assert not {first.pk, second.pk} & network_ids
     # The place turns up nowhere else.
     assert ContactPlace.objects.filter(address__icontains="bus station").count() == 2
@@ -217,6 +258,13 @@ def test_ground_truth_is_stored_and_names_do_not_collide(loaded, var_dir):
     on_disk = json.loads((var_dir / "demo" / "ground_truth.json").read_text())
     assert on_disk["networks"] == planted
     assert on_disk["near_misses"] == [GroundTruth.objects.get(kind="near_miss").data]
+    assert on_disk["confounders"] == confounders()
+
+    # Men of different groups share a nickname (and nothing else: the checks below), as in a real town.
+    shared = shared_nicknames()
+    assert shared == {"bugsy": {"network-1", "network-4"}, "bruv": {"network-2", "network-3"}}
+    for nickname, keys in shared.items():
+        assert {n["key"] for n in planted if nickname in network_selectors(n)["nickname"]} == keys
 
     seen = defaultdict(dict)
     for network in planted:
@@ -228,6 +276,8 @@ def test_ground_truth_is_stored_and_names_do_not_collide(loaded, var_dir):
         }
         for kind, items in values.items():
             for item in items:
+                if kind == "nickname" and item.casefold() in shared:
+                    continue
                 owner = seen[kind].setdefault(item.casefold(), network["key"])
                 assert owner == network["key"], (kind, item)
         for person in network["persons"]:

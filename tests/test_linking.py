@@ -174,6 +174,8 @@ def test_demo_networks_are_all_found_with_no_false_flag(users):
     planted = {truth.key: truth.data for truth in GroundTruth.objects.filter(seed=2026, kind="network")}
     assert len(planted) == 4
     flagged = [{references[pk] for pk in network.contact_ids} for network in found if network.flagged]
+    in_planted = {r["reference"] for truth in planted.values() for r in truth["reports"]}
+    assert not [refs for refs in flagged if not refs & in_planted], "a network of unrelated reports only was flagged"
     for truth in planted.values():
         assert {r["reference"] for r in truth["reports"]} in flagged, truth["key"]
     assert len(flagged) == len(planted), "a network was flagged outside the planted ones"

@@ -9,7 +9,12 @@ Planted among them are four small exploitation networks. Each has persons of con
 phones, vehicles (some marks given only in part), online handles, places and children, spread over 4-10
 reports from at least two routes, each selector recurring in at least two reports but written differently.
 Two further reports share only a busy public place (a near-miss that must not be linked). Everything else
-is background with unique selectors. What was planted is stored in `GroundTruth` and in
+is background with unique selectors, except the confounders every real town has (`CONFOUNDERS`): men of
+different groups share a nickname ("Bugsy" in two groups that share nothing else, "Bruv" in two others); a
+taxi firm's phone is named in many background reports and a few network ones (sometimes noted as the taxi
+firm's, sometimes not); a takeaway's phone and address in many background reports; and common nicknames
+("Jay", "Kev", "Mo") are given alone for men in background reports. None of these is evidence that two
+reports are about one group. What was planted is stored in `GroundTruth` and in
 VAR_DIR/demo/ground_truth.json.
 
 Everything is synthetic and deterministic for a seed (only the absolute dates move with today's date):
@@ -99,7 +104,7 @@ NETWORK_TEMPLATES = [
         "persons": [
             {"nicknames": ["Taz"], "phones": 2, "car": True, "apps": ["Snapchat"], "age": "about 30"},
             {"nicknames": ["Little J", "LJ"], "phones": 1, "car": False, "apps": ["Instagram"], "age": "early 20s"},
-            {"nicknames": ["Deano"], "phones": 1, "car": True, "apps": [], "age": "late 30s"},
+            {"nicknames": ["Bugsy"], "phones": 1, "car": True, "apps": [], "age": "late 30s"},
         ],
         "children": 4,
         "places": ["takeaway", "flat", "car_park"],
@@ -114,7 +119,7 @@ NETWORK_TEMPLATES = [
         "persons": [
             {"nicknames": ["Bossman"], "phones": 1, "car": True, "apps": [], "age": "about 35"},
             {"nicknames": ["Skinny D", "Skinny"], "phones": 1, "car": True, "apps": ["WhatsApp"], "age": "mid 20s"},
-            {"nicknames": ["Kaz"], "phones": 1, "car": False, "apps": ["Snapchat"], "age": "about 19"},
+            {"nicknames": ["Bruv"], "phones": 1, "car": False, "apps": ["Snapchat"], "age": "about 19"},
             {"nicknames": ["Uncle Ray"], "phones": 1, "car": True, "apps": [], "age": "in his 50s"},
         ],
         "children": 3,
@@ -128,7 +133,7 @@ NETWORK_TEMPLATES = [
         "theme": "online",
         "summary": "Children contacted on social media, asked for images and given gifts, then met at a flat.",
         "persons": [
-            {"nicknames": ["Ghost"], "phones": 1, "car": False, "apps": ["Snapchat", "Instagram"], "age": "early 20s"},
+            {"nicknames": ["Bruv"], "phones": 1, "car": False, "apps": ["Snapchat", "Instagram"], "age": "early 20s"},
             {"nicknames": ["Mack", "Big Mack"], "phones": 1, "car": True, "apps": ["TikTok"], "age": "about 28"},
         ],
         "children": 5,
@@ -142,7 +147,7 @@ NETWORK_TEMPLATES = [
         "summary": "Girls taken to parties with alcohol at a short-let flat and a roadside hotel.",
         "persons": [
             {"nicknames": ["Smudge"], "phones": 1, "car": True, "apps": ["Telegram"], "age": "about 40"},
-            {"nicknames": ["Pops"], "phones": 1, "car": False, "apps": [], "age": "in his 40s"},
+            {"nicknames": ["Bugsy"], "phones": 1, "car": False, "apps": [], "age": "in his 40s"},
             {"nicknames": ["Red", "Reddy"], "phones": 1, "car": False, "apps": ["Instagram"], "age": "about 22"},
         ],
         "children": 2,
@@ -152,6 +157,15 @@ NETWORK_TEMPLATES = [
     },
 ]
 NETWORK_REPORTS = [8, 7, 5, 4]
+
+# Confounders: values shared widely that are not evidence of a group (see `_add_confounders`). The taxi firm's
+# and the takeaway's numbers are Ofcom drama numbers from ranges the background pool never hands out.
+TAXI_FIRM = {"name": "Castle Cabs", "phone": "01144960555"}
+BUSY_TAKEAWAY = {"name": "Pizza Palace", "address": "Pizza Palace, 3 Bridge Street, Wellbridge", "postcode": "WK1 3PP",
+                 "phone": "01184960777"}
+NICKNAMES_ALONE = ["Jay", "Kev", "Mo"]
+TAXI_SHARE, TAKEAWAY_SHARE, NICKNAME_ALONE_SHARE = 0.10, 0.08, 0.10  # of background reports (at least 3 each)
+TAXI_NETWORK_REPORTS = {"network-1": 2, "network-2": 1}
 
 NEAR_MISS_PLACE = {
     "name": "Wellbridge bus station",
@@ -468,6 +482,7 @@ class Spec:
     draft: dict
     network: str = ""
     near_miss: str = ""
+    confounders: list = field(default_factory=list)  # "taxi", "takeaway", "nickname:Jay"
     members: dict = field(default_factory=dict)
     channel: str = Contact.Channel.WEB
     state: str = "decided"  # decided, late, pending, overdue
@@ -817,6 +832,57 @@ def _background_spec(route, rng, pools):
     return Spec(route=route, draft=draft)
 
 
+def landline_variants(national):
+    """The ways people write a UK landline such as 0114 496 0555."""
+    rest = national[1:]
+    return [f"{national[:4]} {national[4:7]} {national[7:]}", national, f"({national[:4]}) {national[4:]}",
+            f"+44 {rest[:3]} {rest[3:6]} {rest[6:]}", f"{national[:4]} {national[4:]}"]
+
+
+def shared_nicknames():
+    """{nickname: [network keys]} for the main nicknames men of different planted groups share."""
+    owners = {}
+    for index, template in enumerate(NETWORK_TEMPLATES):
+        for person in template["persons"]:
+            owners.setdefault(person["nicknames"][0], []).append(f"network-{index + 1}")
+    return {nickname: keys for nickname, keys in owners.items() if len(keys) > 1}
+
+
+def _add_confounders(specs, seed):
+    """Put the confounders into the planned reports, from a random stream of their own so that everything
+    else about the reports stays as it was: the taxi firm's phone in about TAXI_SHARE of the background
+    reports and in a few network reports, the takeaway's phone or address (or both) in about TAKEAWAY_SHARE
+    of the background reports, and a man known only by a common nickname in about NICKNAME_ALONE_SHARE."""
+    rng = random.Random(seed * 1009 + 17)
+    background = [spec for spec in specs if not spec.network and not spec.near_miss and spec.route != "non_recent"]
+
+    def some(share):
+        return rng.sample(background, min(len(background), max(3, round(share * len(background)))))
+
+    taxi = some(TAXI_SHARE)
+    for key, n in TAXI_NETWORK_REPORTS.items():
+        taxi += rng.sample([spec for spec in specs if spec.network == key], n)
+    whose = ["taxi firm", "Castle Cabs", "", "Castle Cabs taxi office", ""]
+    for i, spec in enumerate(taxi):
+        spec.draft["phones"].append({"number": rng.choice(landline_variants(TAXI_FIRM["phone"])),
+                                     "whose": whose[i % len(whose)]})
+        spec.confounders.append("taxi")
+    for i, spec in enumerate(some(TAKEAWAY_SHARE)):
+        if i % 3 != 1:
+            spec.draft["phones"].append({"number": rng.choice(landline_variants(BUSY_TAKEAWAY["phone"])),
+                                         "whose": rng.choice(["", "The takeaway", "Pizza Palace"])})
+        if i % 3 != 0:
+            spec.draft["places"].append({"address": rng.choice([BUSY_TAKEAWAY["address"], BUSY_TAKEAWAY["name"]]),
+                                         "postcode": BUSY_TAKEAWAY["postcode"] if i % 2 else "",
+                                         "description": "Hangs around outside the takeaway"})
+        spec.confounders.append("takeaway")
+    for i, spec in enumerate(some(NICKNAME_ALONE_SHARE)):
+        nickname = NICKNAMES_ALONE[i % len(NICKNAMES_ALONE)]
+        spec.draft["people"].append({"name": "", "nicknames": nickname,
+                                     "description": "Older lad, hangs around the shops"})
+        spec.confounders.append(f"nickname:{nickname}")
+
+
 def _reporter(route, rng, pools):
     if route not in ("public_named", "non_recent") or (route == "non_recent" and rng.random() < 0.3):
         return {"anonymous": True}
@@ -908,6 +974,7 @@ def plan(count, seed):
     specs += near_miss
     while len(specs) < count:
         specs.append(_background_spec(_weighted(rng, BACKGROUND_ROUTES), rng, pools))
+    _add_confounders(specs, seed)
     for spec in specs:
         spec.draft["reporter"] = _reporter(spec.route, rng, pools)
         _finish(spec, rng)
@@ -1036,6 +1103,24 @@ def _ground_truth(seed, count, networks, specs, contacts):
                                 for p, cs in sorted(links.items())},
         }
         rows.append((network["key"], GroundTruth.Kind.NETWORK, data))
+    confounders = {"taxi": [], "takeaway": [], **{f"nickname:{n}": [] for n in NICKNAMES_ALONE}}
+    for spec, contact in zip(specs, contacts):
+        for tag in spec.confounders:
+            confounders[tag].append(contact.reference)
+    network_of = {contact.reference: spec.network for spec, contact in zip(specs, contacts) if spec.network}
+    rows.append(("confounders", GroundTruth.Kind.CONFOUNDER, {
+        "seed": seed, "count": count, "key": "confounders",
+        "taxi_firm": {"name": TAXI_FIRM["name"], "phone": _e164(TAXI_FIRM["phone"]),
+                      "references": confounders["taxi"],
+                      "network_references": {r: network_of[r] for r in confounders["taxi"] if r in network_of}},
+        "takeaway": {**{k: BUSY_TAKEAWAY[k] for k in ("name", "address", "postcode")},
+                     "phone": _e164(BUSY_TAKEAWAY["phone"]), "references": confounders["takeaway"]},
+        "nicknames_alone": {n: confounders[f"nickname:{n}"] for n in NICKNAMES_ALONE},
+        "shared_nicknames": shared_nicknames(),
+        "note": "Values many unrelated reports share (a taxi firm's and a takeaway's phone and address, common "
+                "nicknames given alone) and nicknames men of different groups share. None of them is evidence "
+                "that two reports are about one group; linking them must not join or flag reports.",
+    }))
     pair = [contact.reference for spec, contact in zip(specs, contacts) if spec.near_miss]
     rows.append(("near-miss-1", GroundTruth.Kind.NEAR_MISS, {
         "seed": seed, "count": count, "key": "near-miss-1", "shared": {"place": NEAR_MISS_PLACE},
@@ -1096,6 +1181,7 @@ def _write_json(seed, count, rows):
         "seed": seed, "count": count,
         "networks": [data for _, kind, data in rows if kind == GroundTruth.Kind.NETWORK],
         "near_misses": [data for _, kind, data in rows if kind == GroundTruth.Kind.NEAR_MISS],
+        "confounders": next(data for _, kind, data in rows if kind == GroundTruth.Kind.CONFOUNDER),
     }
     path = folder / "ground_truth.json"
     tmp = path.with_suffix(".json.tmp")
