@@ -65,17 +65,17 @@ def mention_rows():
 
 
 def review_pairs():
-    """(record, record, clue) for people the matcher scored "needs review" (probably the same person) and no
-    analyst or guard keeps apart: a weak clue that needs corroboration."""
+    """(record, record, clue, kind) for people and children the matcher scored "needs review" (probably the
+    same person) and no analyst or guard keeps apart: a weak clue that needs corroboration."""
     from safehub.linking.resolve import keeps_apart
 
-    links = (PersonLink.objects.filter(band=PersonLink.Band.REVIEW, left__kind=Entity.Kind.PERSON)
+    links = (PersonLink.objects.filter(band=PersonLink.Band.REVIEW)
              .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
-             .select_related("left", "right").only("pk", "judgement", "band", "evidence", "left__contact_id",
+             .select_related("left", "right").only("pk", "judgement", "band", "evidence", "left__kind", "left__contact_id",
                                                     "left__child_record_id", "right__contact_id",
                                                     "right__child_record_id"))
     return [(ties.record_key(link.left.contact_id, link.left.child_record_id),
-             ties.record_key(link.right.contact_id, link.right.child_record_id), f"link:{link.pk}")
+             ties.record_key(link.right.contact_id, link.right.child_record_id), f"link:{link.pk}", link.left.kind)
             for link in links if not keeps_apart(link) and link.judgement != PersonLink.Judgement.CONFIRMED]
 
 

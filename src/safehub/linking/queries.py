@@ -259,7 +259,7 @@ def network_ties(network, contacts, children):
             continue
         entity = entities.get(tie["entity"])
         what = (f"{SELECTOR_WORDS[entity.kind].capitalize()} {entity.label}" if entity
-                else "Two mentions the person matcher scored as probably the same person")
+                else f"Two mentions the matcher scored as probably the same {tie['kind']}")
         how = ("strong: joins these records on its own" if tie["strength"] == ties.STRONG
                else "weak: counted only because these records also share something else")
         said.append({"what": what, "how": how, "strength": tie["strength"], "records": len(records),

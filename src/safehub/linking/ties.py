@@ -130,8 +130,8 @@ def _incidences(rows, marked):
 
 
 def plan(rows, review_pairs=(), marked=(), hub_groups=10):
-    """Decide the networks. `rows`: mention rows as in `_incidences`; `review_pairs`: (record, record, clue)
-    for person mentions scored "needs review" and not kept apart; `marked`: entities an analyst marked as not
+    """Decide the networks. `rows`: mention rows as in `_incidences`; `review_pairs`: (record, record, clue,
+    kind) for person and child mentions scored "needs review" and not kept apart; `marked`: entities an analyst marked as not
     linking; `hub_groups`: a value whose records fall into this many separate groups is a hub."""
     marked = set(marked)
     incidences, kind_of = _incidences(rows, marked)
@@ -142,9 +142,9 @@ def plan(rows, review_pairs=(), marked=(), hub_groups=10):
             candidates.append(entity)
         elif len(records) >= 2:
             ties.add(entity, kind_of[entity], records)
-    for left, right, clue in review_pairs:
+    for left, right, clue, kind in review_pairs:
         if left != right:
-            ties.add_pair(left, right, clue, "person", WEAK)
+            ties.add_pair(left, right, clue, kind, WEAK)
     hubs = _settle_candidates(ties, candidates, incidences, kind_of, hub_groups)
     groups, network_ties = _networks(ties)
     return Plan(groups=groups, ties=network_ties, hubs=hubs)
