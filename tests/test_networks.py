@@ -82,7 +82,7 @@ def test_a_taxi_firms_phone_named_in_many_reports_is_a_hub_and_joins_nothing(use
     page = analyst.get(f"/networks/selectors/{taxi.pk}/").content.decode()
     assert all(contact.reference in page for contact in unrelated)
     screening = sign_in_client(users["screener"]).get(f"/screening/{unrelated[0].reference}/").content.decode()
-    assert "A hub: this phone number is named in many otherwise separate groups of records" in screening
+    assert "Hub.</strong> This phone number is named in many otherwise separate groups of records" in screening
     assert f'href="/networks/selectors/{taxi.pk}/">see the reports' in screening
 
 
@@ -101,7 +101,7 @@ def test_a_phone_the_reporter_says_is_a_taxi_firms_is_not_a_person_of_concerns(u
     unnoted = [taxi_report("Cal Eno", ""), taxi_report("Dee Ray", "")]
     assert found() == [], "a number one report names as a business's joins nothing, even where others say nothing"
     page = sign_in_client(users["screener"]).get(f"/screening/{unnoted[0].reference}/").content.decode()
-    assert "Someone else&#x27;s phone number: a report names it as a business or public number" in page
+    assert "Someone else&#x27;s.</strong> A report names this phone number as a business or public number" in page
 
 
 def test_a_name_match_needs_corroboration(users):
@@ -174,7 +174,7 @@ def test_the_network_page_says_why_its_records_belong_together(users, agencies):
     page = sign_in_client(users["analyst"]).get(f"/networks/{network.pk}/").content.decode()
     assert "Phone number +447700900208</a>, in 2 of these records: strong: joins these records on its own." in page
     assert "Vehicle KX19ABD</a>, in 2 of these records: strong" in page
-    assert "Weak evidence: many people share a nickname" in page
+    assert ">Weak evidence</strong>" in page and ">Strong evidence</strong>" in page
 
 
 # --- The rules on their own (no database) -----------------------------------------------------------------

@@ -164,23 +164,31 @@ def business_ids(entity_ids):
     return set(Mention.objects.filter(entity_id__in=entity_ids, role=Mention.Role.OTHER).values_list("entity_id", flat=True))
 
 
+LEVEL_TITLES = {"strong": "Strong evidence", "weak": "Weak evidence", "context": "Context", "hub": "Hub",
+                "other": "Someone else's", "marked": "Not linking"}
+
+
 def strength(kind, *, partial=False, identifying=True, hub=False, mark=None, business=False):
-    """{"level", "words"} for one selector as one record names it: marked, a hub, someone else's, weak or
-    strong. The words never count records (counts are per viewer and said beside them)."""
+    """{"level", "title", "words"} for one selector as one record names it: marked, a hub, someone else's,
+    context (a child or a place), weak or strong. The words never count records (counts are per viewer and
+    said beside them)."""
     word = SELECTOR_WORDS[kind]
     if mark is not None:
-        return {"level": "marked", "words": f"Marked as not linking by {mark.marked_by} on "
-                f"{mark.marked_at:%d %b %Y}: {mark.reason}. It joins no records."}
-    if hub:
-        return {"level": "hub", "words": f"A hub: this {word} is named in many otherwise separate groups of records, "
-                "probably a business or public number. Shown, but it joins no records."}
-    if business:
-        return {"level": "other", "words": f"Someone else's {word}: a report names it as a business or public "
-                "number. Shown, but it joins no records."}
-    if ties.incidence_strength(kind, "partial" if partial else "", identifying) == ties.STRONG:
-        return {"level": "strong", "words": f"Strong evidence: the same {word} joins records on its own."}
-    return {"level": "weak", "words": f"Weak evidence: {WEAK_WHY[kind]}, so it joins records only together with "
-            "something else they share (a phone, a vehicle, a place or a likely name match)."}
+        level, words = "marked", (f"Marked by {mark.marked_by} on {mark.marked_at:%d %b %Y}: {mark.reason}. "
+                                  "It joins no records.")
+    elif hub:
+        level, words = "hub", (f"This {word} is named in many otherwise separate groups of records: probably a "
+                               "business or public number. Shown, but it joins no records.")
+    elif business:
+        level, words = "other", (f"A report names this {word} as a business or public number. Shown, but it "
+                                 "joins no records.")
+    elif ties.incidence_strength(kind, "partial" if partial else "", identifying) == ties.STRONG:
+        level, words = "strong", f"The same {word} joins records on its own."
+    else:
+        level = "context" if kind in ties.CONTEXT_KINDS else "weak"
+        words = (f"{WEAK_WHY[kind].capitalize()}, so it joins records only together with something else they "
+                 "share (a phone, a vehicle, a place or a likely name match).")
+    return {"level": level, "title": LEVEL_TITLES[level], "words": words}
 
 
 def selector_is_visible(user, entity):
@@ -217,11 +225,13 @@ def selector_view(user, entity):
 
 
 def hub_summaries(user):
-    """Hubs and marked selectors, each with how many reports the user may open name it and how many
+    """Hubs, selectors some report names as a business's, and marked selectors, each with how many reports the user may open name it and how many
     children those reports are about; only those the user can open a record of."""
     marked = {mark.entity_id: mark for mark in SelectorMark.objects.filter(undone_at__isnull=True)
               .select_related("marked_by")}
-    entity_ids = set(Hub.objects.values_list("entity_id", flat=True)) | set(marked)
+    businesses = set(Mention.objects.filter(role=Mention.Role.OTHER, entity__isnull=False)
+                     .values_list("entity_id", flat=True))
+    entity_ids = set(Hub.objects.values_list("entity_id", flat=True)) | set(marked) | businesses
     rows = list(Mention.objects.filter(entity_id__in=entity_ids).values_list("entity_id", "contact_id", "child_record_id"))
     contacts, children = visible_record_ids(user, {c for _, c, _ in rows if c}, {r for _, _, r in rows if r})
     reports, records = defaultdict(set), defaultdict(set)
@@ -242,7 +252,7 @@ def hub_summaries(user):
         children_named = set().union(*(about[c] for c in reports[entity_id]))
         summaries.append({"entity": entities[entity_id], "reports": len(reports[entity_id]),
                           "records": len(records[entity_id]), "children": len(children_named),
-                          "mark": marked.get(entity_id)})
+                          "mark": marked.get(entity_id), "business": entity_id in businesses})
     return sorted(summaries, key=lambda row: (-row["reports"], row["entity"].label))
 
 
