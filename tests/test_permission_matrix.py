@@ -27,7 +27,7 @@ from tests.conftest import sign_in_client
 pytestmark = pytest.mark.django_db
 
 PHONES = itertools.count(1)
-ROLES = ["referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin"]
+ROLES = ["referrer", "screener", "worker", "manager", "analyst", "investigator", "scrutiny", "admin"]
 SCENARIOS = ["own", "shared", "other", "restricted", "restricted_member"]
 
 

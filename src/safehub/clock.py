@@ -140,3 +140,63 @@ def risk_reassessment_due(assessed_on):
 
 def today():
     return local(timezone.now()).date()
+
+
+# --- Disruption and justice (Home Office Child Exploitation Disruption Toolkit; PACE pre-charge bail) -----
+
+CLOSURE_NOTICE_HOURS = 24
+CLOSURE_NOTICE_EXTENDED_HOURS = 48
+CLOSURE_ORDER_MAX_MONTHS = 3
+SRO_MIN_YEARS = 2
+SHPO_MIN_YEARS = 5
+PRE_CHARGE_BAIL_MONTHS = 3
+PROBLEM_PROFILE_MONTHS = 12
+# Measures with no fixed term are reviewed after this many days (configurable by area).
+DISRUPTION_REVIEW_DAYS = {"cawn": 182, "hotel_request": 28, "recovery_order": 7, "licensing_review": 28,
+                          "trespass": 28, "closure_order": 28}
+
+
+def disruption_ends(kind, served_at, *, extended=False, months=None, years=None):
+    """When a disruption measure served at `served_at` lapses, or None if it has no fixed term.
+
+    A closure notice lasts 24 hours (48 when extended); a closure order the months the court gave, at most
+    3; a Sexual Risk Order at least 2 years and a Sexual Harm Prevention Order at least 5 (the court's
+    term, never less). Clock time: an order does not pause at weekends.
+    """
+    if kind == "closure_notice":
+        return served_at + dt.timedelta(hours=CLOSURE_NOTICE_EXTENDED_HOURS if extended else CLOSURE_NOTICE_HOURS)
+    if kind == "closure_order":
+        months = min(months or CLOSURE_ORDER_MAX_MONTHS, CLOSURE_ORDER_MAX_MONTHS)
+        return _same_time(served_at, months_later(local(served_at).date(), months))
+    minimum = {"sro": SRO_MIN_YEARS, "shpo": SHPO_MIN_YEARS}.get(kind)
+    if minimum is not None:
+        years = max(years or minimum, minimum)
+        return _same_time(served_at, months_later(local(served_at).date(), 12 * years))
+    return None
+
+
+def disruption_review_due(kind, served_at):
+    """When a measure with no fixed term is next reviewed: the review interval after it was served, moved on
+    to a working day (a review is office work)."""
+    days = DISRUPTION_REVIEW_DAYS.get(kind)
+    if days is None:
+        return None
+    day = local(served_at).date() + dt.timedelta(days=days)
+    return day if is_working_day(day) else next_working_day(day)
+
+
+def pre_charge_bail_ends(released_at):
+    """Pre-charge bail lapses 3 months after release unless extended (Policing and Crime Act 2017, as amended
+    in 2022)."""
+    return months_later(local(released_at).date(), PRE_CHARGE_BAIL_MONTHS)
+
+
+def problem_profile_due(refreshed_on):
+    """An operation's problem profile is refreshed at least every 12 months."""
+    return months_later(refreshed_on, PROBLEM_PROFILE_MONTHS)
+
+
+def _same_time(moment, day):
+    """`moment`'s local time of day on another day."""
+    here = local(moment)
+    return here.replace(year=day.year, month=day.month, day=day.day)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "safehub.cases",
     "safehub.demo",
     "safehub.linking",
+    "safehub.intelligence",
 ]
 
 MIDDLEWARE = [

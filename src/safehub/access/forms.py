@@ -1,6 +1,7 @@
 from django import forms
 
 from safehub.access.models import LawfulBasis, Restriction
+from safehub.access.policy import AGENCY_READER_ROLES
 from safehub.accounts.models import Agency, User
 
 
@@ -51,7 +52,7 @@ class RestrictForm(forms.Form):
     def __init__(self, *args, agency_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["allowed_users"].queryset = User.objects.filter(
-            agency_id=agency_id, is_active=True, is_system=False, role__in=["screener", "worker", "manager", "analyst"]
+            agency_id=agency_id, is_active=True, is_system=False, role__in=sorted(AGENCY_READER_ROLES)
         ).order_by("last_name")
 
 

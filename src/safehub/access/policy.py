@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 
 SCREENING_ROLES = {"screener", "manager"}
-AGENCY_READER_ROLES = {"screener", "worker", "manager", "analyst"}
+AGENCY_READER_ROLES = {"screener", "worker", "manager", "analyst", "investigator"}
 CASE_WORK_ROLES = {"worker", "manager"}
 
 
@@ -97,6 +97,20 @@ def _visible_children(queryset, user):
 
 _VISIBILITY_RULES = {"intake.contact": _visible_contacts, "cases.case": _visible_cases,
                      "cases.child": _visible_children}
+
+
+def register_visibility(label, rule):
+    """A record kind of a higher room (intelligence, support) registers its own rule, as Django apps register
+    admin classes: `rule(queryset, user)` returns the records the (signed-in) user may open."""
+    _VISIBILITY_RULES[label] = rule
+
+
+def owned_or_shared_unrestricted(queryset, user, roles):
+    """The common rule: the owning agency's staff in `roles`, another agency's through a share, never across
+    a restriction the user is not on."""
+    if user.role not in roles or not user.agency_id:
+        return queryset.none()
+    return _without_restricted(_owned_or_shared(queryset, user), user)
 
 
 class VisibleQuerySet(models.QuerySet):

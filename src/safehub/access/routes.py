@@ -9,12 +9,12 @@ protected record the URL points at; `verb` is what the user must be allowed to d
 from dataclasses import dataclass
 
 ANYONE = ("*",)
-READERS = ("screener", "worker", "manager", "analyst")
+READERS = ("screener", "worker", "manager", "analyst", "investigator")
 SCREENERS = ("screener", "manager")
 CASE_WORKERS = ("worker", "manager")
 CHILD_MAKERS = ("screener", "worker", "manager")
-NETWORK_READERS = ("worker", "manager", "analyst")
-ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "scrutiny", "admin")
+NETWORK_READERS = ("worker", "manager", "analyst", "investigator")
+ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "investigator", "scrutiny", "admin")
 
 
 @dataclass(frozen=True)

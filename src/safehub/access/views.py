@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from safehub.access.routes import READERS
 from safehub.access import actions
 from safehub.access.forms import BreakGlassForm, RestrictForm, RevokeForm, ShareForm, TransferForm
 from safehub.access.models import BreakGlass, Restriction, Share, Transfer
@@ -17,7 +18,7 @@ from safehub.access.records import Restricted, find_record, open_record, protect
 from safehub.accounts.decorators import role_required
 from safehub.forms import error_text
 
-READER_ROLES = ("screener", "worker", "manager", "analyst")
+READER_ROLES = READERS
 
 
 RECORD_PAGES = {"contact": "screening:contact", "case": "cases:case", "child": "cases:child"}

@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     WORKER = "worker", "Exploitation worker"
     MANAGER = "manager", "Team manager"
     ANALYST = "analyst", "Intelligence analyst"
+    INVESTIGATOR = "investigator", "Investigator (police exploitation team)"
     SCRUTINY = "scrutiny", "Scrutiny and audit"
     ADMIN = "admin", "Administrator"
 

@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("worker", "Wen", "Demo-Worker", Role.WORKER, "COUNCIL", "Exploitation worker"),
     ("manager", "Morgan", "Demo-Manager", Role.MANAGER, "COUNCIL", "Team manager"),
     ("analyst", "Ade", "Demo-Analyst", Role.ANALYST, "POLICE", "Intelligence analyst"),
+    ("investigator", "Ivo", "Demo-Investigator", Role.INVESTIGATOR, "POLICE", "Detective constable, exploitation team"),
     ("scrutiny", "Sol", "Demo-Scrutiny", Role.SCRUTINY, "COUNCIL", "Independent scrutiny"),
     ("admin", "Alex", "Demo-Admin", Role.ADMIN, "COUNCIL", "System administrator"),
     ("health-referrer", "Hana", "Demo-Nurse", Role.REFERRER, "HEALTH", "School nurse"),

@@ -56,6 +56,10 @@ class Mention(models.Model):
                                 related_name="mentions")
     child_record = models.ForeignKey("cases.Child", null=True, blank=True, on_delete=models.CASCADE,
                                      related_name="mentions")
+    intelligence = models.ForeignKey("intelligence.IntelligenceItem", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="mentions")
+    person_of_concern = models.ForeignKey("intelligence.PersonOfConcern", null=True, blank=True,
+                                          on_delete=models.CASCADE, related_name="mentions")
     source_detail = models.CharField(max_length=40, blank=True, help_text="e.g. intake.contactperson:12")
 
     # What the person matcher compares (people and children only).

@@ -60,7 +60,8 @@ def mention_rows():
     of birth; a first name or nickname alone is a weak clue."""
     identifying = Case(When(~Q(first_name="") & (~Q(last_name="") | Q(date_of_birth__isnull=False)), then=Value(True)),
                        default=Value(False), output_field=BooleanField())
-    return list(Mention.objects.filter(entity__isnull=False).annotate(identifying=identifying)
+    mentions = Mention.objects.filter(entity__isnull=False, intelligence__isnull=True, person_of_concern__isnull=True)
+    return list(mentions.annotate(identifying=identifying)
                 .values_list("kind", "role", "entity_id", "contact_id", "child_record_id", "pattern", "identifying"))
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from safehub.access.routes import READERS
 from safehub.access.records import with_record
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
@@ -17,7 +18,7 @@ from safehub.cases.actions import OUTCOMES_THAT_OPEN_A_CASE
 from safehub.linking.queries import links_for_contact
 
 SCREENING_ROLES = ("screener", "manager")
-READER_ROLES = ("screener", "worker", "manager", "analyst")
+READER_ROLES = READERS
 QUEUE_PAGE_SIZE = 200
 
 
