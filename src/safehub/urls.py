@@ -10,6 +10,7 @@ from safehub.cases import views as case_views
 from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
 from safehub.insights import views as insights_views
+from safehub.intelligence import urls as intelligence_urls
 from safehub.linking import views as linking_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
@@ -144,6 +145,7 @@ api_patterns = (
         path("cases/<str:reference>/assessments/", cases_api.AssessmentList.as_view(), name="case_assessments"),
         path("cases/<str:reference>/actions/", cases_api.ActionList.as_view(), name="case_actions"),
         path("cases/<str:reference>/meetings/", cases_api.MeetingList.as_view(), name="case_meetings"),
+        *intelligence_urls.api_urls,
     ],
     "api",
 )
@@ -155,6 +157,7 @@ urlpatterns = [
     path("screening/", include(screening_patterns)),
     path("", include(case_patterns)),
     path("networks/", include(linking_patterns)),
+    path("", include(intelligence_urls.patterns)),
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),

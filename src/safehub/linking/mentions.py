@@ -140,3 +140,55 @@ def child_record_mentions(child):
     for address in child.addresses.all():
         found.append(_place(address.address, address.postcode, Role.CHILD, source))
     return [mention for mention in found if mention is not None]
+
+
+def _selector_mention(kind, raw, role, source):
+    """One selector mention of any kind from its raw text (None if it normalises to nothing)."""
+    if kind == Kind.PHONE:
+        return _phone(raw, role, source)
+    if kind == Kind.VEHICLE:
+        return _vehicle(raw, role, source)
+    if kind == Kind.HANDLE:
+        key = normalise.normalise_handle(raw)
+        return Mention(kind=Kind.HANDLE, role=role, raw=raw[:500], key=key[:200], **source) if key else None
+    if kind == Kind.PLACE:
+        return _place(raw, "", role, source)
+    return None
+
+
+def person_of_concern_mentions(person):
+    """Unsaved Mentions for a person of concern: the person (names, nicknames, date of birth), each nickname,
+    and their phones, vehicles, online accounts and addresses."""
+    source = {"person_of_concern": person}
+    detail = {"source_detail": f"intelligence.personofconcern:{person.pk}", **source}
+    name = f"{person.first_name} {person.last_name}".strip()
+    found = []
+    if name or person.nicknames.strip():
+        found.append(Mention(kind=Kind.PERSON, role=Role.PERSON_OF_CONCERN, raw=(name or person.nicknames)[:500],
+                             **detail, **person_fields(name, nicknames=person.nicknames,
+                                                       date_of_birth=person.date_of_birth)))
+    found += _nickname_mentions(person.nicknames, Role.PERSON_OF_CONCERN, detail)
+    kinds = {"phone": Kind.PHONE, "vehicle": Kind.VEHICLE, "handle": Kind.HANDLE, "address": Kind.PLACE}
+    for item in person.details.all():
+        if item.kind in kinds:
+            found.append(_selector_mention(kinds[item.kind], item.value, Role.PERSON_OF_CONCERN, source))
+    return [mention for mention in found if mention is not None]
+
+
+def intelligence_mentions(item):
+    """Unsaved Mentions for what an intelligence item names: people, children, nicknames and selectors."""
+    source = {"intelligence": item}
+    found = []
+    for named in item.named.all():
+        detail = {"source_detail": f"intelligence.intelligencemention:{named.pk}", **source}
+        if named.kind == Kind.PERSON:
+            found.append(Mention(kind=Kind.PERSON, role=Role.PERSON_OF_CONCERN, raw=named.value[:500], **detail,
+                                 **person_fields(named.value)))
+        elif named.kind == Kind.CHILD:
+            found.append(Mention(kind=Kind.CHILD, role=Role.CHILD, raw=named.value[:500], **detail,
+                                 **person_fields(named.value)))
+        elif named.kind == Kind.NICKNAME:
+            found += _nickname_mentions(named.value, Role.PERSON_OF_CONCERN, detail)
+        else:
+            found.append(_selector_mention(named.kind, named.value, Role.PERSON_OF_CONCERN, source))
+    return [mention for mention in found if mention is not None]

@@ -15,7 +15,8 @@ from django.db import transaction
 
 from safehub.linking import people
 from safehub.linking.clustering import groups_clash
-from safehub.linking.mentions import MERGED_FROM, child_record_mentions, contact_mentions
+from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contact_mentions, intelligence_mentions,
+                                     person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
@@ -53,6 +54,32 @@ def link_child_record(child):
     own = Mention.objects.filter(child_record=child).exclude(source_detail__startswith=MERGED_FROM)
     with transaction.atomic(savepoint=False):
         return _sync(own, child_record_mentions(child))
+
+
+def link_person_of_concern(person):
+    """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
+    addresses), after any change to the record."""
+    with transaction.atomic(savepoint=False):
+        return _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
+
+
+def link_intelligence_item(item):
+    """Store and resolve what an intelligence item names, after any change to it."""
+    with transaction.atomic(savepoint=False):
+        return _sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item))
+
+
+def link_person_of_concern(person):
+    """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
+    addresses), after any change to the record."""
+    with transaction.atomic(savepoint=False):
+        return _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
+
+
+def link_intelligence_item(item):
+    """Store and resolve what an intelligence item names, after any change to it."""
+    with transaction.atomic(savepoint=False):
+        return _sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item))
 
 
 def _identity(mention):
