@@ -178,12 +178,18 @@ def expected(route, role, scenario):
     return rules[route.verb]
 
 
-def url_for(name, pattern, record, extras):
-    """The route's URL for the scenario's record of the kind the route is about (a report by default)."""
+# Routes that serve several kinds of record (share, transfer, restrict, break the glass) are tried on each.
+KINDS_SERVED = ("contact", "case", "child")
+
+
+def url_for(name, pattern, record, extras, record_kind="contact"):
+    """The route's URL for the scenario's record of the kind the route is about (a report by default, or
+    `record_kind` for routes that take the kind in the URL)."""
     kind = ROUTES[name].record
     record = extras.get(kind, record) if kind in ("case", "child") else record
+    record = extras[record_kind] if record_kind != "contact" else record
     extras = {key: value for key, value in extras.items() if key not in ("case", "child")}
-    values = {"reference": record.reference, "key": record.reference, "kind": "contact", "step": "concern",
+    values = {"reference": record.reference, "key": record.reference, "kind": record_kind, "step": "concern",
               "section": "caseload", **extras}
     params = list(pattern.pattern.regex.groupindex)
     if any(param not in values for param in params):
@@ -229,8 +235,9 @@ def test_every_route_as_every_role_against_every_kind_of_record(users, world):
         for role in ROLES:
             records, extras = world[role]
             scenarios = SCENARIOS if route.record else ["own"]
-            for scenario in scenarios:
-                url = url_for(name, pattern, records[scenario], extras[scenario])
+            kinds = KINDS_SERVED if "kind" in pattern.pattern.regex.groupindex else ("contact",)
+            for scenario, record_kind in ((s, k) for s in scenarios for k in kinds):
+                url = url_for(name, pattern, records[scenario], extras[scenario], record_kind)
                 if url is None:
                     continue
                 client = api_clients[role] if route.api else clients[role]
@@ -240,7 +247,7 @@ def test_every_route_as_every_role_against_every_kind_of_record(users, world):
                     got = allowed(response)
                     checked += 1
                     if want is not None and got != want:
-                        failures.append(f"{method} {name} as {role} on {scenario}: expected "
+                        failures.append(f"{method} {name} ({record_kind}) as {role} on {scenario}: expected "
                                         f"{'allow' if want else 'deny'}, got {response.status_code}")
                     leaks = leaked_references(response, records, extras, role, url)
                     if leaks:
