@@ -118,6 +118,8 @@ def make_person_mentions(phones):
 
 def make_reports(count, users, council, phones, rng):
     """Reports, each naming two phones, to bring the mentions up to the total."""
+    from django.utils import timezone
+
     from safehub.intake.models import Contact
     from safehub.linking.models import Mention
 
@@ -125,7 +127,8 @@ def make_reports(count, users, council, phones, rng):
     while made < count:
         batch = min(BATCH, (count - made + 1) // 2)
         contacts = Contact.objects.bulk_create(
-            [Contact(submission_key=f"bench-{made + i}", kind="public", owning_agency=council, concern="Bench")
+            [Contact(submission_key=f"bench-{made + i}", kind="public", owning_agency=council, concern="Bench",
+                     received_at=timezone.now(), decision_due_at=timezone.now())
              for i in range(batch)])
         rows = []
         for contact in contacts:
