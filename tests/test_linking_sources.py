@@ -103,7 +103,8 @@ def test_intelligence_restricted_against_one_analyst_shapes_nothing_they_see(use
     first = report(children=["Ava Pike"], phones=["07700 900311"])
     second = report(children=["Ben Orr"], handles=["ghost_rider_77"])
     share_with_police(users, agencies, first, second)
-    item = intelligence(agencies["POLICE"], users["analyst"], [("phone", "07700 900311"), ("handle", "@Ghost_Rider_77")])
+    item = intelligence(agencies["POLICE"], users["analyst"],
+                        [("phone", "07700 900311"), ("handle", "@Ghost_Rider_77")])
     kept_out, _ = create_user(username="police-analyst-2", password="p" * 12, role="analyst", agency=agencies["POLICE"])
     restriction = Restriction.objects.create(content_type=ContentType.objects.get_for_model(item), object_id=item.pk,
                                              reason_kind="high_risk_intelligence", reason="Source protection",
@@ -183,7 +184,7 @@ def test_people_of_concern_in_a_network_are_shown_as_such_to_who_may_open_them(u
     shown = page(users["analyst"], f"/networks/{police.pk}/")
     assert "2 reports and 1 person of concern you can open" in shown
     assert "People of concern in this network" in shown and "Daniel Moss (POC-0001)" in shown
-    assert "Daniel Moss (POC-0001)</a> (person of concern)" in shown or "Daniel Moss (POC-0001) (person of concern)" in shown
+    assert any(f"Daniel Moss (POC-0001){end} (person of concern)" in shown for end in ("</a>", ""))
     council = networks.current_networks(users["manager"]).get()
     shown = page(users["manager"], f"/networks/{council.pk}/")
     assert first.reference in shown and "1 restricted record in this network is not shown" in shown

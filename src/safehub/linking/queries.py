@@ -158,7 +158,7 @@ def _in_order(loaded):
 
 
 def _counted_words(keys):
-    """"2 reports, 1 child record and 1 person of concern": the records of each kind among these."""
+    """The records of each kind among these, in words: "2 reports, 1 child record and 1 person of concern"."""
     by_source = sources.split(keys)
     parts = [f"{len(by_source[s])} {s.noun if len(by_source[s]) == 1 else s.plural}" for s in sources.SOURCES
              if by_source.get(s)]
@@ -298,7 +298,8 @@ def selector_view(user, entity):
     return {"entity": entity,
             "reports": sorted((loaded[sources.REPORT.key(pk)] for pk in contacts), key=lambda c: c.received_at,
                               reverse=True),
-            "child_records": [loaded[sources.CHILD_RECORD.key(pk)] for pk in sorted(by_source.get(sources.CHILD_RECORD, ()))],
+            "child_records": [loaded[sources.CHILD_RECORD.key(pk)]
+                              for pk in sorted(by_source.get(sources.CHILD_RECORD, ()))],
             "others": others, "children": len(child_entities),
             "strength": strength(entity.kind, partial=partial, hub=hub, mark=standing,
                                  business=bool(business_ids([entity.pk]))),
