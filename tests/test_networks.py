@@ -182,7 +182,7 @@ def test_the_network_page_says_why_its_records_belong_together(users, agencies):
 
 def rows_for(records):
     """Mention rows for ties.plan: {record: [(kind, entity, pattern, identifying)]}."""
-    return [(kind, "person_of_concern", entity, int(record[1:]), None, pattern, identifying)
+    return [(kind, "person_of_concern", entity, record, pattern, identifying)
             for record, mentions in records.items() for kind, entity, pattern, identifying in mentions]
 
 

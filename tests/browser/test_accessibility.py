@@ -172,6 +172,19 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
                  "people": [{"name": "Dean Marsh", "nicknames": "Smiler"}], "phones": [{"number": "07700 900432"}]}
         contacts.append(submit_contact(draft, submission_key=uuid.uuid4().hex)[0])
         share_record(manager, contacts[-1], agency=agencies["POLICE"], purpose="MASH", lawful_basis="dpa_s1_p18")
+    from safehub.intelligence.models import IntelligenceItem, IntelligenceMention, PersonDetail, PersonOfConcern
+    from safehub.linking.resolve import link_intelligence_item, link_person_of_concern
+
+    analyst = demo_users["analyst"]
+    person = PersonOfConcern.objects.create(reference="POC-0001", owning_agency=agencies["POLICE"], created_by=analyst,
+                                            first_name="Dean", last_name="Marsh", nicknames="Smiler")
+    PersonDetail.objects.create(person=person, kind="phone", value="07700 900432")
+    link_person_of_concern(person)
+    item = IntelligenceItem.objects.create(reference="INT-0001", owning_agency=agencies["POLICE"], submitted_by=analyst,
+                                           source_grade="2", intelligence_grade="C", handling_code="P",
+                                           text="Synthetic: a grey car collects children near the station.")
+    IntelligenceMention.objects.create(item=item, kind="phone", value="07700 900432")
+    link_intelligence_item(item)
     child = actions.create_child(worker, first_name="Ava", last_name="Pike", date_of_birth=dt.date(2012, 2, 2))
     case = actions.open_case(worker, child)
     actions.allocate_case(manager, case, worker)
@@ -209,6 +222,8 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     analyst_page.goto("/networks/")
     audit.check("networks")
     analyst_page.get_by_role("link", name="Network 1").click()
+    expect(analyst_page.locator("#people-of-concern-list")).to_contain_text("Dean Marsh (POC-0001)")
+    expect(analyst_page.locator("#network-table")).to_contain_text("INT-0001 (intelligence)")
     audit.check("network")
     link = PersonLink.objects.order_by("pk").first()
     analyst_page.goto(f"/networks/links/{link.pk}/")

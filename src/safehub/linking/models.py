@@ -82,7 +82,8 @@ class Mention(models.Model):
 
     @property
     def source_record(self):
-        return self.contact or self.child_record
+        """The report, child's record, intelligence item or person of concern the mention comes from."""
+        return self.contact or self.child_record or self.intelligence or self.person_of_concern
 
 
 class PersonLink(models.Model):
@@ -138,13 +139,20 @@ class ModelVersion(models.Model):
 
 
 class Network(models.Model):
-    """One connected part of the entity graph, as last computed. Recomputed when mentions or links change."""
+    """One connected part of the entity graph, as last computed. Recomputed when mentions or links change.
+    Its members are records of four kinds (`safehub.linking.sources`), each kind's ids in its own field."""
 
     number = models.PositiveIntegerField()
     computed_at = models.DateTimeField(default=timezone.now)
     generation = models.CharField(max_length=80, db_index=True)
+    intelligence_seen = models.CharField(max_length=20, default="none", db_index=True,
+                                         help_text="The intelligence items it was computed with: 'none' or a "
+                                                   "fingerprint of their ids; shown only to those who may open "
+                                                   "exactly those")
     contact_ids = models.JSONField(default=list)
     child_record_ids = models.JSONField(default=list)
+    intelligence_ids = models.JSONField(default=list)
+    person_ids = models.JSONField(default=list, help_text="People of concern")
     entity_ids = models.JSONField(default=list)
     communities = models.JSONField(default=dict, help_text="entity id -> Leiden community")
     flagged = models.BooleanField(default=False)
@@ -154,7 +162,8 @@ class Network(models.Model):
 
     class Meta:
         ordering = ["-flagged", "-newest_activity"]
-        constraints = [models.UniqueConstraint(fields=["generation", "number"], name="one_network_number_per_run")]
+        constraints = [models.UniqueConstraint(fields=["generation", "intelligence_seen", "number"],
+                                               name="one_network_number_per_run")]
 
 
 class Hub(models.Model):
@@ -162,6 +171,7 @@ class Hub(models.Model):
     nickname): shown to analysts, never followed to join records. Recomputed with the networks."""
 
     generation = models.CharField(max_length=80, db_index=True)
+    intelligence_seen = models.CharField(max_length=20, default="none", db_index=True)
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     groups = models.PositiveIntegerField(help_text="How many otherwise separate groups of records name it")
 

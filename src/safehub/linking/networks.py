@@ -1,11 +1,18 @@
-"""Networks: records (reports, children's records) tied together by the people and selectors they share,
-weighed by how strong each shared value is (`safehub.linking.ties`), split along thin bridges by Leiden
-communities, and flagged for possible group-based exploitation (a flag for an analyst, never a decision).
+"""Networks: records (reports, children's records, intelligence items, people of concern) tied together by the
+people and selectors they share, weighed by how strong each shared value is (`safehub.linking.ties`), split
+along thin bridges by Leiden communities, and flagged for possible group-based exploitation (a flag for an
+analyst, never a decision).
 
 A nickname, a first name alone, a partial mark, a place or a child is weak and joins records only with
 corroboration; a value shared by many otherwise separate groups (a taxi firm's phone) is a hub, shown but
 never followed; an analyst can mark a selector as not linking. A network spans at least two records, since
 one report alone shows nothing new.
+
+Intelligence never shapes what someone who may not read it sees: networks and hubs are computed for a set of
+intelligence items (`intelligence_seen`, a fingerprint of their ids), and a user is shown the networks
+computed from exactly the items they may open: none for most users, so for them intelligence does not exist
+(no member, tie, count, flag or hub comes from it). Records of the other kinds are members whoever may open
+them; pages show each viewer only those they may open.
 """
 
 import hashlib
@@ -17,10 +24,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
-from safehub.linking import ties
+from safehub.linking import sources, ties
 from safehub.linking.models import Entity, Hub, Mention, Network, PersonLink, SelectorMark
 
 MIN_RECORDS = 2
+NO_INTELLIGENCE = "none"
 
 
 def hub_groups():
@@ -36,16 +44,41 @@ def current_generation():
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def _node(kind, pk):
-    return f"{kind}:{pk}"
+def readable_intelligence(user=None):
+    """The ids of the intelligence items whose mentions count in this user's networks: those they may open.
+    Without a user (`link run`, benchmarks), all of them."""
+    items = sources.INTELLIGENCE.model.objects.all() if user is None else sources.INTELLIGENCE.visible(user)
+    return set(items.values_list("pk", flat=True))
+
+
+def intelligence_seen(item_ids):
+    """Which intelligence items networks were computed with: "none", or a fingerprint of their ids."""
+    if not item_ids:
+        return NO_INTELLIGENCE
+    return hashlib.sha256(",".join(map(str, sorted(item_ids))).encode()).hexdigest()[:16]
+
+
+def counted(mention, item_ids):
+    """The mention counts in networks computed with these intelligence items."""
+    return mention.intelligence_id is None or mention.intelligence_id in item_ids
+
+
+def in_keys(keys):
+    """A MentionIndex filter: only mentions in these records (the ones a viewer may open)."""
+    return lambda mention: sources.mention_key(mention) in keys
+
+
+def identifying(mention):
+    """A person is identified by a first name with a surname or a date of birth."""
+    return bool(mention.first_name and (mention.last_name or mention.date_of_birth))
 
 
 def build_graph(rows):
-    """rows: (mention kind, role, entity id, contact id, child record id). Returns (graph, node names)."""
+    """rows: (mention kind, role, entity id, record key). Returns (graph, node names)."""
     names, edges = {}, []
-    for _, _, entity_id, contact_id, child_id in rows:
-        record = _node("contact", contact_id) if contact_id else _node("child_record", child_id)
-        entity = _node("entity", entity_id)
+    for _, _, entity_id, record_key, *_ in rows:
+        record = f"record:{record_key}"
+        entity = f"entity:{entity_id}"
         for name in (record, entity):
             names.setdefault(name, len(names))
         edges.append((names[record], names[entity]))
@@ -54,67 +87,95 @@ def build_graph(rows):
     return graph, names
 
 
-def mention_rows():
-    """Every resolved mention as (kind, role, entity, contact, child record, pattern, identifying): what the
-    ties between records are weighed from. A person is identified by a first name with a surname or a date
-    of birth; a first name or nickname alone is a weak clue."""
-    identifying = Case(When(~Q(first_name="") & (~Q(last_name="") | Q(date_of_birth__isnull=False)), then=Value(True)),
-                       default=Value(False), output_field=BooleanField())
-    mentions = Mention.objects.filter(entity__isnull=False, intelligence__isnull=True, person_of_concern__isnull=True)
-    return list(mentions.annotate(identifying=identifying)
-                .values_list("kind", "role", "entity_id", "contact_id", "child_record_id", "pattern", "identifying"))
+def mention_rows(item_ids=None):
+    """Every resolved mention as (kind, role, entity, record key, pattern, identifying): what the ties between
+    records are weighed from; of intelligence, only the mentions of the items in `item_ids` (None: all). A
+    person is identified by a first name with a surname or a date of birth; a first name or nickname alone is
+    a weak clue."""
+    is_identifying = Case(When(~Q(first_name="") & (~Q(last_name="") | Q(date_of_birth__isnull=False)),
+                               then=Value(True)), default=Value(False), output_field=BooleanField())
+    rows = (Mention.objects.filter(entity__isnull=False).annotate(identifying=is_identifying)
+            .values_list("kind", "role", "entity_id", *sources.ID_FIELDS, "pattern", "identifying"))
+    found = []
+    for kind, role, entity_id, contact_id, child_id, item_id, person_id, pattern, named in rows:
+        if item_id and item_ids is not None and item_id not in item_ids:
+            continue
+        found.append((kind, role, entity_id, sources.record_key(contact_id, child_id, item_id, person_id), pattern,
+                      named))
+    return found
 
 
-def review_pairs():
-    """(record, record, clue, kind) for people and children the matcher scored "needs review" (probably the
-    same person) and no analyst or guard keeps apart: a weak clue that needs corroboration."""
-    from safehub.linking.resolve import keeps_apart
+def link_pairs(item_ids=None):
+    """(record, record, clue, kind, strength) for person and child mentions the matcher paired that are not one
+    entity and that no analyst or guard keeps apart. A pair scored "needs review" (probably the same person) is
+    a weak clue. An intelligence mention never shares an entity with another record's (`resolve.clusters`),
+    so a pair across the two that the matcher linked ties as one entity would: strong where both name the
+    person in full. Pairs with an intelligence item outside `item_ids` (None: all) are left out."""
+    from safehub.linking.resolve import across_intelligence, keeps_apart
 
-    links = (PersonLink.objects.filter(band=PersonLink.Band.REVIEW)
+    links = (PersonLink.objects.filter(Q(band=PersonLink.Band.REVIEW) | Q(left__intelligence__isnull=False)
+                                       | Q(right__intelligence__isnull=False))
              .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
-             .select_related("left", "right").only("pk", "judgement", "band", "evidence", "left__kind", "left__contact_id",
-                                                    "left__child_record_id", "right__contact_id",
-                                                    "right__child_record_id"))
-    return [(ties.record_key(link.left.contact_id, link.left.child_record_id),
-             ties.record_key(link.right.contact_id, link.right.child_record_id), f"link:{link.pk}", link.left.kind)
-            for link in links if not keeps_apart(link) and link.judgement != PersonLink.Judgement.CONFIRMED]
+             .select_related("left", "right"))
+    found = []
+    for link in links:
+        left, right = link.left, link.right
+        if keeps_apart(link) or (item_ids is not None and not (counted(left, item_ids) and counted(right, item_ids))):
+            continue
+        if across_intelligence(left, right) and link.joins:
+            strength = ties.incidence_strength(left.kind, "", identifying(left) and identifying(right))
+        elif link.band == PersonLink.Band.REVIEW and not link.judgement:
+            strength = ties.WEAK
+        else:
+            continue
+        found.append((sources.mention_key(left), sources.mention_key(right), f"link:{link.pk}", left.kind, strength))
+    return found
 
 
 def standing_marks():
     return set(SelectorMark.objects.filter(undone_at__isnull=True).values_list("entity_id", flat=True))
 
 
-def compute():
-    """Recompute the networks and hubs from the current mentions; returns the Network rows stored. A fixed
-    number of queries however many networks there are."""
-    from safehub.intake.models import Contact
-
+def compute(item_ids=None):
+    """Recompute the networks and hubs seen by those who may open exactly these intelligence items (None: all
+    of them); returns the Network rows stored. A fixed number of queries however many networks there are."""
+    if item_ids is None:
+        item_ids = readable_intelligence()
+    seen = intelligence_seen(item_ids)
     generation = current_generation()
-    rows = mention_rows()
-    found, hubs = network_rows(rows, review_pairs(), standing_marks())
-    index = MentionIndex() if found else None
-    received = dict(Contact.objects.values_list("pk", "received_at")) if found else {}
-    built = [_network(number, group_rows, group_ties, generation, index, received)
+    rows = mention_rows(item_ids)
+    found, hubs = network_rows(rows, link_pairs(item_ids), standing_marks())
+    index = MentionIndex(keep=lambda mention: counted(mention, item_ids)) if found else None
+    received = _received(item_ids) if found else {}
+    built = [_network(number, group_rows, group_ties, generation, seen, index, received)
              for number, (group_rows, group_ties) in enumerate(found)]
     with transaction.atomic():
-        Network.objects.all().delete()
-        Hub.objects.all().delete()
-        Hub.objects.bulk_create(Hub(generation=generation, entity_id=entity, groups=groups)
+        Network.objects.filter(intelligence_seen=seen).delete()
+        Hub.objects.filter(intelligence_seen=seen).delete()
+        Hub.objects.bulk_create(Hub(generation=generation, intelligence_seen=seen, entity_id=entity, groups=groups)
                                 for entity, groups in hubs.items())
         return Network.objects.bulk_create(built)
 
 
-def network_rows(rows, review=(), marked=()):
-    """The networks as ([(kind, role, entity, contact, child record)] rows, ties), and {hub entity: groups}:
-    records tied by the clues of `ties`, each network with all its records' rows (children, places and
-    hubs too, for the page)."""
-    decided = ties.plan(rows, review, marked, hub_groups())
+def _received(item_ids):
+    """{record key: when it came in} for reports and these intelligence items: a network's newest activity."""
+    reports = sources.REPORT.model.objects.values_list("pk", "received_at")
+    items = sources.INTELLIGENCE.model.objects.values_list("pk", "received_at")
+    return ({sources.REPORT.key(pk): at for pk, at in reports}
+            | {sources.INTELLIGENCE.key(pk): at for pk, at in items if pk in item_ids})
+
+
+def network_rows(rows, pairs=(), marked=()):
+    """The networks as ([(kind, role, entity, record key)] rows, ties), and {hub entity: groups}: records tied
+    by the clues of `ties`, each network with all its records' rows (children, places and hubs too, for the
+    page)."""
+    decided = ties.plan(rows, pairs, marked, hub_groups())
     network_of = {record: number for number, group in enumerate(decided.groups) for record in group}
     grouped = defaultdict(list)
     for row in rows:
-        number = network_of.get(ties.record_key(row[3], row[4]))
+        number = network_of.get(row[3])
         if number is not None:
-            grouped[number].append(tuple(row[:5]))
+            grouped[number].append(tuple(row[:4]))
     return [(grouped[number], decided.ties[number]) for number in range(len(decided.groups))], decided.hubs
 
 
@@ -149,10 +210,11 @@ class _Groups:
 class MentionIndex:
     """The person, child and nickname mentions behind some networks, and the scored pairs among them, read
     in three queries: for every network at once when computing them (entity_ids None), or for one network's
-    entities when drawing its page. Given `visible` (contact ids, child record ids), only the mentions in
-    records a viewer may open count, so what they are shown is grouped from what they may see."""
+    entities when drawing its page. Only the mentions `keep` accepts count: those of the intelligence items
+    the networks are computed with, or those in records a viewer may open (`in_keys`), so what they are shown
+    is grouped from what they may see."""
 
-    def __init__(self, entity_ids=None, visible=None):
+    def __init__(self, entity_ids=None, keep=None):
         mentions = Mention.objects.filter(kind__in=GROUPED_KINDS, entity__isnull=False)
         links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
         if entity_ids is not None:
@@ -160,12 +222,11 @@ class MentionIndex:
             links = links.filter(left__entity_id__in=entity_ids, right__entity_id__in=entity_ids)
         self.by_entity, self.nicknames_at = defaultdict(list), defaultdict(list)
         for mention in mentions:
-            if visible is not None and not in_records(mention, *visible):
+            if keep is not None and not keep(mention):
                 continue
             if mention.kind == Entity.Kind.NICKNAME:
                 if mention.source_detail:
-                    self.nicknames_at[(mention.contact_id, mention.child_record_id, mention.source_detail)].append(
-                        mention.entity_id)
+                    self.nicknames_at[(sources.mention_key(mention), mention.source_detail)].append(mention.entity_id)
             else:
                 self.by_entity[mention.entity_id].append(mention)
         self.links_from = defaultdict(list)
@@ -181,11 +242,6 @@ class MentionIndex:
 
 
 GROUPED_KINDS = [Entity.Kind.PERSON, Entity.Kind.CHILD, Entity.Kind.NICKNAME]
-
-
-def in_records(mention, contact_ids, child_ids):
-    """The mention is in one of these reports or children's records."""
-    return (mention.contact_id in contact_ids) if mention.contact_id else (mention.child_record_id in child_ids)
 
 
 def _join_probable_pairs(groups, mentions, index):
@@ -221,7 +277,7 @@ def person_nickname_pairs(person_mentions, index):
     """(person entity, nickname entity) for the nicknames given for the same person in one record."""
     for mention in person_mentions:
         if mention.source_detail:
-            key = (mention.contact_id, mention.child_record_id, mention.source_detail)
+            key = (sources.mention_key(mention), mention.source_detail)
             for nickname in index.nicknames_at.get(key, ()):
                 yield mention.entity_id, nickname
 
@@ -247,8 +303,8 @@ def distinct_children(rows, index):
 
 def display_groups(rows, visible):
     """{entity: the entity it is shown as} for a network page, from the records the viewer may open
-    (`visible`: contact ids, child record ids): probable same people and children as one."""
-    index = MentionIndex({row[2] for row in rows}, visible)
+    (`visible`: record keys): probable same people and children as one."""
+    index = MentionIndex({row[2] for row in rows}, in_keys(visible))
     return {**child_groups(rows, index), **person_groups(rows, index)}
 
 
@@ -260,27 +316,33 @@ def flag_reason(persons_of_concern, children):
     return ""
 
 
-def _network(number, rows, group_ties, generation, index, received):
+def _network(number, rows, group_ties, generation, seen, index, received):
     """The Network row (not yet saved) for one network's rows."""
-    contact_ids = sorted({row[3] for row in rows if row[3]})
-    child_record_ids = sorted({row[4] for row in rows if row[4]})
-    entity_ids = sorted({row[2] for row in rows})
+    keys = {row[3] for row in rows}
     reason = flag_reason(len(people_of_concern(rows, index)), len(distinct_children(rows, index)))
-    newest = max((received[pk] for pk in contact_ids if pk in received), default=None)
+    newest = max((received[key] for key in keys if key in received), default=None)
     return Network(
-        number=number + 1, generation=generation, contact_ids=contact_ids, child_record_ids=child_record_ids,
-        entity_ids=entity_ids, communities=communities(rows), flagged=bool(reason), ties=group_ties,
-        flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
+        number=number + 1, generation=generation, intelligence_seen=seen, **sources.network_members(keys),
+        entity_ids=sorted({row[2] for row in rows}), communities=communities(rows), flagged=bool(reason),
+        ties=group_ties, flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
         newest_activity=newest or timezone.now())
 
 
-def current_networks():
-    """The networks for the current data, recomputed first if anything changed since the last run. Two
-    requests computing the same generation at once: the second finds the first's rows."""
+def current_networks(user=None):
+    """The networks this user is shown (computed with the intelligence items they may open; without a user,
+    with all of them), recomputed first if anything changed since the last run. Two requests computing the
+    same networks at once: the second finds the first's rows."""
+    item_ids = readable_intelligence(user)
     generation = current_generation()
-    if not Network.objects.filter(generation=generation).exists():
+    current = Network.objects.filter(generation=generation, intelligence_seen=intelligence_seen(item_ids))
+    if not current.exists():
         try:
-            compute()
+            compute(item_ids)
         except IntegrityError:
             pass
-    return Network.objects.filter(generation=generation)
+    return current
+
+
+def seen_by(user):
+    """Which networks and hubs this user is shown (`Network.intelligence_seen`)."""
+    return intelligence_seen(readable_intelligence(user))

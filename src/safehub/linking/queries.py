@@ -1,36 +1,66 @@
-"""What linking shows a user, always within what the access policy lets them open."""
+"""What linking shows a user, always within what the access policy lets them open.
+
+Every query here reads mentions only in records the user may open: their record keys come from each kind's
+`visible_to` (`sources.visible_keys`, `sources.readable`), so a mention from an intelligence item (or a
+person of concern, or a report) the user may not open is never read for them and shows nowhere, not even as a
+count. A person is "the same" only as grouped from the mentions the user may open (`_same_person`), and
+networks and hubs are those computed with exactly the intelligence the user may open (`networks.seen_by`).
+"""
 
 from collections import defaultdict
 
-from django.db.models import Q
-
-from safehub.cases.models import Child
-from safehub.intake.models import Contact
-from safehub.linking import ties
+from safehub.linking import networks as linking_networks
+from safehub.linking import sources, ties
 from safehub.linking.models import Entity, Hub, Mention, PersonLink, SelectorMark
-from safehub.linking.networks import MentionIndex, in_records, distinct_children, people_of_concern
+from safehub.linking.networks import MentionIndex, distinct_children, identifying, in_keys, people_of_concern
+from safehub.linking.resolve import PERSON_KINDS, clusters, links_among, person_label
 
 SELECTOR_WORDS = {Entity.Kind.PHONE: "phone number", Entity.Kind.VEHICLE: "vehicle",
                   Entity.Kind.HANDLE: "online account", Entity.Kind.NICKNAME: "nickname",
                   Entity.Kind.PERSON: "person", Entity.Kind.PLACE: "place", Entity.Kind.CHILD: "child"}
 
 
-def visible_record_ids(user, contact_ids=None, child_ids=None):
-    """(contact ids, child record ids) the user may open, out of those given (or all)."""
-    contacts = Contact.objects.visible_to(user)
-    children = Child.objects.visible_to(user)
-    if contact_ids is not None:
-        contacts = contacts.filter(pk__in=contact_ids)
-    if child_ids is not None:
-        children = children.filter(pk__in=child_ids)
-    return set(contacts.values_list("pk", flat=True)), set(children.values_list("pk", flat=True))
+def shown_label(mention):
+    """How a mention's value is shown: a selector by its entity's label, a person or child as this mention
+    writes them (an entity's label may come from a record the viewer may not open)."""
+    return person_label(mention) if mention.kind in PERSON_KINDS else mention.entity.label
 
 
 def link_is_visible(user, link):
-    mentions = [link.left, link.right]
-    contacts, children = visible_record_ids(user, [m.contact_id for m in mentions if m.contact_id],
-                                            [m.child_record_id for m in mentions if m.child_record_id])
-    return all(in_records(m, contacts, children) for m in mentions)
+    """The user may open the records of both mentions (an intelligence item's too)."""
+    keys = {sources.mention_key(link.left), sources.mention_key(link.right)}
+    return keys <= sources.visible_keys(user, keys)
+
+
+def _same_person(own, others):
+    """The mentions among `others` (of own's person entity, all in records the viewer may open) that are the
+    same person as `own` when grouped pair by pair from these mentions alone: the entity may have been joined
+    through a record the viewer may not open, which must not join anything for them."""
+    group = [own, *others]
+    mine = next(members for members in clusters(group, links_among(group)) if own in members)
+    return [mention for mention in others if mention in mine]
+
+
+def _named_elsewhere(user, contact, kinds):
+    """[(own mention, [mentions of the same value in other records the user may open])] for each value of
+    these kinds the report names (one mention per value)."""
+    own = {}
+    for mention in Mention.objects.filter(contact=contact, entity__isnull=False, kind__in=kinds).select_related(
+            "entity").order_by("pk"):
+        own.setdefault(mention.entity_id, mention)
+    if not own:
+        return []
+    others = defaultdict(list)
+    for mention in (Mention.objects.filter(entity_id__in=own).filter(sources.readable(user)).exclude(contact=contact)
+                    .select_related("person_of_concern")):
+        others[mention.entity_id].append(mention)
+    found = []
+    for entity_id, mention in own.items():
+        same = others.get(entity_id, [])
+        if mention.kind in PERSON_KINDS and same:
+            same = _same_person(mention, same)
+        found.append((mention, same))
+    return found
 
 
 def links_for_contact(user, contact):
@@ -40,52 +70,99 @@ def links_for_contact(user, contact):
     [{"kind", "word", "label", "raw", "entity", "strength", "reports": [Contact], "children": count}], most
     reports first.
     """
-    own = Mention.objects.filter(contact=contact, entity__isnull=False).exclude(kind=Entity.Kind.CHILD)
-    entities = {m.entity_id: m for m in own.select_related("entity")}
-    if not entities:
+    kinds = [kind for kind in Entity.Kind.values if kind != Entity.Kind.CHILD]
+    reports_by_mention = {}
+    for mention, same in _named_elsewhere(user, contact, kinds):
+        reports = {other.contact_id for other in same if other.contact_id}
+        if reports:
+            reports_by_mention[mention] = reports
+    if not reports_by_mention:
         return []
-    others = (Mention.objects.filter(entity_id__in=entities, contact__isnull=False).exclude(contact=contact)
-              .filter(contact__in=Contact.objects.visible_to(user)).values_list("entity_id", "contact_id"))
-    reports_by_entity = defaultdict(set)
-    for entity_id, contact_id in others:
-        reports_by_entity[entity_id].add(contact_id)
-    all_reports = set().union(*reports_by_entity.values()) if reports_by_entity else set()
-    contacts = {c.pk: c for c in Contact.objects.filter(pk__in=all_reports).only("pk", "reference", "received_at")}
+    all_reports = set().union(*reports_by_mention.values())
+    contacts = {c.pk: c for c in sources.REPORT.model.objects.filter(pk__in=all_reports)
+                .only("pk", "reference", "received_at")}
     children_by_report = defaultdict(set)
     own_children = set(Mention.objects.filter(contact=contact, kind=Entity.Kind.CHILD).values_list("entity_id", flat=True))
     for contact_id, entity_id in Mention.objects.filter(contact_id__in=all_reports, kind=Entity.Kind.CHILD).values_list(
             "contact_id", "entity_id"):
         if entity_id not in own_children:
             children_by_report[contact_id].add(entity_id)
-    found, hubs, marks = [], hub_ids(reports_by_entity), standing_marks(reports_by_entity)
-    businesses = business_ids(reports_by_entity)
-    for entity_id, report_ids in reports_by_entity.items():
-        mention = entities[entity_id]
+    entity_ids = [mention.entity_id for mention in reports_by_mention]
+    hubs, marks = hub_ids(entity_ids, linking_networks.seen_by(user)), standing_marks(entity_ids)
+    businesses = business_ids(entity_ids)
+    found = []
+    for mention, report_ids in reports_by_mention.items():
+        entity = mention.entity
         children = set().union(*(children_by_report[r] for r in report_ids))
-        identifying = bool(mention.first_name and (mention.last_name or mention.date_of_birth))
-        found.append({"kind": mention.entity.kind, "word": SELECTOR_WORDS[mention.entity.kind],
-                      "label": mention.entity.label, "raw": mention.raw, "entity": mention.entity,
-                      "strength": strength(mention.entity.kind, partial=bool(mention.pattern), identifying=identifying,
-                                           hub=entity_id in hubs, mark=marks.get(entity_id),
-                                           business=entity_id in businesses),
+        found.append({"kind": entity.kind, "word": SELECTOR_WORDS[entity.kind], "label": shown_label(mention),
+                      "raw": mention.raw, "entity": entity,
+                      "strength": strength(entity.kind, partial=bool(mention.pattern), identifying=identifying(mention),
+                                           hub=entity.pk in hubs, mark=marks.get(entity.pk),
+                                           business=entity.pk in businesses),
                       "reports": sorted((contacts[r] for r in report_ids), key=lambda c: c.received_at),
                       "children": len(children)})
     return sorted(found, key=lambda item: (-len(item["reports"]), item["label"]))
 
 
+CONCERN_WORDS = {Entity.Kind.PHONE: "belongs to", Entity.Kind.VEHICLE: "belongs to", Entity.Kind.HANDLE: "belongs to",
+                 Entity.Kind.PLACE: "is an address of", Entity.Kind.PERSON: "is probably"}
+
+
+def people_of_concern_named(user, contact):
+    """For each phone, vehicle, online account, address or person this report names that is also a person of
+    concern's whom the user may open (one of their own details, or the same person by the matcher), who that
+    is: [{"word", "label", "how", "people": [{"name", "url"}]}]. A partial number or mark says nothing here,
+    and a person of concern the user may not open is never read."""
+    found = []
+    for mention, same in _named_elsewhere(user, contact, list(CONCERN_WORDS)):
+        people = {other.person_of_concern_id: other.person_of_concern for other in same if other.person_of_concern_id}
+        if not people or mention.pattern:
+            continue
+        found.append({"word": SELECTOR_WORDS[mention.kind], "label": shown_label(mention),
+                      "how": CONCERN_WORDS[mention.kind],
+                      "people": [sources.shown(sources.PERSON_OF_CONCERN.key(pk), person)
+                                 for pk, person in sorted(people.items())]})
+    return found
+
+
 def network_view(user, network):
     """What of a network this user may see: records they can open, the entities those records name, the
-    edges between them, and how many records are hidden from them. None if they can open none of it."""
-    contacts, children = visible_record_ids(user, network.contact_ids, network.child_record_ids)
-    if not contacts and not children:
+    edges between them, and how many records are hidden from them. None if they can open none of it, or if
+    it was computed with other intelligence than the user may open (`networks.seen_by`)."""
+    if network.intelligence_seen != linking_networks.seen_by(user):
         return None
-    hidden = len(network.contact_ids) - len(contacts) + len(network.child_record_ids) - len(children)
-    mentions = list(Mention.objects.filter(Q(contact_id__in=contacts) | Q(child_record_id__in=children),
-                                           entity_id__in=network.entity_ids).select_related("entity"))
-    return {"network": network, "mentions": mentions, "hidden": hidden,
-            "contacts": list(Contact.objects.filter(pk__in=contacts).order_by("received_at")),
-            "child_records": list(Child.objects.filter(pk__in=children)),
-            "links": visible_links(mentions)}
+    visible = sources.visible_keys(user, sources.network_keys(network))
+    if not visible:
+        return None
+    told = [source for source in sources.SOURCES if source.counted_when_hidden]
+    hidden = len([key for key in sources.network_keys(network, told) if key not in visible])
+    mentions = list(Mention.objects.filter(sources.in_records(visible), entity_id__in=network.entity_ids)
+                    .select_related("entity"))
+    loaded = sources.load(visible)
+    records = [sources.shown(key, loaded[key]) for key in _in_order(loaded)]
+    return {"network": network, "mentions": mentions, "hidden": hidden, "visible": visible, "records": records,
+            "records_by_key": {record["key"]: record for record in records},
+            "people_of_concern": [r for r in records if r["kind"] == sources.PERSON_OF_CONCERN.node],
+            "counted": _counted_words(visible), "links": visible_links(mentions)}
+
+
+def _in_order(loaded):
+    """Record keys by kind (reports, children's records, intelligence, people of concern), each kind oldest
+    first."""
+    def order(key):
+        record = loaded[key]
+        when = getattr(record, "received_at", None) or getattr(record, "created_at", None)
+        return sources.SOURCES.index(sources.source_of(key)), when is None, when or 0, record.pk
+
+    return sorted(loaded, key=order)
+
+
+def _counted_words(keys):
+    """The records of each kind among these, in words: "2 reports, 1 child record and 1 person of concern"."""
+    by_source = sources.split(keys)
+    parts = [f"{len(by_source[s])} {s.noun if len(by_source[s]) == 1 else s.plural}" for s in sources.SOURCES
+             if by_source.get(s)]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 
 
 def visible_links(mentions):
@@ -97,42 +174,39 @@ def visible_links(mentions):
 
 def network_summaries(user, networks):
     """One row per network the user can open any record of: counts within their access, and how many records
-    are hidden from them. A bounded number of queries however many networks there are."""
+    are hidden from them (never intelligence items). A bounded number of queries however many networks
+    there are."""
     networks = list(networks)
-    all_contacts = {pk for network in networks for pk in network.contact_ids}
-    all_children = {pk for network in networks for pk in network.child_record_ids}
-    contacts, children = visible_record_ids(user, all_contacts, all_children)
-    agency_of = dict(Contact.objects.filter(pk__in=contacts).values_list("pk", "owning_agency__name"))
-    agency_of_child = dict(Child.objects.filter(pk__in=children).values_list("pk", "owning_agency__name"))
-    network_of = {("c", pk): network.pk for network in networks for pk in network.contact_ids}
-    network_of |= {("r", pk): network.pk for network in networks for pk in network.child_record_ids}
+    told = [source for source in sources.SOURCES if source.counted_when_hidden]
+    all_keys = {key for network in networks for key in sources.network_keys(network)}
+    visible = sources.visible_keys(user, all_keys)
+    agency_of = sources.agency_names(visible)
+    network_of = {key: network.pk for network in networks for key in sources.network_keys(network)}
     kinds = defaultdict(lambda: defaultdict(set))
     visible_rows = defaultdict(list)
-    rows = Mention.objects.filter(Q(contact_id__in=contacts) | Q(child_record_id__in=children),
-                                  entity__isnull=False).values_list("kind", "role", "entity_id", "contact_id",
-                                                                    "child_record_id")
-    for row in rows:
-        kind, role, entity_id, contact_id, child_id = row
-        network = network_of.get(("c", contact_id) if contact_id else ("r", child_id))
+    rows = (Mention.objects.filter(sources.in_records(visible), entity__isnull=False)
+            .values_list("kind", "role", "entity_id", *sources.ID_FIELDS))
+    for kind, role, entity_id, *ids in rows:
+        key = sources.record_key(*ids)
+        network = network_of.get(key)
         if network is not None:
             kinds[network][kind].add(entity_id)
-            visible_rows[network].append(row)
-    summaries, index = [], MentionIndex(visible=(contacts, children)) if networks else None
+            visible_rows[network].append((kind, role, entity_id, key))
+    summaries, index = [], MentionIndex(keep=in_keys(visible)) if networks else None
     for network in networks:
-        seen = [pk for pk in network.contact_ids if pk in contacts]
-        seen_children = [pk for pk in network.child_record_ids if pk in children]
-        if not seen and not seen_children:
+        seen = [key for key in sources.network_keys(network) if key in visible]
+        if not seen:
             continue
         counted = kinds[network.pk]
         selectors = sum(len(counted[k]) for k in (Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                                                    Entity.Kind.NICKNAME))
-        agencies = {agency_of[pk] for pk in seen} | {agency_of_child[pk] for pk in seen_children}
-        summaries.append({"network": network, "reports": len(seen),
+        summaries.append({"network": network,
+                          "reports": len([key for key in seen if sources.source_of(key) is sources.REPORT]),
                           "children": len(distinct_children(visible_rows[network.pk], index)),
                           "persons": len(people_of_concern(visible_rows[network.pk], index)), "selectors": selectors,
-                          "size": sum(len(ids) for ids in counted.values()), "agencies": sorted(agencies),
-                          "hidden": len(network.contact_ids) - len(seen) + len(network.child_record_ids)
-                          - len(seen_children)})
+                          "size": sum(len(ids) for ids in counted.values()),
+                          "agencies": sorted({agency_of[key] for key in seen}),
+                          "hidden": len([key for key in sources.network_keys(network, told) if key not in visible])})
     return summaries
 
 
@@ -154,9 +228,10 @@ def standing_marks(entity_ids):
             .select_related("marked_by")}
 
 
-def hub_ids(entity_ids):
-    """The hubs among these entities, as last computed with the networks."""
-    return set(Hub.objects.filter(entity_id__in=entity_ids).values_list("entity_id", flat=True))
+def hub_ids(entity_ids, seen):
+    """The hubs among these entities, as last computed with the networks this viewer is shown (`seen`:
+    `networks.seen_by(user)`), so a hub made by intelligence shows only to those who may read it."""
+    return set(Hub.objects.filter(entity_id__in=entity_ids, intelligence_seen=seen).values_list("entity_id", flat=True))
 
 
 def business_ids(entity_ids):
@@ -191,57 +266,69 @@ def strength(kind, *, partial=False, identifying=True, hub=False, mark=None, bus
     return {"level": level, "title": LEVEL_TITLES[level], "words": words}
 
 
+def _naming_keys(entity):
+    return {sources.record_key(*ids) for ids in Mention.objects.filter(entity=entity).values_list(*sources.ID_FIELDS)}
+
+
 def selector_is_visible(user, entity):
     """The user may open at least one record that names this selector."""
-    contacts, children = _naming_records(entity)
-    visible_contacts, visible_children = visible_record_ids(user, contacts, children)
-    return bool(visible_contacts or visible_children)
-
-
-def _naming_records(entity):
-    rows = Mention.objects.filter(entity=entity).values_list("contact_id", "child_record_id")
-    return {c for c, _ in rows if c}, {r for _, r in rows if r}
+    return bool(sources.visible_keys(user, _naming_keys(entity)))
 
 
 def selector_view(user, entity):
-    """A selector's page: its strength, the reports and children's records naming it that the user may open,
-    how many children those reports are about, and the history of "not linking" marks. None if the user may
-    open no record naming it (so nothing about hidden records shows)."""
-    contacts, children = _naming_records(entity)
-    contacts, children = visible_record_ids(user, contacts, children)
-    if not contacts and not children:
+    """A selector's page: its strength, the records naming it that the user may open (reports, children's
+    records, intelligence items, people of concern), how many children those reports are about, and the
+    history of "not linking" marks. None if the user may open no record naming it (so nothing about hidden
+    records shows)."""
+    visible = sources.visible_keys(user, _naming_keys(entity))
+    if not visible:
         return None
+    loaded = sources.load(visible)
+    by_source = sources.split(visible)
+    contacts = by_source.get(sources.REPORT, set())
     child_entities = set(Mention.objects.filter(contact_id__in=contacts, kind=Entity.Kind.CHILD, entity__isnull=False)
                          .values_list("entity_id", flat=True))
     marks = list(SelectorMark.objects.filter(entity=entity).select_related("marked_by", "undone_by")
                  .order_by("-marked_at"))
     standing = next((mark for mark in marks if mark.standing), None)
-    partial = not Mention.objects.filter(entity=entity, pattern="").exists()
-    return {"entity": entity, "reports": list(Contact.objects.filter(pk__in=contacts).order_by("-received_at")),
-            "child_records": list(Child.objects.filter(pk__in=children)), "children": len(child_entities),
-            "strength": strength(entity.kind, partial=partial, hub=Hub.objects.filter(entity=entity).exists(),
-                                 mark=standing, business=bool(business_ids([entity.pk]))),
+    partial = not Mention.objects.filter(sources.in_records(visible), entity=entity, pattern="").exists()
+    others = [sources.shown(key, loaded[key]) for key in _in_order(loaded)
+              if sources.source_of(key) in (sources.INTELLIGENCE, sources.PERSON_OF_CONCERN)]
+    hub = bool(hub_ids([entity.pk], linking_networks.seen_by(user)))
+    return {"entity": entity,
+            "reports": sorted((loaded[sources.REPORT.key(pk)] for pk in contacts), key=lambda c: c.received_at,
+                              reverse=True),
+            "child_records": [loaded[sources.CHILD_RECORD.key(pk)]
+                              for pk in sorted(by_source.get(sources.CHILD_RECORD, ()))],
+            "others": others, "children": len(child_entities),
+            "strength": strength(entity.kind, partial=partial, hub=hub, mark=standing,
+                                 business=bool(business_ids([entity.pk]))),
             "marks": marks, "standing": standing}
 
 
 def hub_summaries(user):
-    """Hubs, selectors some report names as a business's, and marked selectors, each with how many reports the user may open name it and how many
-    children those reports are about; only those the user can open a record of."""
+    """Hubs (of the networks this user is shown), selectors some report names as a business's, and marked
+    selectors, each with how many reports the user may open name it and how many children those reports are
+    about; only those the user can open a report or child's record of."""
     marked = {mark.entity_id: mark for mark in SelectorMark.objects.filter(undone_at__isnull=True)
               .select_related("marked_by")}
     businesses = set(Mention.objects.filter(role=Mention.Role.OTHER, entity__isnull=False)
                      .values_list("entity_id", flat=True))
-    entity_ids = set(Hub.objects.values_list("entity_id", flat=True)) | set(marked) | businesses
-    rows = list(Mention.objects.filter(entity_id__in=entity_ids).values_list("entity_id", "contact_id", "child_record_id"))
-    contacts, children = visible_record_ids(user, {c for _, c, _ in rows if c}, {r for _, _, r in rows if r})
-    reports, records = defaultdict(set), defaultdict(set)
-    for entity_id, contact_id, child_id in rows:
-        if contact_id in contacts:
+    hubs = Hub.objects.filter(intelligence_seen=linking_networks.seen_by(user))
+    entity_ids = set(hubs.values_list("entity_id", flat=True)) | set(marked) | businesses
+    rows = (Mention.objects.filter(entity_id__in=entity_ids)
+            .filter(sources.readable(user, (sources.REPORT, sources.CHILD_RECORD)))
+            .values_list("entity_id", "contact_id", "child_record_id", "raw"))
+    reports, records, written = defaultdict(set), defaultdict(set), {}
+    for entity_id, contact_id, child_id, raw in rows:
+        if contact_id:
             reports[entity_id].add(contact_id)
-        if child_id in children:
+        if child_id:
             records[entity_id].add(child_id)
+        written.setdefault(entity_id, raw)
     about = defaultdict(set)
-    for contact_id, child_entity in Mention.objects.filter(contact_id__in=contacts, kind=Entity.Kind.CHILD,
+    for contact_id, child_entity in Mention.objects.filter(contact_id__in=set().union(*reports.values()),
+                                                           kind=Entity.Kind.CHILD,
                                                            entity__isnull=False).values_list("contact_id", "entity_id"):
         about[contact_id].add(child_entity)
     entities = Entity.objects.in_bulk(entity_ids)
@@ -249,18 +336,20 @@ def hub_summaries(user):
     for entity_id in entity_ids:
         if not reports[entity_id] and not records[entity_id]:
             continue
+        entity = entities[entity_id]
         children_named = set().union(*(about[c] for c in reports[entity_id]))
-        summaries.append({"entity": entities[entity_id], "reports": len(reports[entity_id]),
+        summaries.append({"entity": entity, "reports": len(reports[entity_id]),
+                          "label": written[entity_id] if entity.kind in PERSON_KINDS else entity.label,
                           "records": len(records[entity_id]), "children": len(children_named),
                           "mark": marked.get(entity_id), "business": entity_id in businesses})
-    return sorted(summaries, key=lambda row: (-row["reports"], row["entity"].label))
+    return sorted(summaries, key=lambda row: (-row["reports"], row["label"]))
 
 
-def network_ties(network, contacts, children):
+def network_ties(network, visible, labels):
     """Why a network's records belong together, in words: its ties (strongest first) between records the
-    viewer may open, each with the records behind it. Ties seen in fewer than two visible records are left
-    out, so nothing about a hidden record shows."""
-    visible = {ties.record_key(pk, None) for pk in contacts} | {ties.record_key(None, pk) for pk in children}
+    viewer may open (`visible`: record keys), each with the records behind it. Ties seen in fewer than two
+    visible records are left out, so nothing about a hidden record shows. `labels`: {entity: how the page
+    shows it} for people and children, written as the viewer's records write them."""
     entities = Entity.objects.in_bulk([tie["entity"] for tie in network.ties if tie["entity"]])
     said = []
     for tie in network.ties:
@@ -268,7 +357,7 @@ def network_ties(network, contacts, children):
         if len(records) < 2:
             continue
         entity = entities.get(tie["entity"])
-        what = (f"{SELECTOR_WORDS[entity.kind].capitalize()} {entity.label}" if entity
+        what = (f"{SELECTOR_WORDS[entity.kind].capitalize()} {labels.get(entity.pk, entity.label)}" if entity
                 else f"Two mentions the matcher scored as probably the same {tie['kind']}")
         how = ("strong: joins these records on its own" if tie["strength"] == ties.STRONG
                else "weak: counted only because these records also share something else")

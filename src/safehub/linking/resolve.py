@@ -12,6 +12,7 @@ import logging
 import re
 
 from django.db import transaction
+from django.db.models import Q
 
 from safehub.linking import people
 from safehub.linking.clustering import groups_clash
@@ -69,19 +70,6 @@ def link_intelligence_item(item):
         return _sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item))
 
 
-def link_person_of_concern(person):
-    """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
-    addresses), after any change to the record."""
-    with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
-
-
-def link_intelligence_item(item):
-    """Store and resolve what an intelligence item names, after any change to it."""
-    with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item))
-
-
 def _identity(mention):
     """What makes a mention the same one: a changed name, birth date or postcode makes a new mention, to be
     scored afresh."""
@@ -105,7 +93,7 @@ def _store_and_resolve(mentions):
     scored = {id(m): people.score_candidates(m) for m in mentions if m.kind in PERSON_KINDS}
     for mention in mentions:
         if mention.kind in PERSON_KINDS and not scored[id(mention)]:
-            mention.entity = Entity.objects.create(kind=mention.kind, label=_person_label(mention))
+            mention.entity = Entity.objects.create(kind=mention.kind, label=person_label(mention))
     Mention.objects.bulk_create(mentions)
     for entity in created:
         _adopt_partials(entity)
@@ -119,11 +107,24 @@ def _store_and_resolve(mentions):
 
 
 def _label(mention):
+    """An entity's label, from the mention that first names it. A report's or child record's own writing;
+    an entity first named by an intelligence item or a person of concern is labelled by its normalised value,
+    so that its label says nothing more than the value a report's reader sees in their own report."""
     if mention.kind == Entity.Kind.PHONE:
         return mention.key
     if mention.kind == Entity.Kind.HANDLE:
         return f"@{mention.key}"
+    if not _is_open(mention):
+        return mention.key.title() if mention.kind == Entity.Kind.NICKNAME else mention.key
     return mention.raw.strip() or mention.key
+
+
+def _is_open(mention):
+    """From a report or a child's record (not from intelligence or a person of concern's record)."""
+    return bool(mention.contact_id or mention.child_record_id)
+
+
+OPEN_FULL = Q(mentions__contact__isnull=False) | Q(mentions__child_record__isnull=False)
 
 
 def _regex_for(kind, pattern):
@@ -133,32 +134,44 @@ def _regex_for(kind, pattern):
     return "^" + prefix + "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + "$"
 
 
+def _fitting(mention):
+    """The full selectors a partial mention fits. A partial in a report or a child's record fits only a full
+    value that a report or a child's record names: it never takes its full value (shown as its label, and
+    joining it to other partials) from intelligence or a person of concern its readers may not open."""
+    found = Entity.objects.filter(kind=mention.kind, key__regex=_regex_for(mention.kind, mention.pattern))
+    if _is_open(mention):
+        found = found.filter(OPEN_FULL, mentions__pattern="").distinct()
+    return found
+
+
 def _selector_entity(mention):
-    """Set a selector mention's entity (not saved). Returns the entity if it was created just now and is a
-    full phone or mark that earlier partial mentions may be waiting for."""
+    """Set a selector mention's entity (not saved). Returns the entity if partial mentions may be waiting for
+    it: a full phone or mark created just now, or first named now by a report or a child's record."""
     if mention.kind not in SELECTOR_KINDS:
         return None
     if mention.key:
         entity, created = Entity.objects.get_or_create(kind=mention.kind, key=mention.key,
                                                        defaults={"label": _label(mention)[:300]})
         mention.entity = entity
-        return entity if created and mention.kind in (Entity.Kind.PHONE, Entity.Kind.VEHICLE) else None
+        if mention.kind not in (Entity.Kind.PHONE, Entity.Kind.VEHICLE):
+            return None
+        first_open = _is_open(mention) and not Mention.objects.filter(
+            Q(contact__isnull=False) | Q(child_record__isnull=False), entity=entity, pattern="").exists()
+        return entity if created or first_open else None
     if mention.pattern:
-        candidates = list(Entity.objects.filter(kind=mention.kind, key__regex=_regex_for(mention.kind, mention.pattern))[:2])
+        candidates = list(_fitting(mention)[:2])
         if len(candidates) == 1:
             mention.entity = candidates[0]
     return None
 
 
 def _adopt_partials(entity):
-    """Earlier partial mentions that fit this new full selector, and fit nothing else, now point at it."""
+    """Earlier partial mentions that fit this full selector, and fit nothing else, now point at it."""
     waiting = Mention.objects.filter(kind=entity.kind, entity__isnull=True).exclude(pattern="")
     for mention in waiting:
-        if re.match(_regex_for(entity.kind, mention.pattern), entity.key):
-            others = Entity.objects.filter(kind=entity.kind, key__regex=_regex_for(entity.kind, mention.pattern))
-            if others.count() == 1:
-                mention.entity = entity
-                mention.save(update_fields=["entity"])
+        if re.match(_regex_for(entity.kind, mention.pattern), entity.key) and list(_fitting(mention)[:2]) == [entity]:
+            mention.entity = entity
+            mention.save(update_fields=["entity"])
 
 
 # --- People --------------------------------------------------------------------------------------------
@@ -192,6 +205,14 @@ def keeps_apart(link):
     return scored_apart(link) or guarded
 
 
+def across_intelligence(a, b):
+    """One of two mentions comes from an intelligence item and the other does not. They never share an
+    entity: an entity joins records for everyone who reads them, and intelligence must not be what joins two
+    reports for a reader who may not open it. Networks tie such a pair only where the item is read
+    (`networks.link_pairs`); the scored pair is kept with its evidence like any other."""
+    return (a.intelligence_id is None) != (b.intelligence_id is None)
+
+
 def links_among(mentions):
     ids = [mention.pk for mention in mentions]
     return list(PersonLink.objects.filter(left_id__in=ids, right_id__in=ids))
@@ -201,15 +222,19 @@ def clusters(mentions, links):
     """Group mentions into people, pair by pair: strongest joining links first (confirmed before any
     score). Two groups merge only if no pair across them is scored apart and, unless an analyst confirmed
     the link, no record of one contradicts a record of the other (the guards of `clustering`, as in batch
-    linking), so a third record never chains two different people together. Returns lists of mentions."""
+    linking), so a third record never chains two different people together. A mention from intelligence
+    joins only other intelligence mentions (`across_intelligence`). Returns lists of mentions."""
     group = {mention.pk: {mention.pk} for mention in mentions}
+    by_id = {mention.pk: mention for mention in mentions}
     records = {mention.pk: people.prepared(mention) for mention in mentions}
     apart = {(link.left_id, link.right_id) for link in links if scored_apart(link)}
     joining = sorted((link for link in links if link.joins),
                      key=lambda link: (link.judgement != PersonLink.Judgement.CONFIRMED, -link.match_weight))
     for link in joining:
         a, b = group[link.left_id], group[link.right_id]
-        if a is b or any((min(x, y), max(x, y)) in apart for x in a for y in b):
+        if a is b or across_intelligence(by_id[link.left_id], by_id[link.right_id]):
+            continue
+        if any((min(x, y), max(x, y)) in apart for x in a for y in b):
             continue
         confirmed = link.judgement == PersonLink.Judgement.CONFIRMED
         if not confirmed and groups_clash([records[x] for x in sorted(a)], [records[y] for y in sorted(b)]):
@@ -217,7 +242,6 @@ def clusters(mentions, links):
         merged = a | b
         for pk in merged:
             group[pk] = merged
-    by_id = {mention.pk: mention for mention in mentions}
     unique = {id(members): members for members in group.values()}
     return [[by_id[pk] for pk in sorted(members)] for members in unique.values()]
 
@@ -231,7 +255,7 @@ def assign_entities(groups):
         current = [m.entity_id for m in members if m.entity_id and m.entity_id not in used]
         entity_id = max(set(current), key=current.count) if current else None
         if entity_id is None:
-            entity_id = Entity.objects.create(kind=members[0].kind, label=_person_label(members[0])).pk
+            entity_id = Entity.objects.create(kind=members[0].kind, label=person_label(members[0])).pk
         used.add(entity_id)
         for mention in members:
             if mention.entity_id != entity_id:
@@ -261,7 +285,7 @@ def resolve_person(mention, scored=None):
     return mention.entity
 
 
-def _person_label(mention):
+def person_label(mention):
     name = mention.raw.strip()
     if mention.nicknames and mention.nicknames.strip() != name:
         return f"{name} ({mention.nicknames})"[:300]

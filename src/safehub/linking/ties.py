@@ -41,10 +41,6 @@ SPLIT_MIN_SIDE = 3
 THIN_BRIDGE = 0.1
 
 
-def record_key(contact_id, child_record_id):
-    return f"c{contact_id}" if contact_id else f"r{child_record_id}"
-
-
 def incidence_strength(kind, pattern, identifying):
     """How strong a record's mention of a value is, before counting how many records share it."""
     if kind in STRONG_KINDS:
@@ -114,14 +110,13 @@ class _Ties:
 
 def _incidences(rows, marked):
     """{entity: {record: strength}} and {entity: kind} from mention rows
-    (kind, role, entity, contact, child record, pattern, identifying). A value some report names as a
-    business's number joins nothing, whoever else names it without saying so."""
+    (kind, role, entity, record key, pattern, identifying). A value some report names as a business's number
+    joins nothing, whoever else names it without saying so."""
     incidences, kind_of = defaultdict(dict), {}
     businesses = {row[2] for row in rows if row[1] == "other"}
-    for kind, role, entity, contact_id, child_id, pattern, identifying in rows:
+    for kind, role, entity, record, pattern, identifying in rows:
         if role in NON_JOINING_ROLES or entity in marked or entity in businesses:
             continue
-        record = record_key(contact_id, child_id)
         strength = incidence_strength(kind, pattern, identifying)
         if incidences[entity].get(record) != STRONG:
             incidences[entity][record] = strength
@@ -129,10 +124,11 @@ def _incidences(rows, marked):
     return incidences, kind_of
 
 
-def plan(rows, review_pairs=(), marked=(), hub_groups=10):
-    """Decide the networks. `rows`: mention rows as in `_incidences`; `review_pairs`: (record, record, clue,
-    kind) for person and child mentions scored "needs review" and not kept apart; `marked`: entities an analyst marked as not
-    linking; `hub_groups`: a value whose records fall into this many separate groups is a hub."""
+def plan(rows, pairs=(), marked=(), hub_groups=10):
+    """Decide the networks. `rows`: mention rows as in `_incidences`; `pairs`: (record, record, clue, kind,
+    strength) for person and child mentions the matcher paired that are not one entity (scored "needs
+    review", or across intelligence and another record) and not kept apart; `marked`: entities an analyst
+    marked as not linking; `hub_groups`: a value whose records fall into this many separate groups is a hub."""
     marked = set(marked)
     incidences, kind_of = _incidences(rows, marked)
     ties = _Ties()
@@ -142,9 +138,9 @@ def plan(rows, review_pairs=(), marked=(), hub_groups=10):
             candidates.append(entity)
         elif len(records) >= 2:
             ties.add(entity, kind_of[entity], records)
-    for left, right, clue, kind in review_pairs:
+    for left, right, clue, kind, strength in pairs:
         if left != right:
-            ties.add_pair(left, right, clue, kind, WEAK)
+            ties.add_pair(left, right, clue, kind, strength)
     hubs = _settle_candidates(ties, candidates, incidences, kind_of, hub_groups)
     groups, network_ties = _networks(ties)
     return Plan(groups=groups, ties=network_ties, hubs=hubs)

@@ -9,14 +9,14 @@ from safehub.accounts.decorators import role_required
 from safehub.audit.trail import record as audit
 from safehub.access.routes import NETWORK_READERS, READERS
 from safehub.forms import error_summary, error_text
-from safehub.linking import actions, networks, queries
+from safehub.linking import actions, networks, queries, sources
 from safehub.linking.forms import JudgementForm, MarkForm
 from safehub.linking.models import Entity, Network, PersonLink
 
 
 @role_required(*NETWORK_READERS)
 def network_list(request):
-    summaries = queries.network_summaries(request.user, networks.current_networks())
+    summaries = queries.network_summaries(request.user, networks.current_networks(request.user))
     audit("networks_viewed", user=request.user, object_type="network",
           reason=", ".join(str(row["network"].pk) for row in summaries)[:500], request=request)
     return render(request, "linking/networks.html", {"summaries": summaries})
@@ -24,31 +24,28 @@ def network_list(request):
 
 def _grouped(view):
     """The visible mentions by the entity they are shown as (probable same people and children as one),
-    with each group's fullest label."""
-    rows = [(m.kind, m.role, m.entity_id, m.contact_id, m.child_record_id) for m in view["mentions"]]
-    visible = ({c.pk for c in view["contacts"]}, {c.pk for c in view["child_records"]})
-    shown_as = networks.display_groups(rows, visible)
+    with each group's fullest label, written as the viewer's records write it."""
+    rows = [(m.kind, m.role, m.entity_id, sources.mention_key(m)) for m in view["mentions"]]
+    shown_as = networks.display_groups(rows, view["visible"])
     labels = {}
     for mention in view["mentions"]:
         group = shown_as.get(mention.entity_id, mention.entity_id)
-        if len(mention.entity.label) > len(labels.get(group, "")):
-            labels[group] = mention.entity.label
+        label = queries.shown_label(mention)
+        if len(label) > len(labels.get(group, "")):
+            labels[group] = label
     return [(shown_as.get(m.entity_id, m.entity_id), m) for m in view["mentions"]], labels
 
 
 def _graph(view, grouped, labels):
     """Nodes and edges for cytoscape, from what the user may see."""
     nodes, edges = {}, []
-    for contact in view["contacts"]:
-        nodes[f"c{contact.pk}"] = {"id": f"c{contact.pk}", "label": contact.reference, "kind": "report"}
-    for child in view["child_records"]:
-        nodes[f"r{child.pk}"] = {"id": f"r{child.pk}", "label": child.reference, "kind": "record"}
+    for record in view["records"]:
+        nodes[record["key"]] = {"id": record["key"], "label": record["name"], "kind": record["kind"]}
     communities = view["network"].communities
     for group, mention in grouped:
         nodes.setdefault(f"e{group}", {"id": f"e{group}", "label": labels[group], "kind": mention.entity.kind,
                                        "community": communities.get(str(group), 0)})
-        source = f"c{mention.contact_id}" if mention.contact_id else f"r{mention.child_record_id}"
-        edges.append({"id": f"m{mention.pk}", "source": source, "target": f"e{group}"})
+        edges.append({"id": f"m{mention.pk}", "source": sources.mention_key(mention), "target": f"e{group}"})
     return {"nodes": list(nodes.values()), "edges": edges}
 
 
@@ -56,20 +53,20 @@ def _entity_rows(view, grouped, labels):
     rows = {}
     communities = view["network"].communities
     entity_ids = {mention.entity_id for _, mention in grouped}
-    hubs, marks = queries.hub_ids(entity_ids), queries.standing_marks(entity_ids)
-    businesses = queries.business_ids(entity_ids)
+    hubs = queries.hub_ids(entity_ids, view["network"].intelligence_seen)
+    marks, businesses = queries.standing_marks(entity_ids), queries.business_ids(entity_ids)
     for group, mention in grouped:
-        identifying = bool(mention.first_name and (mention.last_name or mention.date_of_birth))
         row = rows.setdefault(group, {"kind": mention.entity.get_kind_display(), "kind_key": mention.entity.kind,
                                       "label": labels[group], "roles": set(), "records": {}, "written": set(),
                                       "community": communities.get(str(group), 0) + 1, "entity": mention.entity,
                                       "strength": queries.strength(
-                                          mention.entity.kind, partial=bool(mention.pattern), identifying=identifying,
-                                          hub=mention.entity_id in hubs, mark=marks.get(mention.entity_id),
+                                          mention.entity.kind, partial=bool(mention.pattern),
+                                          identifying=networks.identifying(mention), hub=mention.entity_id in hubs,
+                                          mark=marks.get(mention.entity_id),
                                           business=mention.entity_id in businesses)})
         row["roles"].add(mention.get_role_display())
-        record = mention.contact or mention.child_record
-        row["records"][record.reference] = "contact" if mention.contact_id else "child"
+        key = sources.mention_key(mention)
+        row["records"][key] = view["records_by_key"][key]
         row["written"].add(mention.raw)
     order = [Entity.Kind.CHILD, Entity.Kind.PERSON, Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE,
              Entity.Kind.HANDLE, Entity.Kind.PLACE]
@@ -85,15 +82,15 @@ def network_page(request, network_id):
         raise Http404("No network you can open (the networks may have been recomputed: go back to the list)")
     audit("network_viewed", user=request.user, obj=network, request=request)
     grouped, labels = _grouped(view)
+    shown = {mention.entity_id: labels[group] for group, mention in grouped}
     context = {**view, "graph": _graph(view, grouped, labels), "rows": _entity_rows(view, grouped, labels),
-               "ties": queries.network_ties(network, {c.pk for c in view["contacts"]},
-                                            {c.pk for c in view["child_records"]})}
+               "ties": queries.network_ties(network, view["visible"], shown)}
     return render(request, "linking/network.html", context)
 
 
 def _open_link(request, link_id):
-    link = get_object_or_404(PersonLink.objects.select_related("left__contact", "right__contact", "left__child_record",
-                                                               "right__child_record", "judged_by"), pk=link_id)
+    sides = [f"{side}__{source.field}" for side in ("left", "right") for source in sources.SOURCES]
+    link = get_object_or_404(PersonLink.objects.select_related(*sides, "judged_by"), pk=link_id)
     if not queries.link_is_visible(request.user, link):
         audit("access_denied", user=request.user, object_type="personlink", object_id=str(link_id), request=request)
         raise Http404("No link you can open")
@@ -106,7 +103,8 @@ def render_link(request, link, form=None, status=200):
     for item in evidence:
         item["bar"] = round(abs(item["weight"]) / biggest * 100)
         item["towards"] = "for" if item["weight"] > 0 else "against" if item["weight"] < 0 else "neutral"
-    context = {"link": link, "evidence": evidence, "form": form or JudgementForm(),
+    records = [sources.shown(sources.mention_key(m), m.source_record) for m in (link.left, link.right)]
+    context = {"link": link, "evidence": evidence, "form": form or JudgementForm(), "records": records,
                "can_judge": request.user.role in actions.ANALYST_ROLES,
                "errors": error_summary([form]) if form is not None else []}
     return render(request, "linking/link.html", context, status=status)
@@ -136,6 +134,7 @@ def judge(request, link_id):
 
 @role_required(*READERS)
 def hub_list(request):
+    networks.current_networks(request.user)  # the hubs come with the networks this user is shown
     summaries = queries.hub_summaries(request.user)
     audit("hubs_viewed", user=request.user, object_type="entity",
           reason=", ".join(str(row["entity"].pk) for row in summaries)[:500], request=request)

@@ -15,7 +15,7 @@ from safehub.screening import actions
 from safehub.screening.forms import DecisionForm, PriorityForm
 from safehub.screening.queries import open_contacts
 from safehub.cases.actions import OUTCOMES_THAT_OPEN_A_CASE
-from safehub.linking.queries import links_for_contact
+from safehub.linking.queries import links_for_contact, people_of_concern_named
 
 SCREENING_ROLES = ("screener", "manager")
 READER_ROLES = READERS
@@ -75,6 +75,7 @@ def render_contact(request, contact, *, priority_form=None, decision_form=None, 
         "access": access_panel(request, contact, access_forms or {}),
         "opened_cases": contact.cases.visible_to(request.user).select_related("child"),
         "links": links_for_contact(request.user, contact),
+        "concerns": people_of_concern_named(request.user, contact),
         "case_outcomes": OUTCOMES_THAT_OPEN_A_CASE,
     }
     return render(request, "screening/contact.html", context, status=status)

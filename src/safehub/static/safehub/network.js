@@ -2,10 +2,13 @@
 // holds the same content for anyone not using the graph.
 const data = JSON.parse(document.getElementById('network-data').textContent)
 const colours = {
-  report: '#1d70b8', record: '#003078', child: '#00703c', person: '#d4351c', nickname: '#f47738',
-  phone: '#4c2c92', vehicle: '#5694ca', handle: '#912b88', place: '#505a5f'
+  report: '#1d70b8', record: '#003078', intelligence: '#28a197', person_of_concern: '#942514', child: '#00703c',
+  person: '#d4351c', nickname: '#f47738', phone: '#4c2c92', vehicle: '#5694ca', handle: '#912b88', place: '#505a5f'
 }
-const shapes = { report: 'round-rectangle', record: 'round-rectangle', child: 'ellipse', person: 'diamond' }
+const shapes = {
+  report: 'round-rectangle', record: 'round-rectangle', intelligence: 'round-rectangle',
+  person_of_concern: 'round-rectangle', child: 'ellipse', person: 'diamond'
+}
 
 window.cytoscape({
   container: document.getElementById('network-graph'),
