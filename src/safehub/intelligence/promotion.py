@@ -1,6 +1,8 @@
 """Promoting a linked person to a person of concern: who may, and what the form offers.
 
-A linked person is a linking entity: the mentions of one man across reports and children's records. The form
+A linked person is what a network page shows as one person: a linking entity (the mentions linking matched
+as one man across reports and children's records), with the entities the network shows as the same man (a
+likely name match or the same nickname inside the network, `linking.networks.display_groups`). The form
 is pre-filled from those mentions: his names as written, the nicknames given for him in the same records, a
 date of birth or the ages reporters gave, and the phones, vehicles and online accounts of the reports that
 name him. A report naming two men and one phone does not say whose phone it is, so a selector is ticked in
@@ -18,7 +20,8 @@ from safehub.cases.models import Child
 from safehub.intelligence.actions.people import OLDEST, YOUNGEST
 from safehub.intelligence.models import PersonDetail, PersonOfConcern
 from safehub.linking.models import Entity, Mention
-from safehub.linking.queries import hub_ids, standing_marks, visible_record_ids
+from safehub.linking.networks import display_groups
+from safehub.linking.queries import hub_ids, network_view, standing_marks, visible_record_ids
 
 Kind = Entity.Kind
 Role = Mention.Role
@@ -42,32 +45,45 @@ class Offer:
         return f"{PersonDetail.Kind(self.kind).label} {self.raw} (in {', '.join(self.records)})"
 
 
-def _record_mentions(entity):
-    """The entity's mentions in reports and children's records (not in intelligence or a person's record)."""
-    return Mention.objects.filter(entity=entity).filter(Q(contact__isnull=False) | Q(child_record__isnull=False))
+def same_person(user, entity, network=None):
+    """The person entities shown as one person with `entity` on the network's page, from the records the user
+    may open (just `entity` without a network, or if the network no longer holds it)."""
+    view = network_view(user, network) if network is not None and entity.pk in network.entity_ids else None
+    if view is None:
+        return [entity]
+    rows = [(m.kind, m.role, m.entity_id, m.contact_id, m.child_record_id) for m in view["mentions"]]
+    shown_as = display_groups(rows, ({c.pk for c in view["contacts"]}, {c.pk for c in view["child_records"]}))
+    group = shown_as.get(entity.pk, entity.pk)
+    ids = {pk for pk, shown in shown_as.items() if shown == group} | {entity.pk}
+    return list(Entity.objects.filter(pk__in=ids, kind=Kind.PERSON).order_by("pk"))
 
 
-def refusal(user, entity):
-    """Why this user may not promote this entity, or "" if they may: it must be a person named in reports or
+def _record_mentions(entities):
+    """The entities' mentions in reports and children's records (not in intelligence or a person's record)."""
+    return Mention.objects.filter(entity__in=entities).filter(Q(contact__isnull=False) | Q(child_record__isnull=False))
+
+
+def refusal(user, entities):
+    """Why this user may not promote this linked person, or "" if they may: a person named in reports or
     children's records, every one of which the user may open, and not promoted already."""
-    if entity is None or entity.kind != Kind.PERSON:
+    if not entities or any(entity.kind != Kind.PERSON for entity in entities):
         return "Choose a person named in reports or children's records to promote."
-    rows = list(_record_mentions(entity).values_list("contact_id", "child_record_id"))
+    rows = list(_record_mentions(entities).values_list("contact_id", "child_record_id"))
     if not rows:
         return "No report or child's record names this person, so there is nothing to promote."
     contacts, children = {c for c, _ in rows if c}, {r for _, r in rows if r}
     if visible_record_ids(user, contacts, children) != (contacts, children):
         return ("You cannot open every report and child's record that names this person, so you cannot promote "
                 "them. Ask someone who can open them all.")
-    already = PersonOfConcern.objects.filter(promoted_from_entity=entity).first()
+    already = PersonOfConcern.objects.filter(promoted_from_entities__in=entities).first()
     if already is not None:
         return f"This person was already promoted to a person of concern: {already.reference}."
     return ""
 
 
-def evidence(user, entity):
-    """(reports, children's records) naming the entity that the user may open."""
-    rows = list(_record_mentions(entity).values_list("contact_id", "child_record_id"))
+def evidence(user, entities):
+    """(reports, children's records) naming the entities that the user may open."""
+    rows = list(_record_mentions(entities).values_list("contact_id", "child_record_id"))
     contacts, children = visible_record_ids(user, {c for c, _ in rows if c}, {r for _, r in rows if r})
     return (list(Contact.objects.filter(pk__in=contacts).order_by("received_at")),
             list(Child.objects.filter(pk__in=children).order_by("reference")))
@@ -140,10 +156,10 @@ def _offers(people):
     return sorted(offers, key=lambda offer: (list(SELECTOR_DETAILS.values()).index(offer.kind), offer.raw))
 
 
-def proposal(entity):
+def proposal(entities):
     """What the promotion form starts from: {"initial": form fields, "offers": [Offer]}. Call only after
-    `refusal` said the user may open every record behind the entity."""
-    people = list(_record_mentions(entity).filter(kind=Kind.PERSON).order_by("pk"))
+    `refusal` said the user may open every record behind the entities."""
+    people = list(_record_mentions(entities).filter(kind=Kind.PERSON).order_by("pk"))
     first, last, others = _names(people)
     initial = {"first_name": first, "last_name": last, "aliases": ", ".join(others),
                "nicknames": ", ".join(_nicknames(people)), **_birth(people)}

@@ -82,9 +82,7 @@ def person_entities(person):
     entities of their own name, phones, vehicles and accounts."""
     ids = set(Mention.objects.filter(person_of_concern=person, kind__in=LINKING_KINDS, entity__isnull=False)
               .values_list("entity_id", flat=True))
-    if person.promoted_from_entity_id:
-        ids.add(person.promoted_from_entity_id)
-    return ids
+    return ids | set(person.promoted_from_entities.values_list("pk", flat=True))
 
 
 def naming_records(user, entity_ids):
@@ -140,12 +138,13 @@ def person_view(user, person, *, request=None):
         pk__in=[d.associate_id for d in details if d.associate_id]).values_list("pk", flat=True))
     for detail in details:
         detail.open_associate = detail.associate if detail.associate_id in open_associates else None
-    promoted = evidence(user, person.promoted_from_entity) if person.promoted_from_entity_id else ([], [])
+    promoted_from = list(person.promoted_from_entities.all())
+    promoted = evidence(user, promoted_from) if promoted_from else ([], [])
     view = {"person": person, "details": details, "completeness": completeness(person), "reports": reports,
             "child_records": child_records, "items": items, "summaries": summaries, "reads_items": reads_items,
             "operations": operations, "disruptions": disruptions, "justice_steps": justice_steps,
             "networks": _networks(user, entity_ids) if user.role in NETWORK_READERS and entity_ids else [],
-            "promoted_reports": promoted[0], "promoted_child_records": promoted[1]}
+            "promoted": bool(promoted_from), "promoted_reports": promoted[0], "promoted_child_records": promoted[1]}
     view["chronology"] = chronology(view)
     return view
 
@@ -154,7 +153,7 @@ def chronology(view):
     """The person's own chronology, assembled from what the page shows (so only from sources the viewer may
     open), newest first: [{"at", "what", "url"}]."""
     person = view["person"]
-    verb = "Promoted to a person of concern from linking" if person.promoted_from_entity_id else "Record created"
+    verb = "Promoted to a person of concern from linking" if view["promoted"] else "Record created"
     lines = [{"at": person.created_at, "what": f"{verb} by {person.created_by}", "url": ""}]
     lines += [{"at": d.added_at, "what": f"{d.get_kind_display()} added: {d.value}", "url": ""} for d in view["details"]]
     lines += [{"at": r.received_at, "what": f"Named in report {r.reference}",

@@ -134,18 +134,20 @@ def _relink(person):
 # --- Changes ----------------------------------------------------------------------------------------------
 
 
-def create_person(user, *, request=None, details=(), promoted_from=None, **fields):
+def create_person(user, *, request=None, details=(), **fields):
     """A new person of concern owned by the user's agency, with its reference `POC-<id>` set in the same
-    transaction. `details` are (kind, value) pairs (phones, vehicles, accounts, addresses, associates).
-    `promoted_from` is the linking entity it was promoted from: call `promote_person` for that."""
+    transaction. `details` are (kind, value) pairs (phones, vehicles, accounts, addresses, associates)."""
     _require_maker(user)
+    return _create(user, fields, details, (), request)
+
+
+def _create(user, fields, details, promoted_from, request):
     fields = _check(fields)
     details = [(kind, value.strip()) for kind, value in details]
     for kind, value in details:
         if detail_error(kind, value):
             raise ValidationError(detail_error(kind, value))
-    person = PersonOfConcern(owning_agency_id=user.agency_id, created_by=user, promoted_from_entity=promoted_from,
-                             **fields)
+    person = PersonOfConcern(owning_agency_id=user.agency_id, created_by=user, **fields)
     with transaction.atomic():
         person.save()
         person.reference = f"POC-{person.pk:06d}"
@@ -156,27 +158,32 @@ def create_person(user, *, request=None, details=(), promoted_from=None, **field
                 seen.add((kind, detail_key(kind, value)))
                 PersonDetail.objects.create(person=person, kind=kind, value=value, added_by=user,
                                             added_at=person.created_at)
-        if promoted_from is not None:
-            audit("person_promoted", user=user, obj=person, reason=f"from linking entity {promoted_from.pk}",
-                  request=request)
+        if promoted_from:
+            person.promoted_from_entities.set(promoted_from)
+            audit("person_promoted", user=user, obj=person, request=request,
+                  reason="from linking entities " + ", ".join(str(entity.pk) for entity in promoted_from))
         else:
             audit("person_created", user=user, obj=person, request=request)
         _relink(person)
     return person
 
 
-def promote_person(user, entity, *, request=None, details=(), **fields):
-    """Turn a linked person (a linking entity named in reports and children's records) into a person of
-    concern in one step. The entity's mentions stay where they are, as the evidence; the person records which
-    entity it came from. Only an analyst or investigator who may open every record naming the person."""
+def promote_person(user, entities, *, request=None, details=(), **fields):
+    """Turn a linked person (the linking entities a network shows as one man, named in reports and children's
+    records: `promotion.same_person`) into a person of concern in one step. The mentions stay where they are,
+    as the evidence; the person records which entities it came from. Only an analyst or investigator who may
+    open every record naming the person."""
     from safehub.intelligence.promotion import refusal
 
     if not has_role(user, *PROMOTERS):
         raise PermissionDenied("Only analysts and investigators can promote a linked person to a person of concern.")
-    refused = refusal(user, entity)
+    entities = list(entities)
+    refused = refusal(user, entities)
     if refused:
         raise PermissionDenied(refused)
-    return create_person(user, request=request, details=details, promoted_from=entity, **fields)
+    if not user.agency_id:
+        raise PermissionDenied("Only analysts and investigators of a partner agency can promote a linked person.")
+    return _create(user, fields, details, entities, request)
 
 
 def update_person(user, person, *, request=None, **fields):

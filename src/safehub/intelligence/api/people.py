@@ -37,13 +37,13 @@ class PersonSerializer(serializers.ModelSerializer):
     ethnicity_answer = serializers.SerializerMethodField(
         help_text="recorded, not_known, refused or not_asked (a blank ethnicity: the question was never asked)")
     nationality_answer = serializers.SerializerMethodField(help_text="recorded, not_known, refused or not_asked")
-    promoted_from_entity = serializers.PrimaryKeyRelatedField(read_only=True,
-                                                              help_text="The linking entity it was promoted from")
+    promoted_from_entities = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The linking entities it was promoted from (empty if added directly)")
 
     class Meta:
         model = PersonOfConcern
         fields = ["id", "reference", "owning_agency", *PERSON_FIELDS, "ethnicity_answer", "created_at",
-                  "promoted_from_entity", "details"]
+                  "promoted_from_entities", "details"]
 
     def get_ethnicity_answer(self, person) -> str:
         return queries.ethnicity_answer(person)
@@ -59,7 +59,7 @@ class PersonList(generics.ListAPIView):
 
     def get_queryset(self):
         return (PersonOfConcern.objects.visible_to(self.request.user).select_related("owning_agency")
-                .prefetch_related("details__associate").order_by("pk")[:PAGE_LIMIT])
+                .prefetch_related("details__associate", "promoted_from_entities").order_by("pk")[:PAGE_LIMIT])
 
 
 @extend_schema_view(get=extend_schema(summary="One person of concern (404 if you may not open it; audited)"))

@@ -17,11 +17,11 @@ from safehub.intelligence.forms import DetailForm, PersonForm
 from safehub.intelligence.models import PersonOfConcern
 from safehub.intelligence.policy import PERSON_READERS
 from safehub.intelligence.records import open_visible
-from safehub.linking.models import Entity
+from safehub.linking.models import Entity, Network
 
 COMPLETENESS_READERS = ("manager", "analyst", "investigator", "scrutiny")
 LIST_LIMIT = 200
-PEOPLE = PersonOfConcern.objects.select_related("owning_agency", "created_by", "promoted_from_entity")
+PEOPLE = PersonOfConcern.objects.select_related("owning_agency", "created_by")
 
 
 @role_required(*PERSON_READERS)
@@ -47,7 +47,8 @@ def _render_form(request, form, *, status=200, **context):
 
 @role_required(*actions.PERSON_MAKERS)
 def new_person(request):
-    """Add a person of concern; with ?entity=<linking entity>, promote that linked person."""
+    """Add a person of concern; with ?entity=<linking entity> (and &network=<the network it was shown in>),
+    promote that linked person."""
     entity_id = (request.POST if request.method == "POST" else request.GET).get("entity", "")
     if entity_id:
         return _promote(request, entity_id)
@@ -66,26 +67,29 @@ def _promote(request, entity_id):
     if user.role not in actions.PROMOTERS:
         raise PermissionDenied("Only analysts and investigators can promote a linked person.")
     entity = Entity.objects.filter(pk=entity_id).first() if entity_id.isdigit() else None
-    refused = promotion.refusal(user, entity)
+    network_id = (request.POST if request.method == "POST" else request.GET).get("network", "")
+    network = Network.objects.filter(pk=network_id).first() if network_id.isdigit() else None
+    entities = promotion.same_person(user, entity, network) if entity is not None else []
+    refused = promotion.refusal(user, entities)
     if refused:
         audit("promotion_refused", user=user, object_type="entity", object_id=entity_id[:40], reason=refused,
               request=request)
         return render(request, "intelligence/promotion_refused.html", {"reason": refused}, status=403)
     if request.method == "GET":
         audit("promotion_started", user=user, obj=entity, request=request)
-    proposal = promotion.proposal(entity)
+    proposal = promotion.proposal(entities)
     form = PersonForm(request.POST or None, initial=proposal["initial"], offers=proposal["offers"])
     if request.method == "POST" and form.is_valid():
         try:
-            person = actions.promote_person(user, entity, request=request, details=form.details(),
+            person = actions.promote_person(user, entities, request=request, details=form.details(),
                                             **form.person_fields())
             return redirect("intelligence:person", person_id=person.pk)
         except ValidationError as error:
             form.add_error(None, error)
         except PermissionDenied as refusal:
             form.add_error(None, str(refusal))
-    reports, child_records = promotion.evidence(user, entity)
-    return _render_form(request, form, title="Promote to a person of concern", entity=entity,
+    reports, child_records = promotion.evidence(user, entities)
+    return _render_form(request, form, title="Promote to a person of concern", entity=entity, network=network,
                         offers={offer.value: offer for offer in proposal["offers"]}, reports=reports,
                         child_records=child_records)
 
