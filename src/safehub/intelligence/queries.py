@@ -50,6 +50,11 @@ def completeness(person):
     return {"rows": rows, "recorded": sum(row[1] == "recorded" for row in rows), "of": len(rows)}
 
 
+def _percent(part, whole):
+    """A whole percentage, halves rounded up (1 of 8 is 13%); 0 of nothing is 0%."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
 def completeness_figures(people):
     """How many of these people of concern have their ethnicity and their nationality recorded, not known,
     refused or not asked (one query): {"total": n, "questions": [(question, [(answer in words, count,
@@ -68,7 +73,7 @@ def completeness_figures(people):
     total = counts["total"]
     questions = []
     for question in ("ethnicity", "nationality"):
-        answers = [(words, counts[f"{question}_{key}"], round(100 * counts[f"{question}_{key}"] / total) if total else 0)
+        answers = [(words, counts[f"{question}_{key}"], _percent(counts[f"{question}_{key}"], total))
                    for key, words in ANSWER_WORDS.items()]
         questions.append((question.capitalize(), answers))
     return {"total": total, "questions": questions}
