@@ -246,8 +246,8 @@ def test_the_council_worker_sees_the_sanitised_summary_with_its_condition_never_
 
 
 @pytest.mark.parametrize("grade, council_reads", [
-    ({"scheme": "3x5x2", "source_grade": "1", "intelligence_grade": "A", "handling_code": "P", "handling_condition": ""},
-     True),
+    ({"scheme": "3x5x2", "source_grade": "1", "intelligence_grade": "A", "handling_code": "P",
+      "handling_condition": ""}, True),
     ({"scheme": "5x5x5", "source_grade": "B", "intelligence_grade": "2", "handling_code": "2"}, True),
     ({"scheme": "5x5x5", "source_grade": "B", "intelligence_grade": "2", "handling_code": "1"}, False),
     ({"scheme": "5x5x5", "source_grade": "B", "intelligence_grade": "2", "handling_code": "3"}, False),

@@ -157,7 +157,8 @@ def test_a_change_keeps_both_answers_required(users):
     client = sign_in_client(analyst)
     response = client.post(f"/people/{dean.pk}/edit/", form(ethnicity="", sex="", description="Now with a beard"))
     assert response.status_code == 400 and "Choose the person&#x27;s ethnicity" in response.content.decode()
-    response = client.post(f"/people/{dean.pk}/edit/", form(ethnicity="refused", sex="", description="Now with a beard"))
+    response = client.post(f"/people/{dean.pk}/edit/", form(ethnicity="refused", sex="",
+                                                             description="Now with a beard"))
     assert response.status_code == 302
     dean.refresh_from_db()
     assert (dean.ethnicity, dean.description) == ("refused", "Now with a beard")
@@ -392,7 +393,8 @@ def test_completeness_figures_counted_by_hand(users, completeness_world):
     assert [count for _, count, _ in everyone["questions"][1][1]] == [4, 2, 2, 3]
 
 
-def test_the_completeness_page_counts_what_each_viewer_may_open_and_scrutiny_sees_counts_only(users, completeness_world):
+def test_the_completeness_page_counts_what_each_viewer_may_open_and_scrutiny_sees_counts_only(users,
+                                                                                            completeness_world):
     older = completeness_world[6]
     police = sign_in_client(users["analyst"]).get("/people/completeness/").content.decode()
     assert "Counted over the 8 people of concern you can open." in police

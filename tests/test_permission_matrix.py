@@ -137,7 +137,8 @@ def build_world(user, bystander, agencies):
     casework = {scenario: make_case(record.owning_agency, bystander) for scenario, record in records.items()}
     Share.objects.create(**pointer(casework["shared"][1]), agency=mine, purpose="Joint work",
                          lawful_basis="dpa_s1_p18", granted_by=bystander)
-    intelligence = {scenario: make_intelligence(record.owning_agency, bystander) for scenario, record in records.items()}
+    intelligence = {scenario: make_intelligence(record.owning_agency, bystander)
+                    for scenario, record in records.items()}
     for shared in intelligence["shared"]:  # an item's share opens nothing: items are closed
         Share.objects.create(**pointer(shared), agency=mine, purpose="Joint work", lawful_basis="dpa_s1_p18",
                              granted_by=bystander)

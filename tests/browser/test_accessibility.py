@@ -273,8 +273,9 @@ def test_merge_pages_have_no_serious_accessibility_problems(new_context, sign_in
     assert not audit.failures, audit.report()
 
 
-def test_people_of_concern_and_intelligence_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users,
-                                                                                       agencies, axe_source):
+def test_people_of_concern_and_intelligence_pages_have_no_serious_accessibility_problems(new_context, sign_in,
+                                                                                       demo_users, agencies,
+                                                                                       axe_source):
     """The people list, adding and promoting a person (and their errors), the person's page, changing them,
     completeness (with names, and counts only), recording intelligence (and its errors), an item, and a
     council worker's child page with a shared summary."""

@@ -90,8 +90,11 @@ class DetailForm(forms.Form):
         return data
 
 
+GRADE_LABELS = {"source": "Source evaluation", "intelligence": "Intelligence assessment", "handling": "Handling code"}
+
+
 def grade_field(scheme, part):
-    label = {"source": "Source evaluation", "intelligence": "Intelligence assessment", "handling": "Handling code"}[part]
+    label = GRADE_LABELS[part]
     return forms.ChoiceField(label=label, required=False, choices=[("", "Choose")] + grading.choices(scheme, part))
 
 

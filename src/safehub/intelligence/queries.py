@@ -42,7 +42,8 @@ def completeness(person):
     known_sex = person.sex and person.sex != Sex.NOT_KNOWN
     age = person.date_of_birth or person.age_from is not None or person.age_to is not None
     rows = [
-        ("Ethnicity", ethnicity, person.get_ethnicity_display() if ethnicity == "recorded" else ANSWER_WORDS[ethnicity]),
+        ("Ethnicity", ethnicity,
+         person.get_ethnicity_display() if ethnicity == "recorded" else ANSWER_WORDS[ethnicity]),
         ("Nationality", nationality, person.nationality if nationality == "recorded" else ANSWER_WORDS[nationality]),
         ("Sex", "recorded" if known_sex else "not_known", person.get_sex_display() if known_sex else "Not known"),
         ("Date of birth or age", "recorded" if age else "not_known", "Recorded" if age else "Not known"),
@@ -93,7 +94,8 @@ def person_entities(person):
 def naming_records(user, entity_ids):
     """(reports, children's records) the user may open that name these entities, each with `named` (how they
     name the person) and, for children's records, `named_at` (when first named)."""
-    rows = (Mention.objects.filter(entity_id__in=entity_ids).filter(Q(contact__isnull=False) | Q(child_record__isnull=False))
+    in_records = Q(contact__isnull=False) | Q(child_record__isnull=False)
+    rows = (Mention.objects.filter(in_records, entity_id__in=entity_ids)
             .values_list("kind", "raw", "contact_id", "child_record_id", "created_at"))
     named, first = defaultdict(set), {}
     for kind, raw, contact_id, child_id, created_at in rows:
@@ -118,7 +120,8 @@ def _networks(user, entity_ids):
     found = [network for network in current_networks() if entity_ids & set(network.entity_ids)]
     contacts, children = visible_record_ids(user, {pk for n in found for pk in n.contact_ids},
                                             {pk for n in found for pk in n.child_record_ids})
-    return [network for network in found if contacts & set(network.contact_ids) or children & set(network.child_record_ids)]
+    return [network for network in found
+            if contacts & set(network.contact_ids) or children & set(network.child_record_ids)]
 
 
 def person_view(user, person, *, request=None):
@@ -160,7 +163,8 @@ def chronology(view):
     person = view["person"]
     verb = "Promoted to a person of concern from linking" if view["promoted"] else "Record created"
     lines = [{"at": person.created_at, "what": f"{verb} by {person.created_by}", "url": ""}]
-    lines += [{"at": d.added_at, "what": f"{d.get_kind_display()} added: {d.value}", "url": ""} for d in view["details"]]
+    lines += [{"at": d.added_at, "what": f"{d.get_kind_display()} added: {d.value}", "url": ""}
+              for d in view["details"]]
     lines += [{"at": r.received_at, "what": f"Named in report {r.reference}",
                "url": reverse("screening:contact", kwargs={"reference": r.reference})} for r in view["reports"]]
     lines += [{"at": c.named_at, "what": f"Named in child's record {c.reference}",
