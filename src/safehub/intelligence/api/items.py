@@ -28,19 +28,19 @@ class IsAgencyReader(BasePermission):
         return is_signed_in(request.user) and request.user.role in AGENCY_READER_ROLES and bool(request.user.agency_id)
 
 
-class NamedSerializer(serializers.ModelSerializer):
+class IntelligenceNamedSerializer(serializers.ModelSerializer):
     class Meta:
         model = IntelligenceMention
         fields = ["kind", "value"]
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class IntelligenceItemSerializer(serializers.ModelSerializer):
     owning_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     submitted_by = serializers.StringRelatedField()
     people = serializers.SlugRelatedField(slug_field="reference", many=True, read_only=True,
                                           help_text="People of concern the item is about")
     operation = serializers.StringRelatedField(help_text="The operation it belongs to, if any")
-    named = NamedSerializer(many=True, read_only=True,
+    named = IntelligenceNamedSerializer(many=True, read_only=True,
                             help_text="The people, children, nicknames, phones, vehicles, accounts and places it names")
     grading = serializers.CharField(read_only=True, help_text="source/intelligence/handling, e.g. 2/B/C")
 
@@ -59,7 +59,7 @@ ITEMS = (IntelligenceItem.objects.select_related("owning_agency", "submitted_by"
                                               "the owning agency; at most 500)"))
 class ItemList(generics.ListAPIView):
     permission_classes = [IsIntelligenceReader]
-    serializer_class = ItemSerializer
+    serializer_class = IntelligenceItemSerializer
 
     def get_queryset(self):
         return ITEMS.visible_to(self.request.user).order_by("-received_at", "-pk")[:PAGE_LIMIT]
@@ -68,7 +68,7 @@ class ItemList(generics.ListAPIView):
 @extend_schema_view(get=extend_schema(summary="One intelligence item (404 unless you may open it; audited)"))
 class ItemDetail(generics.RetrieveAPIView):
     permission_classes = [IsAgencyReader]
-    serializer_class = ItemSerializer
+    serializer_class = IntelligenceItemSerializer
 
     def get_object(self):
         return open_visible(self.request, "intelligence", self.kwargs["item_id"], queryset=ITEMS)

@@ -21,7 +21,7 @@ class IsPersonReader(BasePermission):
         return is_signed_in(request.user) and request.user.role in PERSON_READERS and bool(request.user.agency_id)
 
 
-class DetailSerializer(serializers.ModelSerializer):
+class PersonDetailSerializer(serializers.ModelSerializer):
     associate = serializers.SlugRelatedField(slug_field="reference", read_only=True,
                                              help_text="The associate's own record, if they are a person of concern")
 
@@ -30,9 +30,9 @@ class DetailSerializer(serializers.ModelSerializer):
         fields = ["kind", "value", "note", "associate", "added_at"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonOfConcernSerializer(serializers.ModelSerializer):
     owning_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    details = DetailSerializer(many=True, read_only=True,
+    details = PersonDetailSerializer(many=True, read_only=True,
                                help_text="Phones, vehicles, online accounts, addresses and associates")
     ethnicity_answer = serializers.SerializerMethodField(
         help_text="recorded, not_known, refused or not_asked (a blank ethnicity: the question was never asked)")
@@ -55,7 +55,7 @@ class PersonSerializer(serializers.ModelSerializer):
 @extend_schema_view(get=extend_schema(summary="People of concern you may open (at most 500)"))
 class PersonList(generics.ListAPIView):
     permission_classes = [IsPersonReader]
-    serializer_class = PersonSerializer
+    serializer_class = PersonOfConcernSerializer
 
     def get_queryset(self):
         return (PersonOfConcern.objects.visible_to(self.request.user).select_related("owning_agency")
@@ -65,7 +65,7 @@ class PersonList(generics.ListAPIView):
 @extend_schema_view(get=extend_schema(summary="One person of concern (404 if you may not open it; audited)"))
 class PersonDetailView(generics.RetrieveAPIView):
     permission_classes = [IsPersonReader]
-    serializer_class = PersonSerializer
+    serializer_class = PersonOfConcernSerializer
 
     def get_object(self):
         return open_visible(self.request, "person", self.kwargs["person_id"])
