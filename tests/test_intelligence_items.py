@@ -292,6 +292,12 @@ def test_a_shared_person_of_concern_shows_the_summaries_about_them(users, agenci
     share_record(boss, dean, agency=agencies["COUNCIL"], purpose="Safety planning", lawful_basis="dpa_s1_p18")
     page = sign_in_client(users["worker"]).get(f"/people/{dean.pk}/").content.decode()
     assert SUMMARY in page and CONDITION in page and SECRET not in page
+    council_analyst, _ = create_user(username="council-analyst", password="c" * 12, role="analyst",
+                                     agency=agencies["COUNCIL"])
+    page = sign_in_client(council_analyst).get(f"/people/{dean.pk}/").content.decode()
+    assert "No intelligence item you can open" in page and SUMMARY in page and SECRET not in page
+    page = sign_in_client(users["analyst"]).get(f"/people/{dean.pk}/").content.decode()
+    assert "INT-" in page and "Shared intelligence summaries" not in page  # the item itself, not its summary
 
 
 def test_the_api_is_in_the_openapi_schema(client):

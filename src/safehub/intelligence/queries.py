@@ -131,13 +131,10 @@ def person_view(user, person, *, request=None):
     entity_ids = person_entities(person)
     reports, child_records = naming_records(user, entity_ids)
     reads_items = user.role in INTELLIGENCE_READERS
-    items, summaries = [], []
-    if reads_items:
-        items = list(IntelligenceItem.objects.visible_to(user)
-                     .filter(Q(people=person) | Q(mentions__entity_id__in=entity_ids)).distinct()
-                     .select_related("submitted_by").order_by("-received_at"))
-    else:
-        summaries = sanitised_summaries(user, person=person, request=request)
+    items = list(IntelligenceItem.objects.visible_to(user)
+                 .filter(Q(people=person) | Q(mentions__entity_id__in=entity_ids)).distinct()
+                 .select_related("submitted_by").order_by("-received_at"))
+    summaries = sanitised_summaries(user, person=person, leaving_out=[item.pk for item in items], request=request)
     operations = list(Operation.objects.visible_to(user).filter(people=person))
     disruptions = list(person.disruptions.filter(operation__in=operations).select_related("operation"))
     justice_steps = list(person.justice_steps.filter(operation__in=operations).select_related("operation"))

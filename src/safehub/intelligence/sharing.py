@@ -48,9 +48,10 @@ def _shared(item):
                          received_at=item.received_at)
 
 
-def sanitised_summaries(user, *, child=None, person=None, request=None):
+def sanitised_summaries(user, *, child=None, person=None, leaving_out=(), request=None):
     """The sanitised summaries this user may read about a child's record or a person of concern they may open,
-    newest first, each read audited. Empty for a record they may not open."""
+    newest first, each read audited. Empty for a record they may not open. `leaving_out`: ids of items the
+    page shows in full (to their readers) instead."""
     record = child if child is not None else person
     if record is None or not is_signed_in(user) or not user.agency_id or not is_visible(user, record):
         return []
@@ -58,7 +59,7 @@ def sanitised_summaries(user, *, child=None, person=None, request=None):
              else IntelligenceItem.objects.filter(people=person))
     locked, _ = restricted_against(IntelligenceItem, user)
     items = (items.exclude(sanitised_summary="").filter(grading.partner_may_read(user.agency.kind))
-             .exclude(pk__in=locked).distinct().order_by("-received_at", "-pk"))
+             .exclude(pk__in=locked).exclude(pk__in=list(leaving_out)).distinct().order_by("-received_at", "-pk"))
     shown = [_shared(item) for item in items]
     about = f"about {record.reference}"
     for summary in shown:
