@@ -88,6 +88,24 @@ def make_case(owner, by):
     return child, case
 
 
+def make_intelligence(owner, by):
+    """A person of concern (with a phone) and an intelligence item about them, owned by `owner`."""
+    from safehub.intelligence.models import IntelligenceItem, PersonDetail, PersonOfConcern
+
+    person = PersonOfConcern.objects.create(owning_agency=owner, first_name="Matrix", last_name=uuid.uuid4().hex[:8],
+                                            ethnicity="not_known", nationality_answer="not_known", created_by=by)
+    PersonOfConcern.objects.filter(pk=person.pk).update(reference=f"POC-{person.pk:06d}")
+    PersonDetail.objects.create(person=person, kind="phone", value=f"07700 8{next(PHONES):05d}")
+    item = IntelligenceItem.objects.create(owning_agency=owner, source_grade="2", intelligence_grade="B",
+                                           handling_code="P", text="Matrix intelligence", submitted_by=by,
+                                           sanitised_summary="Matrix summary")
+    IntelligenceItem.objects.filter(pk=item.pk).update(reference=f"INT-{item.pk:06d}")
+    item.people.add(person)
+    person.refresh_from_db()
+    item.refresh_from_db()
+    return person, item
+
+
 def restrict(record, by, allowed):
     restriction = Restriction.objects.create(**pointer(record), reason_kind="high_profile", reason="Locked",
                                              created_by=by, review_due="2027-03-01")
@@ -119,6 +137,11 @@ def build_world(user, bystander, agencies):
     casework = {scenario: make_case(record.owning_agency, bystander) for scenario, record in records.items()}
     Share.objects.create(**pointer(casework["shared"][1]), agency=mine, purpose="Joint work",
                          lawful_basis="dpa_s1_p18", granted_by=bystander)
+    intelligence = {scenario: make_intelligence(record.owning_agency, bystander)
+                    for scenario, record in records.items()}
+    for shared in intelligence["shared"]:  # an item's share opens nothing: items are closed
+        Share.objects.create(**pointer(shared), agency=mine, purpose="Joint work", lawful_basis="dpa_s1_p18",
+                             granted_by=bystander)
     for scenario, record in records.items():
         extras[scenario] = {
             "user_id": bystander.pk,
@@ -131,13 +154,17 @@ def build_world(user, bystander, agencies):
                 to_agency=mine if scenario == "other" else youth).pk,
         }
         child, case = casework[scenario]
+        person, item = intelligence[scenario]
         extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk,
-                                entity_id=record.mentions.get(kind="phone").entity_id)
+                                entity_id=record.mentions.get(kind="phone").entity_id, person=person, item=item,
+                                person_id=person.pk, item_id=item.pk, detail_id=person.details.get().pk)
         if scenario.startswith("restricted"):
             allowed = [bystander, user] if scenario == "restricted_member" else [bystander]
             extras[scenario]["restriction_id"] = restrict(record, bystander, allowed).pk
             restrict(case, bystander, allowed)
             restrict(child, bystander, allowed)
+            restrict(person, bystander, allowed)
+            restrict(item, bystander, allowed)
     return records, extras
 
 
@@ -162,6 +189,10 @@ def expected(route, role, scenario):
         return True
     owner = scenario in ("own", "restricted_member")
     sees = owner or (scenario == "shared" and role != "referrer")
+    if route.record == "person":  # people of concern: workers, managers, analysts, investigators; shares count
+        sees = sees and role in ("worker", "manager", "analyst", "investigator")
+    if route.record == "item":  # intelligence is closed: the owning agency's analysts and investigators only
+        sees = owner and role in ("analyst", "investigator")
     rules = {
         "view": sees,
         "work": sees and role in ("worker", "manager"),
@@ -188,7 +219,7 @@ def url_for(name, pattern, record, extras, record_kind="contact"):
     kind = ROUTES[name].record
     record = extras.get(kind, record) if kind in ("case", "child") else record
     record = extras[record_kind] if record_kind != "contact" else record
-    extras = {key: value for key, value in extras.items() if key not in ("case", "child")}
+    extras = {key: value for key, value in extras.items() if key not in ("case", "child", "person", "item")}
     values = {"reference": record.reference, "key": record.reference, "kind": record_kind, "step": "concern",
               "section": "caseload", **extras}
     params = list(pattern.pattern.regex.groupindex)
@@ -257,11 +288,14 @@ def test_every_route_as_every_role_against_every_kind_of_record(users, world):
 
 
 def leaked_references(response, records, extras, role, url):
-    """References of this person's invisible records (reports, cases, children) on a page not about them."""
+    """References of this person's invisible records (reports, cases, children, people of concern,
+    intelligence) on a page not about them."""
     body = response.content.decode(errors="replace")
     invisible = ["other", "restricted"] + (["shared"] if role == "referrer" else [])
     references = [records[s].reference for s in invisible]
-    references += [extras[s][kind].reference for s in invisible for kind in ("case", "child")]
+    references += [extras[s][kind].reference for s in invisible for kind in ("case", "child", "person")]
+    closed = ["shared", *invisible] if role in ("analyst", "investigator") else SCENARIOS
+    references += [extras[s]["item"].reference for s in set(closed)]
     return [ref for ref in references if ref in body and ref not in url]
 
 

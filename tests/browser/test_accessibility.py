@@ -286,3 +286,104 @@ def test_merge_pages_have_no_serious_accessibility_problems(new_context, sign_in
     audit.check("merges that stand")
     assert len(audit.checked) == 10
     assert not audit.failures, audit.report()
+
+
+def test_people_of_concern_and_intelligence_pages_have_no_serious_accessibility_problems(new_context, sign_in,
+                                                                                       demo_users, agencies,
+                                                                                       axe_source):
+    """The people list, adding and promoting a person (and their errors), the person's page, changing them,
+    completeness (with names, and counts only), recording intelligence (and its errors), an item, and a
+    council worker's child page with a shared summary."""
+    import datetime as dt
+    import uuid
+
+    from safehub.access.actions import share_record
+    from safehub.cases import actions
+    from safehub.intake.actions import submit_contact
+    from safehub.intelligence.models import Operation
+
+    worker, manager = demo_users["worker"], demo_users["manager"]
+    for child_name, phone in (("Ava Pike", "07700 900432"), ("Ben Orr", "07700 900432")):
+        draft = {"kind": "public", "concern": "Picked up by Smiler.", "children": [{"name": child_name, "age": "14"}],
+                 "people": [{"name": "Dean Marsh", "nicknames": "Smiler"}], "phones": [{"number": phone}],
+                 "vehicles": [{"registration": "KX19 ABC"}]}
+        contact = submit_contact(draft, submission_key=uuid.uuid4().hex)[0]
+        share_record(manager, contact, agency=agencies["POLICE"], purpose="CSE analysis", lawful_basis="dpa_s1_p18")
+    child = actions.create_child(worker, first_name="Ava", last_name="Pike", date_of_birth=dt.date(2012, 2, 2))
+    actions.open_case(worker, child)
+    operation = Operation.objects.create(name="Operation Larch", owning_agency=agencies["POLICE"],
+                                         lead=demo_users["investigator"], created_by=demo_users["investigator"])
+    operation.children.add(child)
+
+    page = sign_in(new_context(bypass_csp=True), "analyst")
+    audit = Audit(page, axe_source)
+    page.goto("/people/")
+    audit.check("people (none yet)")
+    page.goto("/people/new/")
+    audit.check("new person")
+    page.get_by_role("button", name="Add the person of concern").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the person's ethnicity")
+    audit.check("new person with errors")
+
+    page.goto("/networks/")
+    page.get_by_role("link", name="Network 1").click()
+    page.get_by_role("link", name="Promote to a person of concern").first.click()
+    expect_heading(page, "Promote to a person of concern")
+    audit.check("promotion")
+    page.get_by_role("button", name="Promote to a person of concern").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say whether the person's nationality is recorded")
+    audit.check("promotion with errors")
+    page.get_by_label("Ethnicity (ONS 2021)").select_option("not_known")
+    page.get_by_label("Recorded", exact=True).check()
+    page.get_by_label("Nationality as recorded").fill("British")
+    page.get_by_role("button", name="Promote to a person of concern").click()
+    expect(page.locator("#promoted-from")).to_be_visible()
+    audit.check("person")
+    person_url = page.url
+
+    page.get_by_text("Add a phone, vehicle, account, address or associate").click()
+    page.get_by_role("button", name="Add it").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("person with an error")
+    page.goto(person_url + "edit/")
+    audit.check("change person")
+    page.goto("/people/")
+    audit.check("people")
+    page.goto("/people/completeness/")
+    audit.check("completeness")
+    page.goto("/people/new/?entity=999999")
+    audit.check("promotion refused")
+
+    page.goto(person_url)
+    page.get_by_role("link", name="Record intelligence about them").click()
+    audit.check("new intelligence")
+    page.get_by_role("button", name="Record the intelligence").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the grading scheme")
+    audit.check("new intelligence with errors")
+    page.get_by_label("3x5x2 (College of Policing): use for new items").check()
+    page.locator("#id_source_352").select_option("2")
+    page.locator("#id_intelligence_352").select_option("B")
+    page.locator("#id_handling_352").select_option("C")
+    page.get_by_label("Handling condition").fill("Not to be shared with the family.")
+    page.get_by_label("Date received").fill("2/11/2026")
+    page.get_by_label("Time received").fill("21:30")
+    page.get_by_label("The intelligence", exact=True).fill("A source says he takes girls to a flat on Mill Street.")
+    page.get_by_label("Sanitised summary for partners").fill("Police hold information that girls may be taken to a "
+                                                             "flat in town.")
+    page.get_by_label("Operation").select_option(label="Operation Larch")
+    page.get_by_role("button", name="Record the intelligence").click()
+    expect(page.locator("#item-text")).to_be_visible()
+    audit.check("intelligence item")
+
+    worker_page = sign_in(new_context(bypass_csp=True), "worker")
+    audit.page = worker_page
+    worker_page.goto(f"/children/{child.reference}/")
+    expect(worker_page.locator("#shared-intelligence")).to_be_visible()
+    audit.check("child with a shared summary")
+
+    scrutiny_page = sign_in(new_context(bypass_csp=True), "scrutiny")
+    audit.page = scrutiny_page
+    scrutiny_page.goto("/people/completeness/")
+    audit.check("completeness, counts only")
+    assert len(audit.checked) == 16
+    assert not audit.failures, audit.report()

@@ -15,6 +15,9 @@ CASE_WORKERS = ("worker", "manager")
 CHILD_MAKERS = ("screener", "worker", "manager")
 NETWORK_READERS = ("worker", "manager", "analyst", "investigator")
 ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "investigator", "scrutiny", "admin")
+PEOPLE_READERS = ("worker", "manager", "analyst", "investigator")
+PEOPLE_MAKERS = ("manager", "analyst", "investigator")
+INTELLIGENCE_MAKERS = ("analyst", "investigator")
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,22 @@ ROUTES = {
     "manage:set_active": Route(("admin",), record="person", verb="administer", methods=("POST",)),
     "manage:reset_second_factor": Route(("admin",), record="person", verb="administer", methods=("POST",)),
     "manage:agencies": Route(("admin",), methods=("GET", "POST")),
+    # People of concern ("person") and intelligence items ("item"). Changing a person is for its editors who may
+    # open it ("view"); an item opens only for its owning agency's analysts and investigators, and answers
+    # anyone else in a partner agency "not found".
+    "intelligence:people": Route(PEOPLE_READERS),
+    "intelligence:new_person": Route(PEOPLE_MAKERS, methods=("GET", "POST")),
+    "intelligence:completeness": Route(("manager", "analyst", "investigator", "scrutiny")),
+    "intelligence:person": Route(PEOPLE_READERS, record="person", verb="view"),
+    "intelligence:edit_person": Route(PEOPLE_MAKERS, record="person", verb="view", methods=("GET", "POST")),
+    "intelligence:add_detail": Route(PEOPLE_MAKERS, record="person", verb="view", methods=("POST",)),
+    "intelligence:remove_detail": Route(PEOPLE_MAKERS, record="person", verb="view", methods=("POST",)),
+    "intelligence:new_item": Route(INTELLIGENCE_MAKERS, methods=("GET", "POST")),
+    "intelligence:item": Route(READERS, record="item", verb="view"),
+    "api:people": Route(PEOPLE_READERS, api=True),
+    "api:person": Route(PEOPLE_READERS, record="person", verb="view", api=True),
+    "api:intelligence": Route(INTELLIGENCE_MAKERS, api=True),
+    "api:intelligence_item": Route(READERS, record="item", verb="view", api=True),
     "api:referrals": Route(("referrer",), methods=("GET", "POST"), api=True),
     "api:referral": Route(("referrer",), record="contact", verb="view", api=True),
     "api:children": Route(READERS, methods=("GET", "POST"), api=True),

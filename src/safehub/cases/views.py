@@ -25,6 +25,9 @@ from safehub.screening.actions import mark_read
 from safehub.screening.views import with_contact
 
 CASE_WITH_PEOPLE = Case.objects.select_related("child", "allocated_to", "owning_agency", "source_contact")
+# Sections a higher room adds to a child's page (registered in its AppConfig.ready, as admin classes are), so
+# that cases never imports it: `section(request, child)` returns {"template": ..., **its context} or None.
+CHILD_PAGE_SECTIONS = []
 
 
 def with_case(verb="view"):
@@ -148,6 +151,7 @@ def render_child(request, child, address_form=None, person_form=None, status=200
         "errors": error_summary([f for f in (address_form, person_form, unmerge_form, *(access_forms or {}).values())
                                  if f]),
         "access": access_panel(request, child, access_forms or {}),
+        "sections": [found for found in (section(request, child) for section in CHILD_PAGE_SECTIONS) if found],
     }
     return render(request, "cases/child.html", context, status=status)
 

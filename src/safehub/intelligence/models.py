@@ -50,6 +50,10 @@ class PersonOfConcern(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    promoted_from_entities = models.ManyToManyField(
+        "linking.Entity", blank=True, related_name="promoted_people",
+        help_text="The linked person this record was promoted from (the linking entities a network shows as one "
+                  "person): their mentions in reports and children's records stay as the evidence")
 
     objects = VisibleQuerySet.as_manager()
 
@@ -89,6 +93,12 @@ class PersonDetail(models.Model):
     note = models.CharField(max_length=300, blank=True)
     associate = models.ForeignKey(PersonOfConcern, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["kind", "added_at", "pk"]
 
 
 class IntelligenceItem(models.Model):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,9 @@ def name(key, record):
 
 
 def url(key, record):
-    """The record's page, or None while that kind has no page (the intelligence room adds its own)."""
+    """The record's page."""
     source = source_of(key)
-    try:
-        return reverse(source.url_name, args=[getattr(record, source.url_by)])
-    except NoReverseMatch:
-        return None
+    return reverse(source.url_name, args=[getattr(record, source.url_by)])
 
 
 def shown(key, record):

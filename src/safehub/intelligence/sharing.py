@@ -1,0 +1,68 @@
+"""What a partner reads of police intelligence: the sanitised summary written for sharing, never the item.
+
+A summary is shown only where all of these hold:
+
+- the item's handling code lets the reader's agency have it (`grading.partner_may_read`: 3x5x2 P, and C with
+  its condition shown beside the summary; 5x5x5 code 2, and code 1 to police partners only);
+- the item has a sanitised summary (no summary, nothing shared);
+- the item is connected to a record the reader may open: a child of the operation the item belongs to
+  (analysts put the child in the operation: a child named in an item is matched by name only, and a wrong
+  match would put another child's intelligence before a worker), or a person of concern the item is about;
+- no restriction on the item keeps the reader out.
+
+Every summary shown is audited, one event per item.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from safehub.access.policy import is_signed_in, is_visible, restricted_against
+from safehub.audit.trail import record as audit
+from safehub.intelligence import grading
+from safehub.intelligence.models import IntelligenceItem
+
+
+@dataclass(frozen=True)
+class SharedSummary:
+    """The part of an item a partner may read. It carries no text, source or reference."""
+
+    item_id: int
+    summary: str
+    scheme: str
+    grading: str
+    source: str
+    intelligence: str
+    handling: str
+    condition: str
+    received_at: datetime
+
+
+def _shared(item):
+    def meaning(part, code):
+        return grading.meaning(item.scheme, part, code)
+
+    return SharedSummary(item_id=item.pk, summary=item.sanitised_summary, scheme=item.scheme, grading=item.grading,
+                         source=meaning("source", item.source_grade),
+                         intelligence=meaning("intelligence", item.intelligence_grade),
+                         handling=meaning("handling", item.handling_code), condition=item.handling_condition,
+                         received_at=item.received_at)
+
+
+def sanitised_summaries(user, *, child=None, person=None, leaving_out=(), request=None):
+    """The sanitised summaries this user may read about a child's record or a person of concern they may open,
+    newest first, each read audited. Empty for a record they may not open. `leaving_out`: ids of items the
+    page shows in full (to their readers) instead."""
+    record = child if child is not None else person
+    if record is None or not is_signed_in(user) or not user.agency_id or not is_visible(user, record):
+        return []
+    items = (IntelligenceItem.objects.filter(operation__children=child) if child is not None
+             else IntelligenceItem.objects.filter(people=person))
+    locked, _ = restricted_against(IntelligenceItem, user)
+    items = (items.exclude(sanitised_summary="").filter(grading.partner_may_read(user.agency.kind))
+             .exclude(pk__in=locked).exclude(pk__in=list(leaving_out)).distinct().order_by("-received_at", "-pk"))
+    shown = [_shared(item) for item in items]
+    about = f"about {record.reference}"
+    for summary in shown:
+        audit("intelligence_summary_viewed", user=user, object_type="intelligenceitem", object_id=str(summary.item_id),
+              reason=about, request=request)
+    return shown
