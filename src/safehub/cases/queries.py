@@ -8,7 +8,7 @@ from itertools import combinations
 from django.db.models import F, Min, Q
 
 from safehub import clock
-from safehub.cases.models import Case, Child, ChildAddress, PlanAction
+from safehub.cases.models import Case, Child, ChildAddress, Meeting, PlanAction
 from safehub.linking.models import Entity, Mention, PersonLink
 from safehub.linking.normalise import name_variants
 from safehub.linking.resolve import keeps_apart
@@ -114,6 +114,42 @@ def team_list(user, name, page=1, today=None):
     queryset = team_lists(user, today)[name]
     return {"today": today, "limit": TEAM_LIMIT, "page": page,
             "section": _section(name, *_first(queryset[(page - 1) * TEAM_LIMIT:]))}
+
+
+def people_of_concern(user):
+    """People of concern the user may open. Their model belongs to the intelligence room; it is reached through
+    the meeting's field, so that this room does not import a higher one."""
+    model = Meeting._meta.get_field("people_of_concern").related_model
+    return model.objects.visible_to(user)
+
+
+def with_people_of_concern(user, meetings):
+    """Each meeting with `people_shown` (the people of concern discussed that the user may open) and
+    `people_hidden` (how many others). Two queries, however many meetings."""
+    meetings = list(meetings)
+    links = Meeting.people_of_concern.through.objects.filter(meeting__in=meetings)
+    pairs = list(links.values_list("meeting_id", "personofconcern_id"))
+    shown = people_of_concern(user).in_bulk({person for _, person in pairs})
+    for meeting in meetings:
+        people = [person for meeting_id, person in pairs if meeting_id == meeting.pk]
+        meeting.people_shown = sorted((shown[pk] for pk in people if pk in shown), key=str)
+        meeting.people_hidden = sum(pk not in shown for pk in people)
+    return meetings
+
+
+def recent_mace_meetings(user, limit=20):
+    """The latest MACE meetings about children whose cases the user may open, each with those cases (only) and
+    the people of concern discussed (`with_people_of_concern`)."""
+    visible = Case.objects.visible_to(user)
+    meetings = list(Meeting.objects.filter(kind=Meeting.Kind.MACE, cases__in=visible).distinct()
+                    .order_by("-held_at")[:limit])
+    pairs = list(Meeting.cases.through.objects.filter(meeting__in=meetings, case__in=visible)
+                 .values_list("meeting_id", "case_id"))
+    cases = Case.objects.select_related("child").in_bulk({case for _, case in pairs})
+    for meeting in meetings:
+        meeting.cases_shown = sorted((cases[case] for meeting_id, case in pairs if meeting_id == meeting.pk),
+                                     key=lambda case: str(case.child))
+    return with_people_of_concern(user, meetings)
 
 
 def mace_list(user):
