@@ -131,14 +131,39 @@ def build_world(user, bystander, agencies):
                 to_agency=mine if scenario == "other" else youth).pk,
         }
         child, case = casework[scenario]
+        operation, measure = make_operation(record.owning_agency, bystander, [child])
         extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk,
-                                entity_id=record.mentions.get(kind="phone").entity_id)
+                                entity_id=record.mentions.get(kind="phone").entity_id, operation_id=operation.pk,
+                                disruption_id=measure.pk, operation=operation)
         if scenario.startswith("restricted"):
             allowed = [bystander, user] if scenario == "restricted_member" else [bystander]
             extras[scenario]["restriction_id"] = restrict(record, bystander, allowed).pk
             restrict(case, bystander, allowed)
             restrict(child, bystander, allowed)
+            restrict(operation, bystander, allowed)
+    Share.objects.create(**pointer(extras["shared"]["operation"]), agency=mine, purpose="Joint operation",
+                         lawful_basis="dpa_s1_p18", granted_by=bystander)
+    # The user's own operation also names a child they may not open: its page must not show it.
+    extras["own"]["operation"].children.add(extras["restricted"]["child"], extras["other"]["child"])
     return records, extras
+
+
+def make_operation(owner, by, children):
+    """An open operation owned by `owner`, with a closure notice still in force."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safehub.intelligence.models import Disruption, Operation
+
+    operation = Operation.objects.create(name=f"Operation {uuid.uuid4().hex[:8]}", owning_agency=owner, lead=by,
+                                         created_by=by)
+    Operation.objects.filter(pk=operation.pk).update(reference=f"OP-{operation.pk:06d}")
+    operation.children.set(children)
+    served = timezone.now() - dt.timedelta(hours=1)
+    measure = Disruption.objects.create(operation=operation, kind="closure_notice", place="12 Mill Street",
+                                        served_at=served, ends_at=served + dt.timedelta(hours=24), recorded_by=by)
+    return operation, measure
 
 
 @pytest.fixture
@@ -174,6 +199,7 @@ def expected(route, role, scenario):
         "see_audit": role == "scrutiny" or (role == "manager" and sees),
         "accept_transfer": scenario == "other" and role == "manager",
         "administer": role == "admin",
+        "run": owner and role in ("analyst", "investigator", "manager"),
     }
     return rules[route.verb]
 
@@ -182,7 +208,7 @@ def url_for(name, pattern, record, extras):
     """The route's URL for the scenario's record of the kind the route is about (a report by default)."""
     kind = ROUTES[name].record
     record = extras.get(kind, record) if kind in ("case", "child") else record
-    extras = {key: value for key, value in extras.items() if key not in ("case", "child")}
+    extras = {key: value for key, value in extras.items() if key not in ("case", "child", "operation")}
     values = {"reference": record.reference, "key": record.reference, "kind": "contact", "step": "concern",
               "section": "caseload", **extras}
     params = list(pattern.pattern.regex.groupindex)
