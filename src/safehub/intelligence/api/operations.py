@@ -116,7 +116,8 @@ class OperationDetailSerializer(OperationSerializer):
 
     @extend_schema(responses=JusticeStepSerializer(many=True))
     def get_justice_steps(self, operation) -> list:
-        steps = [step for step in operation.justice_steps.all() if step.person_id in _visible_people(self.context["request"])]
+        shown = _visible_people(self.context["request"])
+        steps = [step for step in operation.justice_steps.all() if step.person_id in shown]
         return JusticeStepSerializer(steps, many=True, context=self.context).data
 
 

@@ -102,10 +102,11 @@ class DisruptionForm(forms.Form):
     served_on = date_field("Date served")
     served_time = time_field("Time served")
     months = forms.IntegerField(label="Closure order: months the court gave", required=False, min_value=1,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                                 help_text="At most 3", error_messages={"invalid": "Enter the months as a number",
                                                                        "min_value": "Enter at least 1 month"})
     years = forms.IntegerField(label="Sexual Risk Order or Sexual Harm Prevention Order: term in years",
-                               required=False, min_value=1,
+                               required=False, min_value=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                                help_text="At least 2 years for a Sexual Risk Order, 5 for a Sexual Harm Prevention "
                                          "Order",
                                error_messages={"invalid": "Enter the years as a number",

@@ -127,11 +127,13 @@ def attention(operations, now=None):
     for measure in soon:
         measure.why, dates = [], []
         if measure.ends_at is not None and measure.ends_at <= ends_by:
-            measure.why.append(f"ends {clock.local(measure.ends_at):%d %b %Y %H:%M}")
+            ends = clock.local(measure.ends_at)
+            measure.why.append(f"ends {ends.day} {ends:%b %Y %H:%M}")
             dates.append(clock.local(measure.ends_at).date())
         if measure.review_on is not None and measure.review_on <= review_by:
             overdue = measure.review_on < today
-            measure.why.append(f"review {'overdue since' if overdue else 'due'} {measure.review_on:%d %b %Y}")
+            review = measure.review_on
+            measure.why.append(f"review {'overdue since' if overdue else 'due'} {review.day} {review:%b %Y}")
             dates.append(measure.review_on)
         measure.soonest = min(dates)
     soon.sort(key=lambda measure: (measure.soonest, measure.pk))

@@ -214,7 +214,8 @@ def profile(request, operation):
                "locations": operation.profile_locations, "themes": operation.profile_themes}
     form = forms.ProfileForm(request.POST or None, initial=initial)
     return _form_page(request, operation, "intelligence/operation_profile.html", form,
-                      lambda form: actions.update_profile(request.user, operation, request=request, **form.cleaned_data),
+                      lambda form: actions.update_profile(request.user, operation, request=request,
+                                                          **form.cleaned_data),
                       "#profile")
 
 
