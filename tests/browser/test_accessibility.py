@@ -381,14 +381,21 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
                                 held_at=timezone.now() - dt.timedelta(hours=2), offenders="A man called Jay",
                                 attendees=[{"name": "DI Rowe", "agency": agencies["POLICE"], "role": ""}],
                                 people_of_concern=[dean])
+    case_actions.record_risk_screening(demo_users["worker"], world["case"], assessed_on=clock.today(),
+                                       significant={"missing_overnight_or_longer": "recent",
+                                                    "older_boyfriend_or_controlling_adult": "recent",
+                                                    "getting_into_cars_with_unknown_adults": "recent",
+                                                    "unexplained_money_or_gifts": "both"})
     worker = sign_in(new_context(bypass_csp=True), "worker")
     audit.page = worker
-    for name, url in [("MACE list with meetings", "/cases/mace/"),
+    for name, url in [("MACE list with people of concern", "/cases/mace/"),
                       ("case with offenders", f"/cases/{world['case'].reference}/"),
                       ("meeting with people of concern", f"/cases/{world['case'].reference}/meetings/new/"),
                       ("chronology with a justice line", f"/children/{world['tia'].reference}/chronology/")]:
         worker.goto(url)
         audit.check(name)
     expect(worker.locator("#chronology")).to_contain_text("Dean M. charged")
+    worker.goto("/cases/mace/")
+    expect(worker.locator("#mace-list")).to_contain_text("Dean Mercer")
     assert len(audit.checked) == 21
     assert not audit.failures, audit.report()

@@ -129,7 +129,8 @@ def with_people_of_concern(user, meetings):
     meetings = list(meetings)
     links = Meeting.people_of_concern.through.objects.filter(meeting__in=meetings)
     pairs = list(links.values_list("meeting_id", "personofconcern_id"))
-    shown = people_of_concern(user).in_bulk({person for _, person in pairs})
+    shown = {person.pk: person for person in
+             people_of_concern(user).filter(pk__in=links.values("personofconcern_id"))}
     for meeting in meetings:
         people = [person for meeting_id, person in pairs if meeting_id == meeting.pk]
         meeting.people_shown = sorted((shown[pk] for pk in people if pk in shown), key=str)
@@ -137,25 +138,31 @@ def with_people_of_concern(user, meetings):
     return meetings
 
 
-def recent_mace_meetings(user, limit=20):
-    """The latest MACE meetings about children whose cases the user may open, each with those cases (only) and
-    the people of concern discussed (`with_people_of_concern`)."""
-    visible = Case.objects.visible_to(user)
-    meetings = list(Meeting.objects.filter(kind=Meeting.Kind.MACE, cases__in=visible).distinct()
-                    .order_by("-held_at")[:limit])
-    pairs = list(Meeting.cases.through.objects.filter(meeting__in=meetings, case__in=visible)
-                 .values_list("meeting_id", "case_id"))
-    cases = Case.objects.select_related("child").in_bulk({case for _, case in pairs})
-    for meeting in meetings:
-        meeting.cases_shown = sorted((cases[case] for meeting_id, case in pairs if meeting_id == meeting.pk),
-                                     key=lambda case: str(case.child))
-    return with_people_of_concern(user, meetings)
+def with_mace_people(user, cases):
+    """Each case with `people_shown` (the people of concern discussed at its MACE meetings that the user may
+    open) and `people_hidden` (how many others). Three queries, however many cases, meetings and people."""
+    cases = list(cases)
+    held = Meeting.cases.through.objects.filter(case__in=cases, meeting__kind=Meeting.Kind.MACE)
+    links = Meeting.people_of_concern.through.objects.filter(meeting_id__in=held.values("meeting_id"))
+    meetings_of, discussed = defaultdict(set), defaultdict(set)
+    for case_id, meeting_id in held.values_list("case_id", "meeting_id"):
+        meetings_of[case_id].add(meeting_id)
+    for meeting_id, person_id in links.values_list("meeting_id", "personofconcern_id"):
+        discussed[meeting_id].add(person_id)
+    shown = {person.pk: person for person in
+             people_of_concern(user).filter(pk__in=links.values("personofconcern_id"))}
+    for case in cases:
+        people = set().union(set(), *(discussed[meeting] for meeting in meetings_of[case.pk]))
+        case.people_shown = sorted((shown[pk] for pk in people if pk in shown), key=str)
+        case.people_hidden = sum(pk not in shown for pk in people)
+    return cases
 
 
 def mace_list(user):
-    """Children at significant risk: the MACE meeting's list of victims."""
-    return list(active_cases(user).filter(risk_category=RiskCategory.SIGNIFICANT)
-                .order_by("child__last_name", "child__first_name")[:LIST_LIMIT])
+    """Children at significant risk: the MACE meeting's list of victims, each with the people of concern
+    discussed at MACE meetings about them (`with_mace_people`)."""
+    return with_mace_people(user, active_cases(user).filter(risk_category=RiskCategory.SIGNIFICANT)
+                            .order_by("child__last_name", "child__first_name")[:LIST_LIMIT])
 
 
 def possible_matches(user, *, first_name="", last_name="", date_of_birth=None, postcode=""):

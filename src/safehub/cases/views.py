@@ -86,8 +86,7 @@ def team_list(request, section):
 
 @role_required(*READERS)
 def mace(request):
-    return render(request, "cases/mace.html", {"cases": queries.mace_list(request.user),
-                                               "meetings": queries.recent_mace_meetings(request.user)})
+    return render(request, "cases/mace.html", {"cases": queries.mace_list(request.user)})
 
 
 # --- Children -----------------------------------------------------------------------------------------
