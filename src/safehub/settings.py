@@ -234,9 +234,11 @@ SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",
     "DESCRIPTION": "Professional referrals, children, exploitation cases, risk screenings, plan actions and "
-                   "meetings, for partner agency systems. Token per agency system.",
+                   "meetings; operations with their disruption measures and justice steps; for partner agency "
+                   "systems. Token per agency system.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"OperationStatusEnum": "safehub.intelligence.models.Operation.Status"},
 }
 
 LOGGING = {
