@@ -388,6 +388,46 @@ def test_the_lead_sees_ending_and_breached_measures_across_their_operations(user
     assert notice and hotel and order
 
 
+def test_a_review_sets_the_next_one_from_the_clock_or_ends_the_measure(users, operation, town):
+    cawn = actions.serve_disruption(users["analyst"], operation, kind="cawn", person=town["dean"],
+                                    served_at=ago(days=190))
+    hotel = actions.serve_disruption(users["analyst"], operation, kind="hotel_request", place="Station Hotel",
+                                     served_at=ago(days=30))
+    client = sign_in_client(users["analyst"])
+    ending = client.get("/operations/mine/").content.decode().split('id="ending-measures"')[1].split("</table>")[0]
+    assert "Review overdue since" in ending and "Hotel or short-let information request" in ending
+    page = client.get(f"/operations/{operation.pk}/disruptions/{cawn.pk}/review/")
+    assert page.status_code == 200 and "Dean Mercer" in page.content.decode()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    response = client.post(f"/operations/{operation.pk}/disruptions/{cawn.pk}/review/",
+                           {"reviewed_on": tomorrow, "outcome": "continue", "notes": "Still seen near the school"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "the date cannot be in the future" in page
+    assert "Still seen near the school" in page and f'value="{tomorrow}"' in page
+    today = clock.today().strftime("%d/%m/%Y")
+    assert client.post(f"/operations/{operation.pk}/disruptions/{cawn.pk}/review/",
+                       {"reviewed_on": today, "outcome": "continue", "notes": "Still seen near the school"}
+                       ).status_code == 302
+    cawn.refresh_from_db()
+    noon = dt.datetime.combine(clock.today(), dt.time(12), tzinfo=clock.LONDON)
+    assert cawn.review_on == clock.disruption_review_due("cawn", noon) and cawn.ends_at is None
+    assert cawn.notes.endswith("continues. Still seen near the school")
+    actions.review_disruption(users["analyst"], hotel, reviewed_on=clock.today(), outcome="end",
+                              notes="The hotel answered")
+    hotel.refresh_from_db()
+    assert hotel.ends_at <= timezone.now() and hotel.review_on is None
+    assert "id=\"ending-measures\"" not in client.get("/operations/mine/").content.decode()
+    with pytest.raises(ValidationError, match="no review due"):
+        actions.review_disruption(users["analyst"], hotel, reviewed_on=clock.today(), outcome="continue")
+    sro = actions.serve_disruption(users["analyst"], operation, kind="sro", person=town["dean"], years=2,
+                                   served_at=ago(days=3))
+    with pytest.raises(ValidationError, match="no review due"):
+        actions.review_disruption(users["analyst"], sro, reviewed_on=clock.today(), outcome="continue")
+    with pytest.raises(ValidationError, match="before the measure was served"):
+        actions.review_disruption(users["analyst"], cawn, reviewed_on=clock.today() - dt.timedelta(days=400),
+                                  outcome="continue")
+
+
 # --- Justice outcomes ---------------------------------------------------------------------------------------
 
 

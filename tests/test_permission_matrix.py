@@ -149,7 +149,7 @@ def build_world(user, bystander, agencies):
 
 
 def make_operation(owner, by, children):
-    """An open operation owned by `owner`, with a closure notice still in force."""
+    """An open operation owned by `owner`, with a closure order in force (reviewed, and not extendable)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -161,8 +161,9 @@ def make_operation(owner, by, children):
     Operation.objects.filter(pk=operation.pk).update(reference=f"OP-{operation.pk:06d}")
     operation.children.set(children)
     served = timezone.now() - dt.timedelta(hours=1)
-    measure = Disruption.objects.create(operation=operation, kind="closure_notice", place="12 Mill Street",
-                                        served_at=served, ends_at=served + dt.timedelta(hours=24), recorded_by=by)
+    measure = Disruption.objects.create(operation=operation, kind="closure_order", place="12 Mill Street",
+                                        served_at=served, ends_at=served + dt.timedelta(days=90),
+                                        review_on=served.date() + dt.timedelta(days=28), recorded_by=by)
     return operation, measure
 
 

@@ -342,6 +342,13 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
     page.get_by_label("Time served").fill(served.strftime("%H:%M"))
     page.get_by_role("button", name="Save the measure").click()
 
+    page.get_by_role("link", name="Record a disruption measure").click()
+    page.get_by_label("Hotel or short-let information request").check()
+    page.get_by_label("Premises or place").fill("Station Hotel, Wellington")
+    page.get_by_label("Date served").fill(yesterday)
+    page.get_by_label("Time served").fill("09:00")
+    page.get_by_role("button", name="Save the measure").click()
+
     page.get_by_role("link", name="Record a breach of the Premises closure notice").click()
     audit.check("breach")
     page.get_by_role("button", name="Save the breach").click()
@@ -351,6 +358,15 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
     page.get_by_label("Time of the breach").fill((served + dt.timedelta(minutes=30)).strftime("%H:%M"))
     page.get_by_label("Details of the breach").fill("Two men went back into the flat")
     page.get_by_role("button", name="Save the breach").click()
+
+    page.get_by_role("link", name="Record a review of the Hotel or short-let information request").click()
+    audit.check("review of a measure")
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say whether the measure continues or ends")
+    audit.check("review of a measure with errors")
+    page.get_by_label("Date of the review").fill(clock.today().strftime("%d/%m/%Y"))
+    page.get_by_label("The measure continues: set the next review").check()
+    page.get_by_role("button", name="Save the review").click()
 
     page.get_by_role("link", name="Record a justice step").click()
     audit.check("justice step")
@@ -397,5 +413,5 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
     expect(worker.locator("#chronology")).to_contain_text("Dean M. charged")
     worker.goto("/cases/mace/")
     expect(worker.locator("#mace-list")).to_contain_text("Dean Mercer")
-    assert len(audit.checked) == 21
+    assert len(audit.checked) == 23
     assert not audit.failures, audit.report()

@@ -118,6 +118,8 @@ ROUTES = {
     "intelligence:serve_disruption": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("GET", "POST")),
     "intelligence:extend_closure_notice": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("POST",)),
     "intelligence:record_breach": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("GET", "POST")),
+    "intelligence:review_disruption": Route(OPERATION_RUNNERS, record="operation", verb="run",
+                                            methods=("GET", "POST")),
     "intelligence:record_justice_step": Route(OPERATION_RUNNERS, record="operation", verb="run",
                                               methods=("GET", "POST")),
     "api:referrals": Route(("referrer",), methods=("GET", "POST"), api=True),

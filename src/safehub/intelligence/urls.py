@@ -20,6 +20,8 @@ page_urls = [
          name="extend_closure_notice"),
     path("operations/<int:operation_id>/disruptions/<int:disruption_id>/breaches/", operations.record_breach,
          name="record_breach"),
+    path("operations/<int:operation_id>/disruptions/<int:disruption_id>/review/", operations.review_disruption,
+         name="review_disruption"),
     path("operations/<int:operation_id>/justice/new/", operations.record_justice_step, name="record_justice_step"),
 ]
 

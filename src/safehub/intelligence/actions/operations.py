@@ -6,6 +6,8 @@ and its audit event in one transaction. Every date comes from `safehub.clock`. A
 line on the chronology of each of the operation's children (ADR 7), worded for the worker on the child's case.
 """
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -236,6 +238,42 @@ def extend_closure_notice(user, disruption, *, request=None):
         disruption.ends_at = clock.disruption_ends(disruption.kind, disruption.served_at, extended=True)
         disruption.save(update_fields=["extended", "ends_at"])
         audit("closure_notice_extended", user=user, obj=operation, reason=f"#{disruption.pk}", request=request)
+    return disruption
+
+
+REVIEW_OUTCOMES = {"continue": "continues", "end": "ended"}
+
+
+def review_disruption(user, disruption, *, reviewed_on, outcome, notes="", request=None):
+    """A review of a measure in force that has a review interval: it continues (the next review from the clock,
+    counted from this one) or it ends now (lifted, discharged, no longer needed). The review is added to the
+    measure's notes and audited."""
+    operation = disruption.operation
+    _require_run(user, operation)
+    if outcome not in REVIEW_OUTCOMES:
+        raise ValidationError({"outcome": "Say whether the measure continues or ends."})
+    if reviewed_on > clock.today():
+        raise ValidationError({"reviewed_on": "Record a review once it has happened: the date cannot be in the "
+                                              "future."})
+    if reviewed_on < clock.local(disruption.served_at).date():
+        raise ValidationError({"reviewed_on": "The review cannot be before the measure was served."})
+    notes = (notes or "").strip()
+    with transaction.atomic():
+        disruption = Disruption.objects.select_for_update().get(pk=disruption.pk)
+        if disruption.review_on is None:
+            raise ValidationError("This measure has no review due: it has ended, or it runs for a fixed term.")
+        if disruption.ends_at is not None and disruption.ends_at <= timezone.now():
+            raise ValidationError("This measure has ended: there is nothing to review.")
+        if outcome == "end":
+            disruption.ends_at, disruption.review_on = timezone.now(), None
+        else:
+            reviewed_at = dt.datetime.combine(reviewed_on, dt.time(12), tzinfo=clock.LONDON)
+            disruption.review_on = clock.disruption_review_due(disruption.kind, reviewed_at)
+        line = f"Reviewed {reviewed_on.day} {reviewed_on:%B %Y} by {user}: {REVIEW_OUTCOMES[outcome]}." + \
+            (f" {notes}" if notes else "")
+        disruption.notes = f"{disruption.notes}\n{line}".strip()
+        disruption.save(update_fields=["ends_at", "review_on", "notes"])
+        audit("disruption_reviewed", user=user, obj=operation, reason=f"#{disruption.pk} {outcome}", request=request)
     return disruption
 
 

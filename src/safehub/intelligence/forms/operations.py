@@ -151,6 +151,15 @@ class BreachForm(forms.Form):
         return {"happened_at": moment(data["happened_on"], data["happened_time"]), "details": data["details"]}
 
 
+class ReviewForm(forms.Form):
+    reviewed_on = date_field("Date of the review")
+    outcome = forms.ChoiceField(label="Outcome of the review", widget=forms.RadioSelect,
+                                choices=[("continue", "The measure continues: set the next review"),
+                                         ("end", "The measure ends now (lifted, discharged or no longer needed)")],
+                                error_messages={"required": "Say whether the measure continues or ends"})
+    notes = text_field("Notes", required=False, rows=3)
+
+
 class JusticeStepForm(forms.Form):
     person = PersonChoice(label="Person", queryset=None, empty_label="Choose the person",
                           error_messages={"required": "Choose the person the step is about"})

@@ -244,6 +244,19 @@ def record_breach(request, operation, disruption_id):
 
 @role_required(*RUNNERS)
 @with_operation(run=True)
+def review_disruption(request, operation, disruption_id):
+    disruption = get_object_or_404(Disruption.objects.select_related("person"), pk=disruption_id, operation=operation)
+    form = forms.ReviewForm(request.POST or None)
+    return _form_page(request, operation, "intelligence/review_form.html", form,
+                      lambda form: actions.review_disruption(request.user, disruption, request=request,
+                                                             **form.cleaned_data),
+                      "#disruptions", disruption=disruption,
+                      person_shown=disruption.person_id in set(
+                          _operation_people(request.user, operation).values_list("pk", flat=True)))
+
+
+@role_required(*RUNNERS)
+@with_operation(run=True)
 def record_justice_step(request, operation):
     form = forms.JusticeStepForm(request.POST or None, people=_operation_people(request.user, operation))
     return _form_page(request, operation, "intelligence/justice_form.html", form,
