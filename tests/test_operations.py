@@ -665,3 +665,15 @@ def test_the_operations_api_is_in_the_openapi_schema(client):
                  "/api/v1/operations/{operation_id}/disruptions/", "/api/v1/operations/{operation_id}/justice/"):
         assert path in schema
     assert "until_further_order" in schema and "bail_ends_on" in schema
+
+
+def test_a_network_the_user_cannot_open_or_that_was_recomputed_is_refused(users, agencies, town):
+    health_manager, _ = create_user(username="hm", password="h" * 12, role="manager", agency=agencies["HEALTH"])
+    client = sign_in_client(health_manager)
+    response = client.get(f"/operations/new/?network={town['network'].pk}")
+    assert response.status_code == 400 and "That network is not one you can open" in response.content.decode()
+    assert "Tia" not in response.content.decode()
+    response = sign_in_client(users["analyst"]).post("/operations/new/", {"name": "Operation Elm",
+                                                                          "lead": users["analyst"].pk,
+                                                                          "network": 999999})
+    assert response.status_code == 400 and not Operation.objects.filter(name="Operation Elm").exists()

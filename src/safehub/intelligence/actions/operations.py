@@ -1,5 +1,6 @@
 """The one door for changes to operations: opening one (from a network or not), its people of concern,
-children and problem profile, disruption measures and their breaches, each person's justice steps, closing it.
+children and problem profile, disruption measures with their breaches and reviews, each person's justice
+steps, closing it.
 
 Each function takes the acting user, checks the policy (`intelligence.policy.may_run`), and writes the change
 and its audit event in one transaction. Every date comes from `safehub.clock`. A justice step also writes a
@@ -9,7 +10,7 @@ line on the chronology of each of the operation's children (ADR 7), worded for t
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safehub import clock
@@ -75,15 +76,20 @@ def open_operation(user, *, name, lead, network=None, request=None, at=None):
     _check_lead(user, lead)
     now = _not_future(at, "The time cannot be in the future.") if at is not None else timezone.now()
     reports, children = network_records(user, network) if network is not None else ([], [])
-    with transaction.atomic():
-        operation = Operation.objects.create(name=name, owning_agency_id=user.agency_id, lead=lead, opened_at=now,
-                                             created_by=user)
-        operation.reference = f"OP-{operation.pk:06d}"
-        Operation.objects.filter(pk=operation.pk).update(reference=operation.reference)
-        operation.network_reports.set(reports)
-        operation.children.set(children)
-        origin = f"from network {network.number}: {len(reports)} reports" if network is not None else "direct"
-        audit("operation_opened", user=user, obj=operation, reason=f"{origin}; lead {lead.username}", request=request)
+    try:
+        with transaction.atomic():
+            operation = Operation.objects.create(name=name, owning_agency_id=user.agency_id, lead=lead,
+                                                 opened_at=now, created_by=user)
+            operation.reference = f"OP-{operation.pk:06d}"
+            Operation.objects.filter(pk=operation.pk).update(reference=operation.reference)
+            operation.network_reports.set(reports)
+            operation.children.set(children)
+            origin = f"from network {network.number}: {len(reports)} reports" if network is not None else "direct"
+            audit("operation_opened", user=user, obj=operation, reason=f"{origin}; lead {lead.username}",
+                  request=request)
+    except IntegrityError:  # the same name, opened at the same moment by someone else
+        raise ValidationError({"name": f"There is already an operation called {name}. Choose another name."}) \
+            from None
     return operation
 
 

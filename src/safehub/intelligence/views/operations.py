@@ -79,19 +79,18 @@ def my_operations(request):
 # --- Opening an operation ---------------------------------------------------------------------------------
 
 
-def _network_for(request, network_id):
-    """(network, what the user may see of it, error)."""
+def _network_for(user, network_id):
+    """(the network, "") if the user may open any of its records, else (None, what is wrong)."""
     from safehub.linking.models import Network
-    from safehub.linking.queries import network_view
+    from safehub.linking.queries import visible_record_ids
 
     if network_id is None:
-        return None, None, ""
+        return None, ""
     network = Network.objects.filter(pk=network_id).first()
-    view = network_view(request.user, network) if network is not None else None
-    if view is None:
-        return None, None, ("That network is not one you can open, or the networks were worked out again since: go "
-                            "back to the networks and open the operation from the network you want.")
-    return network, view, ""
+    if network is None or not any(visible_record_ids(user, network.contact_ids, network.child_record_ids)):
+        return None, ("That network is not one you can open, or the networks were worked out again since: go back "
+                      "to the networks and open the operation from the network you want.")
+    return network, ""
 
 
 @role_required(*RUNNERS)
@@ -100,10 +99,10 @@ def new_operation(request):
     if not policy.may_open_operations(user):
         raise PermissionDenied("Your role does not allow opening an operation.")
     data = request.POST if request.method == "POST" else None
-    raw_network = (request.POST if data else request.GET).get("network", "")
+    raw_network = (request.POST if data is not None else request.GET).get("network", "")
     network_id = int(raw_network) if raw_network.isdigit() else None
     form = forms.OperationForm(data, user=user, initial={"network": network_id})
-    network, network_seen, network_error = _network_for(request, network_id)
+    network, network_error = _network_for(user, network_id)
     if data is not None and form.is_valid() and not network_error:
         try:
             operation = actions.open_operation(user, name=form.cleaned_data["name"], lead=form.cleaned_data["lead"],
@@ -114,9 +113,8 @@ def new_operation(request):
     starts_with = queries.network_records(user, network) if network is not None else ([], [])
     errors = ([("id_name", network_error)] if network_error else []) + error_summary([form])
     return render(request, "intelligence/operation_new.html",
-                  {"form": form, "network": network, "network_seen": network_seen, "reports": len(starts_with[0]),
-                   "children": len(starts_with[1]), "errors": errors},
-                  status=400 if errors and (data is not None or network_error) else 200)
+                  {"form": form, "network": network, "reports": len(starts_with[0]),
+                   "children": len(starts_with[1]), "errors": errors}, status=400 if errors else 200)
 
 
 # --- The operation's page ----------------------------------------------------------------------------------
