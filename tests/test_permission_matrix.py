@@ -155,9 +155,11 @@ def build_world(user, bystander, agencies):
         }
         child, case = casework[scenario]
         person, item = intelligence[scenario]
+        operation, measure = make_operation(record.owning_agency, bystander, [child])
         extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk,
                                 entity_id=record.mentions.get(kind="phone").entity_id, person=person, item=item,
-                                person_id=person.pk, item_id=item.pk, detail_id=person.details.get().pk)
+                                person_id=person.pk, item_id=item.pk, detail_id=person.details.get().pk,
+                                operation_id=operation.pk, disruption_id=measure.pk, operation=operation)
         if scenario.startswith("restricted"):
             allowed = [bystander, user] if scenario == "restricted_member" else [bystander]
             extras[scenario]["restriction_id"] = restrict(record, bystander, allowed).pk
@@ -165,7 +167,31 @@ def build_world(user, bystander, agencies):
             restrict(child, bystander, allowed)
             restrict(person, bystander, allowed)
             restrict(item, bystander, allowed)
+            restrict(operation, bystander, allowed)
+    Share.objects.create(**pointer(extras["shared"]["operation"]), agency=mine, purpose="Joint operation",
+                         lawful_basis="dpa_s1_p18", granted_by=bystander)
+    # The user's own operation also names a child they may not open: its page must not show it.
+    extras["own"]["operation"].children.add(extras["restricted"]["child"], extras["other"]["child"])
     return records, extras
+
+
+def make_operation(owner, by, children):
+    """An open operation owned by `owner`, with a closure order in force (reviewed, and not extendable)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safehub.intelligence.models import Disruption, Operation
+
+    operation = Operation.objects.create(name=f"Operation {uuid.uuid4().hex[:8]}", owning_agency=owner, lead=by,
+                                         created_by=by)
+    Operation.objects.filter(pk=operation.pk).update(reference=f"OP-{operation.pk:06d}")
+    operation.children.set(children)
+    served = timezone.now() - dt.timedelta(hours=1)
+    measure = Disruption.objects.create(operation=operation, kind="closure_order", place="12 Mill Street",
+                                        served_at=served, ends_at=served + dt.timedelta(days=90),
+                                        review_on=served.date() + dt.timedelta(days=28), recorded_by=by)
+    return operation, measure
 
 
 @pytest.fixture
@@ -205,6 +231,7 @@ def expected(route, role, scenario):
         "see_audit": role == "scrutiny" or (role == "manager" and sees),
         "accept_transfer": scenario == "other" and role == "manager",
         "administer": role == "admin",
+        "run": owner and role in ("analyst", "investigator", "manager"),
     }
     return rules[route.verb]
 
@@ -219,7 +246,8 @@ def url_for(name, pattern, record, extras, record_kind="contact"):
     kind = ROUTES[name].record
     record = extras.get(kind, record) if kind in ("case", "child") else record
     record = extras[record_kind] if record_kind != "contact" else record
-    extras = {key: value for key, value in extras.items() if key not in ("case", "child", "person", "item")}
+    extras = {key: value for key, value in extras.items()
+              if key not in ("case", "child", "person", "item", "operation")}
     values = {"reference": record.reference, "key": record.reference, "kind": record_kind, "step": "concern",
               "section": "caseload", **extras}
     params = list(pattern.pattern.regex.groupindex)

@@ -164,7 +164,10 @@ def disruption_ends(kind, served_at, *, extended=False, months=None, years=None)
     term, never less). Clock time: an order does not pause at weekends.
     """
     if kind == "closure_notice":
-        return served_at + dt.timedelta(hours=CLOSURE_NOTICE_EXTENDED_HOURS if extended else CLOSURE_NOTICE_HOURS)
+        # Elapsed hours, counted in UTC: 24 hours across the October clock change end at 17:00 by the clock
+        # on the wall, not 18:00 (aware arithmetic in one zone would add wall-clock hours).
+        hours = CLOSURE_NOTICE_EXTENDED_HOURS if extended else CLOSURE_NOTICE_HOURS
+        return local(served_at.astimezone(dt.timezone.utc) + dt.timedelta(hours=hours))
     if kind == "closure_order":
         months = min(months or CLOSURE_ORDER_MAX_MONTHS, CLOSURE_ORDER_MAX_MONTHS)
         return _same_time(served_at, months_later(local(served_at).date(), months))
@@ -185,10 +188,18 @@ def disruption_review_due(kind, served_at):
     return day if is_working_day(day) else next_working_day(day)
 
 
-def pre_charge_bail_ends(released_at):
-    """Pre-charge bail lapses 3 months after release unless extended (Policing and Crime Act 2017, as amended
-    in 2022)."""
-    return months_later(local(released_at).date(), PRE_CHARGE_BAIL_MONTHS)
+def last_day_of_period(first_day, months):
+    """The last day of a period of `months` months "beginning with" `first_day` (the day itself counts):
+    beginning with 11 January, 3 months end on 10 April; beginning with 1 March, on 31 May."""
+    return months_later(first_day, months) - dt.timedelta(days=1)
+
+
+def pre_charge_bail_ends(arrested_at):
+    """The last day of the applicable pre-charge bail period, unless it is extended: 3 months beginning with
+    the bail start date, which is the day after the day of the arrest (PACE s47ZB, as amended by the Police,
+    Crime, Sentencing and Courts Act 2022). Calendar days: a bank holiday does not move it."""
+    bail_start = local(arrested_at).date() + dt.timedelta(days=1)
+    return last_day_of_period(bail_start, PRE_CHARGE_BAIL_MONTHS)
 
 
 def problem_profile_due(refreshed_on):

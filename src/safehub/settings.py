@@ -234,9 +234,11 @@ SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",
     "DESCRIPTION": "Professional referrals, children, exploitation cases, risk screenings, plan actions and "
-                   "meetings, for partner agency systems. Token per agency system.",
+                   "meetings; operations with their disruption measures and justice steps; for partner agency "
+                   "systems. Token per agency system.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"OperationStatusEnum": "safehub.intelligence.models.Operation.Status"},
 }
 
 LOGGING = {
@@ -269,6 +271,11 @@ SAFEHUB_WORKED_HOLIDAYS = env_list("SAFEHUB_WORKED_HOLIDAYS", [])
 
 # BRAG priority: hours allowed for partner checks (Blue has none).
 SAFEHUB_PRIORITY_HOURS = {"red": 2, "amber": 6, "green": 24}
+
+# An operation's lead sees the disruption measures that end within this many days, or whose review falls due
+# within the second number of days (or is overdue).
+SAFEHUB_DISRUPTION_ENDING_DAYS = env_int("SAFEHUB_DISRUPTION_ENDING_DAYS", 14)
+SAFEHUB_DISRUPTION_REVIEW_DAYS = env_int("SAFEHUB_DISRUPTION_REVIEW_DAYS", 7)
 
 # Routes shown to the public ("who else you can contact"). Override with a JSON file.
 SAFEHUB_SIGNPOSTING_FILE = env_str("SAFEHUB_SIGNPOSTING_FILE", "")

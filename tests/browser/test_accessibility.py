@@ -387,3 +387,147 @@ def test_people_of_concern_and_intelligence_pages_have_no_serious_accessibility_
     audit.check("completeness, counts only")
     assert len(audit.checked) == 16
     assert not audit.failures, audit.report()
+
+
+def test_operation_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, agencies,
+                                                                axe_source):
+    """Operations: the lists, opening one from a network, its page, and each form with and without errors; the
+    network page's operation block; MACE meetings naming people of concern; a justice line on a chronology."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from safehub import clock
+    from safehub.access.models import Share
+    from safehub.cases import actions as case_actions
+    from tests.browser.test_operations import town
+
+    world = town(demo_users, agencies)
+    network, dean = world["network"], world["Dean"]
+    yesterday = clock.local(timezone.now() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    dean_label = f"Dean Mercer ({dean.reference})"
+
+    page = sign_in(new_context(bypass_csp=True), "analyst")
+    audit = Audit(page, axe_source)
+    page.goto("/operations/")
+    audit.check("operations (none yet)")
+    page.goto(f"/operations/new/?network={network.pk}")
+    audit.check("open an operation from a network")
+    page.get_by_role("button", name="Open the operation").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the name of the operation")
+    audit.check("open an operation with an error")
+    page.get_by_label("Name of the operation").fill("Operation Larch")
+    page.get_by_role("button", name="Open the operation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Operation Larch")
+    audit.check("a new operation")
+
+    page.get_by_text("Add a person of concern").click()
+    page.get_by_role("button", name="Add the person").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the person to add")
+    audit.check("operation page with an error")
+    page.get_by_label("Person of concern").select_option(label=dean_label)
+    page.get_by_role("button", name="Add the person").click()
+
+    page.get_by_role("link", name="Write the profile").click()
+    audit.check("problem profile")
+    page.get_by_role("button", name="Save the profile").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Write at least one part of the profile")
+    audit.check("problem profile with an error")
+    page.get_by_label("Victims").fill("Girls aged 13 to 15 from two schools")
+    page.get_by_role("button", name="Save the profile").click()
+
+    page.get_by_role("link", name="Record a disruption measure").click()
+    audit.check("disruption measure")
+    page.get_by_label("Sexual Risk Order", exact=True).check()
+    page.get_by_label("Served on (a person in the operation)").select_option(label=dean_label)
+    page.get_by_label("Date served").fill(yesterday)
+    page.get_by_label("Time served").fill("10:00")
+    page.get_by_label("Sexual Risk Order or Sexual Harm Prevention Order: term in years").fill("1")
+    page.get_by_role("button", name="Save the measure").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("A Sexual Risk Order lasts at least 2 years")
+    audit.check("disruption measure with an error")
+    page.get_by_label("Sexual Risk Order or Sexual Harm Prevention Order: term in years").fill("2")
+    page.get_by_role("button", name="Save the measure").click()
+    page.get_by_role("link", name="Record a disruption measure").click()
+    page.get_by_label("Premises closure notice").check()
+    page.get_by_label("Premises or place").fill("Flat 3, 12 Mill Street, TF1 1AA")
+    served = clock.local(timezone.now() - dt.timedelta(hours=2))
+    page.get_by_label("Date served").fill(served.strftime("%d/%m/%Y"))
+    page.get_by_label("Time served").fill(served.strftime("%H:%M"))
+    page.get_by_role("button", name="Save the measure").click()
+
+    page.get_by_role("link", name="Record a disruption measure").click()
+    page.get_by_label("Hotel or short-let information request").check()
+    page.get_by_label("Premises or place").fill("Station Hotel, Wellington")
+    page.get_by_label("Date served").fill(yesterday)
+    page.get_by_label("Time served").fill("09:00")
+    page.get_by_role("button", name="Save the measure").click()
+
+    page.get_by_role("link", name="Record a breach of the Premises closure notice").click()
+    audit.check("breach")
+    page.get_by_role("button", name="Save the breach").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("breach with errors")
+    page.get_by_label("Date of the breach").fill(served.strftime("%d/%m/%Y"))
+    page.get_by_label("Time of the breach").fill((served + dt.timedelta(minutes=30)).strftime("%H:%M"))
+    page.get_by_label("Details of the breach").fill("Two men went back into the flat")
+    page.get_by_role("button", name="Save the breach").click()
+
+    page.get_by_role("link", name="Record a review of the Hotel or short-let information request").click()
+    audit.check("review of a measure")
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say whether the measure continues or ends")
+    audit.check("review of a measure with errors")
+    page.get_by_label("Date of the review").fill(clock.today().strftime("%d/%m/%Y"))
+    page.get_by_label("The measure continues: set the next review").check()
+    page.get_by_role("button", name="Save the review").click()
+
+    page.get_by_role("link", name="Record a justice step").click()
+    audit.check("justice step")
+    page.get_by_label("Person", exact=True).select_option(label=dean_label)
+    page.get_by_label("Charged", exact=True).check()
+    page.get_by_label("Date", exact=True).fill(yesterday)
+    page.get_by_label("Time", exact=True).fill("18:00")
+    page.get_by_role("button", name="Save the step").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("List the offences charged")
+    audit.check("justice step with an error")
+    page.get_by_label("Details").fill("2 offences of arranging the sexual exploitation of a child")
+    page.get_by_role("button", name="Save the step").click()
+    expect(page.locator("#operation-justice")).to_contain_text("Charged")
+    audit.check("operation with people, measures, breaches and steps")
+    page.goto("/operations/")
+    audit.check("operations")
+    page.goto("/operations/mine/")
+    expect(page.locator("#breached-measures")).to_contain_text("Premises closure notice")
+    audit.check("operations you lead")
+    page.goto(f"/networks/{network.pk}/")
+    expect(page.locator("#main-content")).to_contain_text("Operation Larch")
+    audit.check("network with its operation")
+
+    Share.objects.create(content_type_id=ContentType.objects.get_for_model(dean).pk, object_id=dean.pk,
+                         agency=agencies["COUNCIL"], purpose="MACE", lawful_basis="dpa_s1_p18",
+                         granted_by=demo_users["analyst"])
+    case_actions.record_meeting(demo_users["worker"], world["case"], kind="mace", chair="DI Rowe",
+                                held_at=timezone.now() - dt.timedelta(hours=2), offenders="A man called Jay",
+                                attendees=[{"name": "DI Rowe", "agency": agencies["POLICE"], "role": ""}],
+                                people_of_concern=[dean])
+    case_actions.record_risk_screening(demo_users["worker"], world["case"], assessed_on=clock.today(),
+                                       significant={"missing_overnight_or_longer": "recent",
+                                                    "older_boyfriend_or_controlling_adult": "recent",
+                                                    "getting_into_cars_with_unknown_adults": "recent",
+                                                    "unexplained_money_or_gifts": "both"})
+    worker = sign_in(new_context(bypass_csp=True), "worker")
+    audit.page = worker
+    for name, url in [("MACE list with people of concern", "/cases/mace/"),
+                      ("case with offenders", f"/cases/{world['case'].reference}/"),
+                      ("meeting with people of concern", f"/cases/{world['case'].reference}/meetings/new/"),
+                      ("chronology with a justice line", f"/children/{world['tia'].reference}/chronology/")]:
+        worker.goto(url)
+        audit.check(name)
+    expect(worker.locator("#chronology")).to_contain_text("Dean M. charged")
+    worker.goto("/cases/mace/")
+    expect(worker.locator("#mace-list")).to_contain_text("Dean Mercer")
+    assert len(audit.checked) == 23
+    assert not audit.failures, audit.report()

@@ -3,7 +3,7 @@
 Every named route must appear here; a route missing from this table fails the test suite. `roles` is
 who may use the route at all ("*" for anyone, including the public); `record` names the kind of
 protected record the URL points at; `verb` is what the user must be allowed to do to that record
-(see safehub.access.policy.can).
+(see safehub.access.policy.can; "run" an operation: `safehub.intelligence.policy.may_run`).
 """
 
 from dataclasses import dataclass
@@ -14,6 +14,8 @@ SCREENERS = ("screener", "manager")
 CASE_WORKERS = ("worker", "manager")
 CHILD_MAKERS = ("screener", "worker", "manager")
 NETWORK_READERS = ("worker", "manager", "analyst", "investigator")
+OPERATION_READERS = ("worker", "manager", "analyst", "investigator")
+OPERATION_RUNNERS = ("analyst", "investigator", "manager")
 ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "investigator", "scrutiny", "admin")
 PEOPLE_READERS = ("worker", "manager", "analyst", "investigator")
 PEOPLE_MAKERS = ("manager", "analyst", "investigator")
@@ -124,6 +126,21 @@ ROUTES = {
     "api:person": Route(PEOPLE_READERS, record="person", verb="view", api=True),
     "api:intelligence": Route(INTELLIGENCE_MAKERS, api=True),
     "api:intelligence_item": Route(READERS, record="item", verb="view", api=True),
+    "intelligence:operations": Route(OPERATION_READERS),
+    "intelligence:my_operations": Route(OPERATION_RUNNERS),
+    "intelligence:new_operation": Route(OPERATION_RUNNERS, methods=("GET", "POST")),
+    "intelligence:operation": Route(OPERATION_READERS, record="operation", verb="view"),
+    "intelligence:operation_add_person": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("POST",)),
+    "intelligence:operation_add_child": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("POST",)),
+    "intelligence:operation_profile": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("GET", "POST")),
+    "intelligence:close_operation": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("POST",)),
+    "intelligence:serve_disruption": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("GET", "POST")),
+    "intelligence:extend_closure_notice": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("POST",)),
+    "intelligence:record_breach": Route(OPERATION_RUNNERS, record="operation", verb="run", methods=("GET", "POST")),
+    "intelligence:review_disruption": Route(OPERATION_RUNNERS, record="operation", verb="run",
+                                            methods=("GET", "POST")),
+    "intelligence:record_justice_step": Route(OPERATION_RUNNERS, record="operation", verb="run",
+                                              methods=("GET", "POST")),
     "api:referrals": Route(("referrer",), methods=("GET", "POST"), api=True),
     "api:referral": Route(("referrer",), record="contact", verb="view", api=True),
     "api:children": Route(READERS, methods=("GET", "POST"), api=True),
@@ -133,4 +150,8 @@ ROUTES = {
     "api:case_assessments": Route(READERS, record="case", verb="view", api=True),
     "api:case_actions": Route(READERS, record="case", verb="view", api=True),
     "api:case_meetings": Route(READERS, record="case", verb="view", api=True),
+    "api:operations": Route(OPERATION_READERS, api=True),
+    "api:operation": Route(OPERATION_READERS, record="operation", verb="view", api=True),
+    "api:operation_disruptions": Route(OPERATION_READERS, record="operation", verb="view", api=True),
+    "api:operation_justice": Route(OPERATION_READERS, record="operation", verb="view", api=True),
 }

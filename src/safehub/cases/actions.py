@@ -521,12 +521,17 @@ def _check_attendees(kind, attendees):
 
 
 def record_meeting(user, case, *, kind, held_at, chair, attendees, section_47=False, victims="", offenders="",
-                   locations="", themes="", discussion="", decisions="", actions=(), other_cases=(), request=None):
+                   locations="", themes="", discussion="", decisions="", actions=(), other_cases=(),
+                   people_of_concern=(), request=None):
     """Record a strategy discussion, MACE meeting or review, its attendees (dicts of name, agency, role) and
     the actions its decisions set (dicts of description, owner_name, owner_agency, due_on). A MACE meeting
     may also cover `other_cases` (other children discussed): it appears on each of their cases and
-    chronologies."""
+    chronologies. `people_of_concern` are the offenders discussed who have a record the user may open (the
+    free text `offenders` keeps the others)."""
     require(user, "work", case)
+    for person in people_of_concern:
+        if not is_visible(user, person):
+            raise PermissionDenied("You cannot open the record of one of the people of concern chosen.")
     if kind not in Meeting.Kind.values:
         raise ValidationError("Choose the kind of meeting.")
     other_cases = [other for other in other_cases if other.pk != case.pk]
@@ -547,6 +552,7 @@ def record_meeting(user, case, *, kind, held_at, chair, attendees, section_47=Fa
             section_47=section_47 and kind == Meeting.Kind.STRATEGY, victims=victims, offenders=offenders,
             locations=locations, themes=themes, discussion=discussion, decisions=decisions, recorded_by=user)
         meeting.cases.add(case)
+        meeting.people_of_concern.set(people_of_concern)
         MeetingAttendee.objects.bulk_create([MeetingAttendee(meeting=meeting, **attendee) for attendee in attendees])
         _apply_meeting_deadlines(case, meeting)
         summary = f"{meeting.get_kind_display()} held, chaired by {chair}; {len(attendees)} attending"

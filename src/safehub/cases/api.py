@@ -18,7 +18,7 @@ from safehub import risk
 from safehub.access.policy import AGENCY_READER_ROLES, can, is_signed_in
 from safehub.access.records import Restricted, open_record
 from safehub.accounts.models import Agency
-from safehub.cases import actions
+from safehub.cases import actions, queries
 from safehub.cases.actions import CHILD_FIELDS
 from safehub.cases.models import Case, Child, Meeting, PlanAction, RiskAssessment
 
@@ -111,12 +111,30 @@ class AttendeeSerializer(serializers.Serializer):
 class MeetingSerializer(serializers.ModelSerializer):
     attendees = AttendeeSerializer(many=True, max_length=40)
     actions = ActionSerializer(many=True, required=False, max_length=40)
+    people_of_concern = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Meeting.people_of_concern.field.related_model.objects.none(),
+        help_text="Offenders discussed who have a person of concern record you may open (ids)")
 
     class Meta:
         model = Meeting
-        fields = ["id", "kind", "held_at", "chair", "section_47", "victims", "offenders", "locations", "themes",
-                  "discussion", "decisions", "attendees", "actions"]
+        fields = ["id", "kind", "held_at", "chair", "section_47", "victims", "offenders", "people_of_concern",
+                  "locations", "themes", "discussion", "decisions", "attendees", "actions"]
         read_only_fields = ["id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["people_of_concern"].child_relation.queryset = queries.people_of_concern(request.user)
+
+    def to_representation(self, meeting):
+        data = super().to_representation(meeting)
+        request = self.context.get("request")
+        if request is not None:
+            if "people_shown" not in self.context:  # once per response: the people the caller may open
+                self.context["people_shown"] = set(queries.people_of_concern(request.user).values_list("pk", flat=True))
+            data["people_of_concern"] = [pk for pk in data["people_of_concern"] if pk in self.context["people_shown"]]
+        return data
 
 
 class ChildList(generics.ListCreateAPIView):
@@ -213,7 +231,7 @@ class MeetingList(CasePart):
     serializer_class = MeetingSerializer
 
     def get_queryset(self):
-        return self.case().meetings.prefetch_related("attendees__agency", "actions__owner_agency")
+        return self.case().meetings.prefetch_related("attendees__agency", "actions__owner_agency", "people_of_concern")
 
     @extend_schema(responses={201: MeetingSerializer})
     def post(self, request, *args, **kwargs):

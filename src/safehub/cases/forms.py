@@ -202,15 +202,23 @@ class MeetingForm(forms.Form):
     themes = text_field("Themes", required=False, rows=3, help_text="MACE: patterns and emerging trends")
     discussion = text_field("Discussion", required=False, rows=4)
     decisions = text_field("Decisions", required=False, rows=4)
+    people_of_concern = forms.MultipleChoiceField(
+        label="People of concern discussed", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Offenders who have a person of concern record you can open. Write about anyone else under "
+                  "Offenders.")
     other_cases = forms.MultipleChoiceField(
         label="Other children discussed (MACE only)", required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Children at significant risk whose cases you can work on: the meeting is recorded on each")
 
-    def __init__(self, *args, other_cases=(), **kwargs):
+    def __init__(self, *args, other_cases=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.other_case_records = {case.reference: case for case in other_cases}
         self.fields["other_cases"].choices = [(case.reference, f"{case.child} ({case.reference})")
                                               for case in other_cases]
+        self.people = {str(person.pk): person for person in people}
+        self.fields["people_of_concern"].choices = [
+            (key, f"{person} ({person.reference})" if person.reference else str(person))
+            for key, person in self.people.items()]
 
     def clean(self):
         data = super().clean()
@@ -225,8 +233,9 @@ class MeetingForm(forms.Form):
         fields = ("kind", "chair", "section_47", "victims", "offenders", "locations", "themes", "discussion",
                   "decisions")
         others = [self.other_case_records[reference] for reference in data.get("other_cases", [])]
+        people = [self.people[key] for key in data.get("people_of_concern", [])]
         return {"held_at": moment(data["held_on"], data["held_time"]), "other_cases": others,
-                **{name: data[name] for name in fields}}
+                "people_of_concern": people, **{name: data[name] for name in fields}}
 
 
 class NoteForm(forms.Form):

@@ -301,6 +301,9 @@ class Meeting(models.Model):
     offenders = models.TextField(blank=True)
     locations = models.TextField(blank=True)
     themes = models.TextField(blank=True)
+    people_of_concern = models.ManyToManyField(
+        "intelligence.PersonOfConcern", blank=True, related_name="meetings",
+        help_text="Offenders discussed who have a person of concern record (the free text keeps the others)")
     discussion = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -350,6 +353,7 @@ class ChronologyEntry(models.Model):
         ACTION = "action", "Plan action"
         SHARE = "share", "Share"
         NOTE = "note", "Case note"
+        JUSTICE = "justice", "Police and court"
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="chronology")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="chronology")

@@ -8,7 +8,7 @@ from itertools import combinations
 from django.db.models import F, Min, Q
 
 from safehub import clock
-from safehub.cases.models import Case, Child, ChildAddress, PlanAction
+from safehub.cases.models import Case, Child, ChildAddress, Meeting, PlanAction
 from safehub.linking.models import Entity, Mention, PersonLink
 from safehub.linking.normalise import name_variants
 from safehub.linking.resolve import keeps_apart
@@ -116,10 +116,53 @@ def team_list(user, name, page=1, today=None):
             "section": _section(name, *_first(queryset[(page - 1) * TEAM_LIMIT:]))}
 
 
+def people_of_concern(user):
+    """People of concern the user may open. Their model belongs to the intelligence room; it is reached through
+    the meeting's field, so that this room does not import a higher one."""
+    model = Meeting._meta.get_field("people_of_concern").related_model
+    return model.objects.visible_to(user)
+
+
+def with_people_of_concern(user, meetings):
+    """Each meeting with `people_shown` (the people of concern discussed that the user may open) and
+    `people_hidden` (how many others). Two queries, however many meetings."""
+    meetings = list(meetings)
+    links = Meeting.people_of_concern.through.objects.filter(meeting__in=meetings)
+    pairs = list(links.values_list("meeting_id", "personofconcern_id"))
+    shown = {person.pk: person for person in
+             people_of_concern(user).filter(pk__in=links.values("personofconcern_id"))}
+    for meeting in meetings:
+        people = [person for meeting_id, person in pairs if meeting_id == meeting.pk]
+        meeting.people_shown = sorted((shown[pk] for pk in people if pk in shown), key=str)
+        meeting.people_hidden = sum(pk not in shown for pk in people)
+    return meetings
+
+
+def with_mace_people(user, cases):
+    """Each case with `people_shown` (the people of concern discussed at its MACE meetings that the user may
+    open) and `people_hidden` (how many others). Three queries, however many cases, meetings and people."""
+    cases = list(cases)
+    held = Meeting.cases.through.objects.filter(case__in=cases, meeting__kind=Meeting.Kind.MACE)
+    links = Meeting.people_of_concern.through.objects.filter(meeting_id__in=held.values("meeting_id"))
+    meetings_of, discussed = defaultdict(set), defaultdict(set)
+    for case_id, meeting_id in held.values_list("case_id", "meeting_id"):
+        meetings_of[case_id].add(meeting_id)
+    for meeting_id, person_id in links.values_list("meeting_id", "personofconcern_id"):
+        discussed[meeting_id].add(person_id)
+    shown = {person.pk: person for person in
+             people_of_concern(user).filter(pk__in=links.values("personofconcern_id"))}
+    for case in cases:
+        people = set().union(set(), *(discussed[meeting] for meeting in meetings_of[case.pk]))
+        case.people_shown = sorted((shown[pk] for pk in people if pk in shown), key=str)
+        case.people_hidden = sum(pk not in shown for pk in people)
+    return cases
+
+
 def mace_list(user):
-    """Children at significant risk: the MACE meeting's list of victims."""
-    return list(active_cases(user).filter(risk_category=RiskCategory.SIGNIFICANT)
-                .order_by("child__last_name", "child__first_name")[:LIST_LIMIT])
+    """Children at significant risk: the MACE meeting's list of victims, each with the people of concern
+    discussed at MACE meetings about them (`with_mace_people`)."""
+    return with_mace_people(user, active_cases(user).filter(risk_category=RiskCategory.SIGNIFICANT)
+                            .order_by("child__last_name", "child__first_name")[:LIST_LIMIT])
 
 
 def possible_matches(user, *, first_name="", last_name="", date_of_birth=None, postcode=""):

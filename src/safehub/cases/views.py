@@ -352,7 +352,8 @@ def render_case(request, case, status=200, page_error="", access_forms=None, **b
     context = {
         "case": case, "child": case.child, "today": today, "plan": plan,
         "overdue": [action for action in plan if action.is_overdue(today)],
-        "meetings": list(case.meetings.prefetch_related("attendees__agency").order_by("-held_at")),
+        "meetings": queries.with_people_of_concern(
+            user, case.meetings.prefetch_related("attendees__agency").order_by("-held_at")),
         "notes": list(case.notes.select_related("author").order_by("-happened_at")[:50]),
         "assessments": assessments,
         "latest_result": assessments[0].result() if assessments else None,
@@ -468,7 +469,8 @@ def new_meeting(request, case):
     data = request.POST or None
     others = [other for other in queries.mace_list(request.user)
               if other.pk != case.pk and can(request.user, "work", other, visible=True)]
-    form = case_forms.MeetingForm(data, other_cases=others)
+    form = case_forms.MeetingForm(data, other_cases=others,
+                                  people=queries.people_of_concern(request.user)[:queries.LIST_LIMIT])
     attendees = case_forms.AttendeeFormSet(data, prefix="attendee")
     decided = case_forms.ActionFormSet(data, prefix="action",
                                        form_kwargs={"initial": {"owner_agency": case.owning_agency_id}})

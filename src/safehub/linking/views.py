@@ -84,8 +84,18 @@ def network_page(request, network_id):
     grouped, labels = _grouped(view)
     shown = {mention.entity_id: labels[group] for group, mention in grouped}
     context = {**view, "graph": _graph(view, grouped, labels), "rows": _entity_rows(view, grouped, labels),
-               "ties": queries.network_ties(network, view["visible"], shown)}
+               "ties": queries.network_ties(network, view["visible"], shown),
+               **_operations_block(request.user, network)}
     return render(request, "linking/network.html", context)
+
+
+def _operations_block(user, network):
+    """The "Operation" block: operations the user may open holding this network's reports, their people of
+    concern and each one's latest justice step; and whether the user may open one from this network."""
+    from safehub.intelligence.policy import may_open_operations
+    from safehub.intelligence.queries.operations import operations_for_network
+
+    return {"operations": operations_for_network(user, network), "can_open_operation": may_open_operations(user)}
 
 
 def _open_link(request, link_id):
