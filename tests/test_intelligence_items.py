@@ -305,3 +305,19 @@ def test_the_api_is_in_the_openapi_schema(client):
     for path in ("/api/v1/people/", "/api/v1/people/{person_id}/", "/api/v1/intelligence/",
                  "/api/v1/intelligence/{item_id}/"):
         assert f"{path}:" in schema
+
+
+def test_the_api_gives_a_partner_the_summary_and_condition_never_the_item(users, victim):
+    child, operation = victim["child"], victim["operation"]
+    recorded = item(users["analyst"], operation=operation)
+    response = api(users["worker"]).get(f"/api/v1/children/{child.reference}/intelligence-summaries/")
+    assert response.status_code == 200
+    [shared] = response.json()
+    assert (shared["summary"], shared["condition"], shared["grading"]) == (SUMMARY, CONDITION, "2/B/C")
+    body = response.content.decode()
+    assert SECRET not in body and recorded.reference not in body and "Golden Fry" not in body
+    assert api(users["worker"]).get(f"/api/v1/intelligence/{recorded.pk}/").status_code == 404
+    assert events("intelligence_summary_viewed", object_id=str(recorded.pk)).count() == 1
+    outsider = api(users["referrer"]).get(f"/api/v1/children/{child.reference}/intelligence-summaries/")
+    assert outsider.status_code in (403, 404)
+    assert "/api/v1/children/{reference}/intelligence-summaries/:" in api(users["worker"]).get("/api/schema/").content.decode()

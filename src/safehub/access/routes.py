@@ -126,6 +126,7 @@ ROUTES = {
     "api:person": Route(PEOPLE_READERS, record="person", verb="view", api=True),
     "api:intelligence": Route(INTELLIGENCE_MAKERS, api=True),
     "api:intelligence_item": Route(READERS, record="item", verb="view", api=True),
+    "api:child_intelligence_summaries": Route(READERS, record="child", verb="view", api=True),
     "intelligence:operations": Route(OPERATION_READERS),
     "intelligence:my_operations": Route(OPERATION_RUNNERS),
     "intelligence:new_operation": Route(OPERATION_RUNNERS, methods=("GET", "POST")),

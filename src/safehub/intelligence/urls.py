@@ -42,6 +42,8 @@ api_urls = [
     path("people/<int:person_id>/", people_api.PersonDetailView.as_view(), name="person"),
     path("intelligence/", items_api.ItemList.as_view(), name="intelligence"),
     path("intelligence/<int:item_id>/", items_api.ItemDetail.as_view(), name="intelligence_item"),
+    path("children/<str:reference>/intelligence-summaries/", items_api.ChildSummaries.as_view(),
+         name="child_intelligence_summaries"),
     path("operations/", operations_api.OperationList.as_view(), name="operations"),
     path("operations/<int:operation_id>/", operations_api.OperationDetail.as_view(), name="operation"),
     path("operations/<int:operation_id>/disruptions/", operations_api.DisruptionList.as_view(),

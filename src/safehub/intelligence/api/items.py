@@ -72,3 +72,33 @@ class ItemDetail(generics.RetrieveAPIView):
 
     def get_object(self):
         return open_visible(self.request, "intelligence", self.kwargs["item_id"], queryset=ITEMS)
+
+
+class SharedSummarySerializer(serializers.Serializer):
+    """What a partner may read of an item: never its text, source, reference or what it names."""
+
+    received_at = serializers.DateTimeField()
+    scheme = serializers.CharField()
+    grading = serializers.CharField(help_text="source/intelligence/handling, e.g. 2/B/C")
+    summary = serializers.CharField(help_text="The sanitised summary written for sharing")
+    source = serializers.CharField(help_text="The source grade in words")
+    intelligence = serializers.CharField(help_text="The intelligence grade in words")
+    handling = serializers.CharField(help_text="The handling code in words")
+    condition = serializers.CharField(allow_blank=True, help_text="The condition to follow (handling code C)")
+
+
+@extend_schema_view(get=extend_schema(summary="Sanitised intelligence summaries about a child's record you may "
+                                              "open, where the handling code allows (each read audited)"))
+class ChildSummaries(generics.ListAPIView):
+    """The same policy as the child's page: a partner reads the summary and the condition, never the item."""
+
+    permission_classes = [IsAgencyReader]
+    serializer_class = SharedSummarySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        from safehub.cases.api import _open
+        from safehub.intelligence.sharing import sanitised_summaries
+
+        child = _open(self.request, "child", self.kwargs["reference"])
+        return sanitised_summaries(self.request.user, child=child, request=self.request)
