@@ -141,25 +141,28 @@ class _Loader:
         """The operation opens a week of office time after the network's first report, and its work is spread
         in order over the time from then until two days ago."""
         first = self.reports[0].received_at if self.reports else self.now - dt.timedelta(days=120)
-        opened = _after_working_hours(first + dt.timedelta(days=7), 2)
+        opened = _after_working_hours(first + dt.timedelta(days=7), 2).replace(second=0, microsecond=0)
         self.opened = min(opened, self.now - dt.timedelta(days=40))
         self.span = (self.now - dt.timedelta(days=2)) - self.opened
 
-    def court(self, fraction, hour):
-        """A court sitting: `fraction` of the way through, on the working day it falls on or the next one."""
-        moment = self.opened + self.span * fraction
-        day = clock.local(moment).date()
-        while not clock.is_working_day(day):
-            day += dt.timedelta(days=1)
-        sitting = dt.datetime.combine(day, dt.time(hour), tzinfo=clock.LONDON)
-        return min(sitting, self.now - dt.timedelta(hours=1))
+    def capped(self, moment):
+        """The moment to the minute, and never later than an hour ago."""
+        return min(moment.replace(second=0, microsecond=0), self.now - dt.timedelta(hours=1))
 
     def when(self, fraction, hour=None):
         """The moment `fraction` of the way through the operation's span, in office hours (or at `hour`)."""
         moment = self.opened + self.span * fraction
-        if hour is not None:
-            return min(_at(moment, hour), self.now - dt.timedelta(hours=1))
-        return min(_after_working_hours(moment, 0), self.now - dt.timedelta(hours=1))
+        return self.capped(_at(moment, hour) if hour is not None else _after_working_hours(moment, 0))
+
+    def sitting(self, moment, hour):
+        """A court sitting at `hour` on the working day of `moment`, or the next one."""
+        day = clock.local(moment).date()
+        while not clock.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return self.capped(dt.datetime.combine(day, dt.time(hour), tzinfo=clock.LONDON))
+
+    def court(self, fraction, hour):
+        return self.sitting(self.opened + self.span * fraction, hour)
 
     # -- People of concern --
 
@@ -221,7 +224,8 @@ class _Loader:
         places = self.network["places"]
         girls = sum(child["sex"] == "female" for child in self.planned["children"])
         boys = len(self.planned["children"]) - girls
-        victims = (f"{len(self.planned['children'])} children named in the reports ({girls} girls, {boys} boys), "
+        counted = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((girls, "girl"), (boys, "boy")) if n)
+        victims = (f"{len(self.planned['children'])} children named in the reports ({counted}), "
                    f"aged 12 to 17, at local schools; given food, vapes and lifts, some missing overnight.")
         offenders = "; ".join(f"{man} (known as {man.nicknames})" for man in men)
         operations.update_profile(
@@ -248,8 +252,8 @@ class _Loader:
         items.record_intelligence(
             self.analyst, scheme="3x5x2", source_grade="1", intelligence_grade="A", handling_code="P",
             text=f"Officer on patrol saw {first} (\u201c{first.truth['nicknames'][0]}\u201d) driving {seen} from "
-                 f"{place['name']} at 21:40 with two girls of school age in the back. He was using phone "
-                 f"{phone} at the time (seen on the phone's screen when stopped).",
+                 f"{place['name']} at 21:40 with two girls of school age in the back. Stopped, he gave his phone "
+                 f"number as {phone}.",
             sanitised_summary="Police have seen an adult of concern to this operation driving children away from "
                               "a takeaway late in the evening.",
             received_at=self.when(0.06, 22), named=named, people=[first], operation=operation)
@@ -286,12 +290,14 @@ class _Loader:
     def disruption(self, operation, men):
         first, third = men[0], men[-1]
         act = self.investigator
+        places = self.network["places"]
+        car_park = next((place["name"] for place in places if place["kind"] == "car_park"), places[0]["name"])
         cawn = operations.serve_disruption(
             act, operation, kind=Kind.CAWN, person=first, served_at=self.when(0.08),
             notes=f"Served in person on {first}, naming one of the children, with her parents' agreement.")
         operations.record_breach(
             act, cawn, happened_at=self.when(0.28, 23),
-            details="Found with the child named in the notice in his car in the retail park car park at 23:10.")
+            details=f"Found at 23:10 with the child named in the notice, in his car at {car_park}.")
         # An order made in earlier proceedings, nearly two years ago: it ends within the lead's 14-day window.
         made_on = clock.months_later(clock.local(self.now).date(), -12 * clock.SRO_MIN_YEARS) + dt.timedelta(days=10)
         operations.serve_disruption(
@@ -300,14 +306,26 @@ class _Loader:
             notes="Made by the magistrates on an earlier application (concerns near a school); prohibits contact "
                   "with anyone under 16 and requires him to register any phone he uses. Consider renewal.")
         flat = next((place for place in self.network["places"] if place["kind"] == "flat"), self.network["places"][0])
-        operations.serve_disruption(
+        closure = operations.serve_disruption(
             act, operation, kind=Kind.CLOSURE_ORDER, place=flat["address"], months=3,
-            served_at=max(self.when(0.45), self.when(1.0) - dt.timedelta(days=60)),
+            served_at=self.capped(max(self.when(0.45), _after_working_hours(self.now - dt.timedelta(days=60), 1))),
             notes="Closure order granted by the magistrates after a 48-hour closure notice; no one but the tenant "
                   "may enter.")
+        # Its four-weekly reviews, held when due: the premises stay closed.
+        today = clock.local(self.now).date()
+        while closure.review_on is not None and closure.review_on < today:
+            closure = operations.review_disruption(act, closure, reviewed_on=closure.review_on, outcome="continue",
+                                                   notes="Premises still closed; no visitors seen.")
         return 3
 
     # -- Justice outcomes --
+
+    def _trial(self):
+        """A trial listed ten to fourteen weeks ahead, on a working day."""
+        day = clock.local(self.now).date() + dt.timedelta(days=70 + self.rng.randrange(0, 30))
+        while not clock.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time(10), tzinfo=clock.LONDON)
 
     def justice(self, operation, men):
         first, second, third = men[0], men[1], men[-1]
@@ -319,28 +337,33 @@ class _Loader:
 
         for man in men:
             step(man, Step.INVESTIGATION, self.when(0.05))
-        # The first: arrested the morning after the breach, charged, guilty plea, sentenced.
-        step(first, Step.ARREST, self.when(0.285, 7))
-        step(first, Step.CHARGE, self.when(0.30, 16),
+        # The first: arrested the morning after the breach, charged from custody that evening, guilty pleas,
+        # sentenced.
+        arrested = self.when(0.285, 7)
+        charged = arrested + dt.timedelta(hours=10)
+        step(first, Step.ARREST, arrested)
+        step(first, Step.CHARGE, self.capped(charged),
              "Sexual activity with a child (s9 Sexual Offences Act 2003), 2 counts; child abduction (s2 Child "
              "Abduction Act 1984)")
-        step(first, Step.FIRST_HEARING, self.court(0.31, 10), "Wrekinshire Magistrates' Court; remanded in custody")
+        step(first, Step.FIRST_HEARING, self.sitting(charged + dt.timedelta(days=1), 10),
+             "Wrekinshire Magistrates' Court; remanded in custody")
         step(first, Step.CONVICTION, self.court(0.62, 11), "Guilty pleas at Wrekinshire Crown Court")
         step(first, Step.SENTENCE, self.court(0.80, 14),
              "9 years' imprisonment; Sexual Harm Prevention Order for 15 years")
-        # The second: released under investigation, charged later, trial listed ahead.
-        step(second, Step.ARREST, self.when(0.33, 7))
-        step(second, Step.RUI, self.when(0.34, 18))
-        step(second, Step.CHARGE, self.when(0.70, 15),
+        # The second: released under investigation, charged later by appointment, trial listed ahead.
+        arrested = self.when(0.33, 7)
+        step(second, Step.ARREST, arrested)
+        step(second, Step.RUI, self.capped(arrested + dt.timedelta(hours=11)))
+        charged = self.when(0.70)
+        step(second, Step.CHARGE, charged,
              "Arranging or facilitating a child sex offence (s14 Sexual Offences Act 2003)")
-        step(second, Step.FIRST_HEARING, self.court(0.72, 10), "Wrekinshire Magistrates' Court; bail with conditions")
-        trial = _at(clock.local(self.now) + dt.timedelta(days=70 + self.rng.randrange(0, 30)), 10)
-        while not clock.is_working_day(trial.date()):
-            trial += dt.timedelta(days=1)
-        step(second, Step.TRIAL, trial, "Wrekinshire Crown Court")
+        step(second, Step.FIRST_HEARING, self.sitting(charged + dt.timedelta(days=14), 10),
+             "Wrekinshire Magistrates' Court; sent to the Crown Court, bail with conditions")
+        step(second, Step.TRIAL, self._trial(), "Wrekinshire Crown Court")
         # The third: pre-charge bail, then no further action.
-        step(third, Step.ARREST, self.when(0.36, 7))
-        step(third, Step.BAIL, self.when(0.37, 19))
-        step(third, Step.NFA, self.when(0.85, 12),
+        arrested = self.when(0.36, 7)
+        step(third, Step.ARREST, arrested)
+        step(third, Step.BAIL, self.capped(arrested + dt.timedelta(hours=12)))
+        step(third, Step.NFA, self.when(0.85),
              "Evidential test not met: the CPS advised that the evidence gives no realistic prospect of conviction")
         return len(steps)
