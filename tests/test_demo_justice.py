@@ -118,6 +118,8 @@ def test_the_leads_list_outcomes_and_the_victims_chronology(users, justice):
     ending = page.split('id="ending-measures"')[1].split("</table>")[0]
     breached = page.split('id="breached-measures"')[1].split("</table>")[0]
     assert "Sexual Risk Order" in ending and "Child Abduction Warning Notice" in breached and op.name in page
+    own = sign_in_client(users["analyst"]).get(f"/operations/{op.pk}/")
+    assert own.status_code == 200 and "Premises closure order" in own.content.decode()
 
     # Justice: every man investigated and arrested; two charged; one convicted and sentenced; one NFA.
     steps = JusticeStep.objects.filter(operation=op)
