@@ -17,7 +17,8 @@ intelligence, the operation and its profile) and the demo investigator (disrupti
   2/B/C with its condition and a sanitised summary, and an older 5x5x5 item;
 - disruption: a Child Abduction Warning Notice on the first man, breached; a Sexual Risk Order on the third,
   made in earlier proceedings nearly two years ago (2 years less 10 days), so it ends within the 14 days the
-  lead's list watches; a three-month premises closure order on the network's flat;
+  lead's list watches; a three-month premises closure order on the network's flat, its four-weekly reviews
+  held as they fell due (`serve_disruption` takes any past date; the term comes from the clock);
 - justice: an investigation and an arrest for each man; the first charged, convicted on a guilty plea and
   sentenced; the second released under investigation, then charged, with a trial listed ahead; the third
   released on pre-charge bail and then no further action (evidential test not met). Each step writes a line on
