@@ -3,11 +3,12 @@ from django.core.management.base import BaseCommand
 from safehub.demo.accounts import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 from safehub.demo.casework import load_demo_casework
 from safehub.demo.generator import load_demo_reports
+from safehub.demo.justice import load_demo_justice
 from safehub.demo.sharing import share_with_police
 
 
 class Command(BaseCommand):
-    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports, and the case work they led to."
+    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports, the case work they led to, and one network's police operation."
 
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, default=300, help="0 loads only agencies and accounts")
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             self.stdout.write(load_demo_reports(users, count=reports, seed=seed))
             self.stdout.write(load_demo_casework(users, seed=seed))
             self.stdout.write(share_with_police(users, seed))
+            self.stdout.write(load_demo_justice(users, seed=seed))
         self.stdout.write("\nDemo accounts (synthetic; password for all: %s)" % DEMO_PASSWORD)
         self.stdout.write(f"{'username':<18}{'role':<24}agency")
         for username, _first, _last, role, agency_code, _title in DEMO_USERS:
