@@ -9,7 +9,6 @@ judgement keeps apart.
 """
 
 import logging
-import re
 
 from django.db import transaction
 from django.db.models import Q
@@ -127,18 +126,27 @@ def _is_open(mention):
 OPEN_FULL = Q(mentions__contact__isnull=False) | Q(mentions__child_record__isnull=False)
 
 
-def _regex_for(kind, pattern):
-    """The regular expression a full selector's key must match to fit a partial mention's LIKE pattern ('_'
-    one character, '%' any run; a partial phone holds only the UK national digits)."""
-    prefix = r"\+44" if kind == Entity.Kind.PHONE else ""
-    return "^" + prefix + "".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + "$"
+PHONE_PREFIX = "+44"
+
+
+def _like_for(kind, pattern):
+    """The LIKE pattern a full selector's key must match to fit a partial mention (a partial phone holds only
+    the UK national digits)."""
+    return (PHONE_PREFIX if kind == Entity.Kind.PHONE else "") + pattern
+
+
+def _partial_subject(entity):
+    """What a partial mention's pattern is matched against: the mark, or a UK phone's national digits."""
+    if entity.kind != Entity.Kind.PHONE:
+        return entity.key
+    return entity.key[len(PHONE_PREFIX):] if entity.key.startswith(PHONE_PREFIX) else None
 
 
 def _fitting(mention):
     """The full selectors a partial mention fits. A partial in a report or a child's record fits only a full
     value that a report or a child's record names: it never takes its full value (shown as its label, and
     joining it to other partials) from intelligence or a person of concern its readers may not open."""
-    found = Entity.objects.filter(kind=mention.kind, key__regex=_regex_for(mention.kind, mention.pattern))
+    found = Entity.objects.filter(kind=mention.kind, key__like=_like_for(mention.kind, mention.pattern))
     if _is_open(mention):
         found = found.filter(OPEN_FULL, mentions__pattern="").distinct()
     return found
@@ -167,9 +175,12 @@ def _selector_entity(mention):
 
 def _adopt_partials(entity):
     """Earlier partial mentions that fit this full selector, and fit nothing else, now point at it."""
-    waiting = Mention.objects.filter(kind=entity.kind, entity__isnull=True).exclude(pattern="")
+    subject = _partial_subject(entity)
+    if subject is None:
+        return
+    waiting = Mention.objects.filter(kind=entity.kind, entity__isnull=True).exclude(pattern="").filter(pattern__fits=subject)
     for mention in waiting:
-        if re.match(_regex_for(entity.kind, mention.pattern), entity.key) and list(_fitting(mention)[:2]) == [entity]:
+        if list(_fitting(mention)[:2]) == [entity]:
             mention.entity = entity
             mention.save(update_fields=["entity"])
 
