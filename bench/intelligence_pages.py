@@ -221,6 +221,37 @@ def count_queries(client, url):
     return len(captured.captured_queries)
 
 
+def profile(pages):
+    """With SAFEHUB_BENCH_PROFILE=1: each page's slowest SQL statements and Python functions, on stderr."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+
+    for name, (client, url) in pages.items():
+        timed = []
+
+        def timer(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timed.append((time.perf_counter() - started, sql))
+
+        profiler = cProfile.Profile()
+        with connection.execute_wrapper(timer):
+            profiler.enable()
+            client.get(url)
+            profiler.disable()
+        log(f"{name}: {len(timed)} queries, {1000 * sum(t for t, _ in timed):.0f} ms in SQL")
+        for seconds, sql in sorted(timed, key=lambda row: row[0], reverse=True)[:6]:
+            log(f"  {1000 * seconds:7.1f} ms  {sql[:400]}")
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        log(out.getvalue())
+
+
 def measure(pages):
     timings = {name: [] for name in pages}
     for _ in range(3):
@@ -281,6 +312,8 @@ def main():
                      "person_of_concern_typical": (analyst, f"/people/{people[PEOPLE // 2].pk}/"),
                      "operation": (analyst, f"/operations/{operation.pk}/")}
             figures = measure(pages)
+            if os.environ.get("SAFEHUB_BENCH_PROFILE"):
+                profile(pages)
             from safehub.intelligence.models import IntelligenceItem, PersonOfConcern
 
             rows = {"people_of_concern": PersonOfConcern.objects.count(),
