@@ -126,16 +126,22 @@ def _holding_any(entity_ids):
     return condition
 
 
-def _networks(user, entity_ids):
-    """Current networks joining records that name the person, of which the user may open a record."""
+def _networks(user, person, entity_ids):
+    """Current networks joining records that name the person, of which the user may open a record. A network
+    holding the person's own record has one (the user is on his page): only the others' records are checked,
+    so a network of a hundred thousand reports is not sent back to the database to be checked key by key."""
     from safehub.linking.networks import current_networks
 
     networks, holding = current_networks(user), _holding_any(entity_ids)
     if holding is not None:
         networks = networks.filter(holding)
     found = [network for network in networks if entity_ids & set(network.entity_ids)]
-    visible = sources.visible_keys(user, {key for network in found for key in sources.network_keys(network)})
-    return [network for network in found if visible & set(sources.network_keys(network))]
+    his = [network for network in found if person.pk in network.person_ids]
+    others = [network for network in found if person.pk not in network.person_ids]
+    visible = sources.visible_keys(user, {key for network in others for key in sources.network_keys(network)})
+    shown = {network.pk for network in his} | {network.pk for network in others
+                                               if visible & set(sources.network_keys(network))}
+    return [network for network in found if network.pk in shown]
 
 
 def person_view(user, person, *, request=None):
@@ -164,7 +170,7 @@ def person_view(user, person, *, request=None):
     view = {"person": person, "details": details, "completeness": completeness(person), "reports": reports,
             "child_records": child_records, "items": items, "summaries": summaries, "reads_items": reads_items,
             "operations": operations, "disruptions": disruptions, "justice_steps": justice_steps,
-            "networks": _networks(user, entity_ids) if user.role in NETWORK_READERS and entity_ids else [],
+            "networks": _networks(user, person, entity_ids) if user.role in NETWORK_READERS and entity_ids else [],
             "promoted": bool(promoted_from), "promoted_reports": promoted[0], "promoted_child_records": promoted[1]}
     view["chronology"] = chronology(view)
     return view
