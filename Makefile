@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python bench/public_submit.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/casework_bench.py
+	$(BIN)/python bench/intelligence_pages.py
 
 # Linking benchmarks (minutes, several GB at a million records; not part of `make test`). JSON to var/bench/.
 # `make bench-networks` scores detected networks against a synthetic town's planted ones (hubs, shared

@@ -71,28 +71,37 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(obj.pk)
+    return record_many(action, user=user, object_type=object_type, object_ids=[object_id], reason=reason,
+                       request=request)[0]
+
+
+def record_many(action, *, user=None, object_type="", object_ids=(), reason="", request=None):
+    """Append one audit event per object id (the same action, actor and reason), in order, in two queries
+    however many there are: the chain head read under its lock once, then one insert of them all. The events
+    and their chain are those `record` called once per id would write."""
+    object_ids = list(object_ids)
+    if not object_ids:
+        return []
     actor, actor_fields = _actor_fields(user)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    shared = {"actor": actor, "action": _clean(action), "object_type": _clean(object_type),
+              "reason": _clean(reason)[:2000], "client_address": _clean(client_address(request)),
+              "user_agent": _clean(user_agent)[:300], **{key: _clean(value) for key, value in actor_fields.items()}}
     # Part of the caller's transaction when there is one (no savepoint: a failed event fails the change).
     with transaction.atomic(savepoint=False):
-        last_position, previous_hash = _lock_and_read_chain_head()
-        position = last_position + 1
-        event = AuditEvent(
-            position=position,
-            at=timezone.now(),
-            actor=actor,
-            action=_clean(action),
-            object_type=_clean(object_type),
-            object_id=_clean(object_id)[:40],
-            reason=_clean(reason)[:2000],
-            client_address=_clean(client_address(request)),
-            user_agent=_clean(user_agent)[:300],
-            previous_hash=previous_hash,
-            **{key: _clean(value) for key, value in actor_fields.items()},
-        )
-        event.hash = event_hash(previous_hash, _hashed_values(event))
-        event.save(force_insert=True)
-    return event
+        position, previous_hash = _lock_and_read_chain_head()
+        events = []
+        for object_id in object_ids:
+            position += 1
+            event = AuditEvent(position=position, at=timezone.now(), object_id=_clean(object_id)[:40],
+                               previous_hash=previous_hash, **shared)
+            event.hash = previous_hash = event_hash(previous_hash, _hashed_values(event))
+            events.append(event)
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            AuditEvent.objects.bulk_create(events)
+    return events
 
 
 def verify_rows(rows, first_position=1, previous_hash=GENESIS_HASH):

@@ -10,14 +10,14 @@ A summary is shown only where all of these hold:
   match would put another child's intelligence before a worker), or a person of concern the item is about;
 - no restriction on the item keeps the reader out.
 
-Every summary shown is audited, one event per item.
+Every summary shown is audited, one event per item (written together, `record_many`).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from safehub.access.policy import is_signed_in, is_visible, restricted_against
-from safehub.audit.trail import record as audit
+from safehub.audit.trail import record_many
 from safehub.intelligence import grading
 from safehub.intelligence.models import IntelligenceItem
 
@@ -61,8 +61,7 @@ def sanitised_summaries(user, *, child=None, person=None, leaving_out=(), reques
     items = (items.exclude(sanitised_summary="").filter(grading.partner_may_read(user.agency.kind))
              .exclude(pk__in=locked).exclude(pk__in=list(leaving_out)).distinct().order_by("-received_at", "-pk"))
     shown = [_shared(item) for item in items]
-    about = f"about {record.reference}"
-    for summary in shown:
-        audit("intelligence_summary_viewed", user=user, object_type="intelligenceitem", object_id=str(summary.item_id),
-              reason=about, request=request)
+    record_many("intelligence_summary_viewed", user=user, object_type="intelligenceitem",
+                object_ids=[str(summary.item_id) for summary in shown], reason=f"about {record.reference}",
+                request=request)
     return shown

@@ -3,6 +3,7 @@ person's connections and chronology, and how complete the records are."""
 
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -114,13 +115,33 @@ def naming_records(user, entity_ids):
     return reports, records
 
 
-def _networks(user, entity_ids):
-    """Current networks joining records that name the person, of which the user may open a record."""
+def _holding_any(entity_ids):
+    """A filter over Network keeping those whose entities include any of these, in SQL on PostgreSQL (jsonb
+    containment: the other networks' members are never read into Python), None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    condition = Q(pk__in=[])
+    for entity_id in sorted(entity_ids):
+        condition |= Q(entity_ids__contains=[entity_id])
+    return condition
+
+
+def _networks(user, person, entity_ids):
+    """Current networks joining records that name the person, of which the user may open a record. A network
+    holding the person's own record has one (the user is on his page): only the others' records are checked,
+    so a network of a hundred thousand reports is not sent back to the database to be checked key by key."""
     from safehub.linking.networks import current_networks
 
-    found = [network for network in current_networks(user) if entity_ids & set(network.entity_ids)]
-    visible = sources.visible_keys(user, {key for network in found for key in sources.network_keys(network)})
-    return [network for network in found if visible & set(sources.network_keys(network))]
+    networks, holding = current_networks(user), _holding_any(entity_ids)
+    if holding is not None:
+        networks = networks.filter(holding)
+    found = [network for network in networks if entity_ids & set(network.entity_ids)]
+    his = [network for network in found if person.pk in network.person_ids]
+    others = [network for network in found if person.pk not in network.person_ids]
+    visible = sources.visible_keys(user, {key for network in others for key in sources.network_keys(network)})
+    shown = {network.pk for network in his} | {network.pk for network in others
+                                               if visible & set(sources.network_keys(network))}
+    return [network for network in found if network.pk in shown]
 
 
 def person_view(user, person, *, request=None):
@@ -130,8 +151,10 @@ def person_view(user, person, *, request=None):
     entity_ids = person_entities(person)
     reports, child_records = naming_records(user, entity_ids)
     reads_items = user.role in INTELLIGENCE_READERS
-    items = list(IntelligenceItem.objects.visible_to(user)
-                 .filter(Q(people=person) | Q(mentions__entity_id__in=entity_ids)).distinct()
+    # Two id subqueries rather than a join of both (no DISTINCT over the items' rows).
+    about = IntelligenceItem.people.through.objects.filter(personofconcern=person).values("intelligenceitem_id")
+    naming = Mention.objects.filter(entity_id__in=entity_ids, intelligence__isnull=False).values("intelligence_id")
+    items = list(IntelligenceItem.objects.visible_to(user).filter(Q(pk__in=about) | Q(pk__in=naming))
                  .select_related("submitted_by").order_by("-received_at"))
     summaries = sanitised_summaries(user, person=person, leaving_out=[item.pk for item in items], request=request)
     operations = list(Operation.objects.visible_to(user).filter(people=person))
@@ -147,7 +170,7 @@ def person_view(user, person, *, request=None):
     view = {"person": person, "details": details, "completeness": completeness(person), "reports": reports,
             "child_records": child_records, "items": items, "summaries": summaries, "reads_items": reads_items,
             "operations": operations, "disruptions": disruptions, "justice_steps": justice_steps,
-            "networks": _networks(user, entity_ids) if user.role in NETWORK_READERS and entity_ids else [],
+            "networks": _networks(user, person, entity_ids) if user.role in NETWORK_READERS and entity_ids else [],
             "promoted": bool(promoted_from), "promoted_reports": promoted[0], "promoted_child_records": promoted[1]}
     view["chronology"] = chronology(view)
     return view
