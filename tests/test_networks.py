@@ -213,3 +213,13 @@ def test_a_partial_mark_is_weak():
     records["c1"].append(("nickname", 400, "", False))
     records["c2"].append(("nickname", 400, "", False))
     assert [sorted(group) for group in ties.plan(rows_for(records)).groups] == [["c1", "c2"]]
+
+
+def test_two_pairs_of_names_alike_are_one_clue_and_need_something_else():
+    records = {"c1": [("child", 500, "", False)], "c2": [("child", 501, "", False)]}
+    alike = [("c1", "c2", "link:1", "person", "weak"), ("c1", "c2", "link:2", "person", "weak"),
+             ("c1", "c2", "link:3", "child", "weak")]
+    assert ties.plan(rows_for(records), alike).groups == []
+    records["c1"].append(("nickname", 400, "", False))
+    records["c2"].append(("nickname", 400, "", False))
+    assert [sorted(group) for group in ties.plan(rows_for(records), alike).groups] == [["c1", "c2"]]

@@ -10,8 +10,8 @@ So each shared value is a clue with a strength:
   or two mentions the person matcher scored "needs review" (probably the same person).
 
 Two records join when they share a strong clue, or two different weak clues of which at least one is about
-a person or a selector (all their nicknames count as one clue; a child and a place together only say the
-same child's story). A value shared by many otherwise separate groups of records is a **hub** whatever its
+a person or a selector (all their nicknames count as one clue, and so do all their names that look alike; a
+child and a place together only say the same child's story). A value shared by many otherwise separate groups of records is a **hub** whatever its
 kind: it is shown, never followed. How specific a value is comes from the data: the number of groups its
 records fall into without it (the idea of Splink's term-frequency adjustment, and of IDF in search).
 
@@ -55,8 +55,18 @@ def joins(clues):
     if any(strength == STRONG for _, strength in clues.values()):
         return True
     kinds = {kind for kind, _ in clues.values()}
-    distinct = len([clue for clue, (kind, _) in clues.items() if kind != "nickname"]) + ("nickname" in kinds)
-    return distinct >= 2 and bool(kinds - CONTEXT_KINDS)
+    return len({_evidence(clue, kind) for clue, (kind, _) in clues.items()}) >= 2 and bool(kinds - CONTEXT_KINDS)
+
+
+def _evidence(clue, kind):
+    """What counts as one piece of evidence: every shared nickname together, every pair of names that look alike
+    ("needs review") together, every pair of children's names together; any other shared value on its own. In a
+    town, two men's names and two nicknames coincide between unrelated reports far too often to count twice."""
+    if kind == "nickname":
+        return "nicknames"
+    if isinstance(clue, str) and clue.startswith("link:"):
+        return f"{kind} names alike"
+    return clue
 
 
 class UnionFind:
