@@ -169,19 +169,6 @@ def write_chronology(cases, rng, now):
 # --- Measuring --------------------------------------------------------------------------------------------
 
 
-def signed_in(user):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
-
-
 def count_queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -250,7 +237,7 @@ def main():
             busiest = write_chronology(cases, rng, now)
             load_seconds = time.perf_counter() - started
 
-            manager, worker = signed_in(users["manager"]), signed_in(users["worker"])
+            manager, worker = pg_database.signed_in(users["manager"]), pg_database.signed_in(users["worker"])
             chronology = f"/children/{busiest.reference}/chronology/"
             pages = {
                 "team_view": (manager, "/cases/team/"),

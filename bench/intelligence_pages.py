@@ -198,19 +198,6 @@ def make_operation(users, police, people, items, rng):
     return operation
 
 
-def signed_in(user):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return client
-
-
 def count_queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -307,7 +294,7 @@ def main():
             list(current_networks(users["analyst"]))
             networks_seconds = time.perf_counter() - started
             log(f"networks computed in {networks_seconds:.0f} s")
-            analyst = signed_in(users["analyst"])
+            analyst = pg_database.signed_in(users["analyst"])
             pages = {"person_of_concern_busiest": (analyst, f"/people/{people[0].pk}/"),
                      "person_of_concern_typical": (analyst, f"/people/{people[PEOPLE // 2].pk}/"),
                      "operation": (analyst, f"/operations/{operation.pk}/")}
