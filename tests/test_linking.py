@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 def report(children=(), people=(), phones=(), vehicles=(), handles=(), places=()):
     draft = {"kind": "public", "concern": "Worried about older men and cars.",
-             "children": [{"name": name, "age": "14"} for name in children],
+             "children": [{"name": child[0], "age": child[1]} if isinstance(child, tuple) else {"name": child, "age": "14"}
+                          for child in children],
              "people": [{"name": name, "nicknames": nick} for name, nick in people],
              "phones": [{"number": number} for number in phones],
              "vehicles": [{"registration": mark} for mark in vehicles],

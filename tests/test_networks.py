@@ -113,6 +113,22 @@ def test_a_name_match_needs_corroboration(users):
     assert set(refs(*named)).isdisjoint(found()[0])
 
 
+def test_a_childs_first_name_given_alone_corroborates_a_name_match_when_the_ages_fit(users, agencies):
+    same_story = [report(children=[("Lakshmi Wadhwa", "13")], people=[("Ross Gole", "")]),
+                  report(children=[("Lakshmi", "about 13")], people=[("Ross Gole", "")])]
+    assert found() == [refs(*same_story)]
+    network = networks.current_networks().get()
+    assert {tie["kind"]: tie["strength"] for tie in network.ties} == {"child": "weak", "person": "weak"}
+    share_with_police(users, agencies, *same_story)
+    page = sign_in_client(users["analyst"]).get(f"/networks/{network.pk}/").content.decode()
+    assert ("A child&#x27;s first name given alone that fits a child of about the same age in another record, in 2 "
+            "of these records: weak") in page
+    apart = [report(children=[("Emily Parkes", "15")], people=[("Pawel Dabrowski", "")]),
+             report(children=[("Emily", "12")], people=[("Pawel Dabrowski", "")])]
+    assert found() == [refs(*same_story)], "two Emilys three years apart are two children"
+    assert set(refs(*apart)).isdisjoint(found()[0])
+
+
 def test_an_analysts_not_linking_mark_splits_a_network_at_once_and_survives_link_run(users, agencies):
     shared = [report(children=["Ava Pike"], phones=["07700 900205"]), report(children=["Ben Orr"], phones=["07700 900205"])]
     share_with_police(users, agencies, *shared)
@@ -222,3 +238,22 @@ def test_two_pairs_of_names_alike_are_one_clue_and_need_something_else():
     records["c1"].append(("nickname", 400, "", False))
     records["c2"].append(("nickname", 400, "", False))
     assert [sorted(group) for group in ties.plan(rows_for(records), alike).groups] == [["c1", "c2"]]
+
+
+def test_a_name_alike_in_many_separate_groups_is_a_common_name_and_joins_nothing():
+    records = {f"c{n}": [("child", 600 + n, "", False)] for n in range(1, 13)}
+    kids = {record: [("emily", False, 14)] for record in records}
+    common = [(f"c{n}", f"c{n + 1}", f"link:{n}", "person", "weak", ("person: grzegorz zak",) * 2) for n in range(1, 12)]
+    decided = ties.plan(rows_for(records), common, hub_groups=10, child_names=kids)
+    assert decided.groups == [] and decided.common_names == {"person: grzegorz zak": 12}
+    for n in range(1, 12):  # one network's man, named in its reports that a chain of phones already ties
+        records[f"c{n}"] += [("phone", 700 + n, "", True), ("phone", 701 + n, "", True)]
+    decided = ties.plan(rows_for(records), common, hub_groups=10, child_names=kids)
+    assert [sorted(group) for group in decided.groups] == [sorted(records)] and decided.common_names == {}
+
+
+def test_a_nickname_made_from_the_mans_first_name_adds_nothing_to_his_name():
+    records = {"c1": [("nickname", 400, "", False)], "c2": [("nickname", 400, "", False)]}
+    alike = [("c1", "c2", "link:1", "person", "weak", ("person: tomasz janc",) * 2)]
+    assert [sorted(group) for group in ties.plan(rows_for(records), alike).groups] == [["c1", "c2"]]
+    assert ties.plan(rows_for(records), alike, name_nicknames={400}).groups == [], "Tomzzy for Tomasz"

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
-from safehub.linking import sources, ties
+from safehub.linking import normalise, sources, ties
 from safehub.linking.models import Entity, Hub, Mention, Network, PersonLink, SelectorMark
 
 MIN_RECORDS = 2
@@ -128,8 +128,34 @@ def link_pairs(item_ids=None):
             strength = ties.WEAK
         else:
             continue
-        found.append((sources.mention_key(left), sources.mention_key(right), f"link:{link.pk}", left.kind, strength))
+        found.append((sources.mention_key(left), sources.mention_key(right), f"link:{link.pk}", left.kind, strength,
+                      (_name(left), _name(right))))
     return found
+
+
+def _name(mention):
+    """A person's or child's name as compared for commonness: kind, first name's variant group and surname."""
+    return f"{mention.kind}: {mention.first_key} {mention.last_key}".strip()
+
+
+def child_first_names(item_ids=None):
+    """{record key: [(first name key, given with a surname, age)]} for the children named in each record."""
+    names = defaultdict(list)
+    rows = (Mention.objects.filter(kind=Entity.Kind.CHILD).exclude(first_key="")
+            .values_list("first_key", "last_key", "age", *sources.ID_FIELDS))
+    for first_key, last_key, age, contact_id, child_id, item_id, person_id in rows:
+        if item_id and item_ids is not None and item_id not in item_ids:
+            continue
+        names[sources.record_key(contact_id, child_id, item_id, person_id)].append((first_key, bool(last_key), age))
+    return dict(names)
+
+
+def name_nicknames():
+    """Nickname entities some record gives as a pet form of the same man's first name ("Tomzzy" for Tomasz)."""
+    pairs = (Mention.objects.filter(kind=Entity.Kind.PERSON).exclude(nickname_key="").exclude(first_name="")
+             .values_list("nickname_key", "first_name").distinct())
+    keys = {nickname for nickname, first in pairs if nickname[:3] == normalise.name_key(first)[:3]}
+    return set(Entity.objects.filter(kind=Entity.Kind.NICKNAME, key__in=keys).values_list("pk", flat=True))
 
 
 def standing_marks():
@@ -144,7 +170,7 @@ def compute(item_ids=None):
     seen = intelligence_seen(item_ids)
     generation = current_generation()
     rows = mention_rows(item_ids)
-    found, hubs = network_rows(rows, link_pairs(item_ids), standing_marks())
+    found, hubs = network_rows(rows, link_pairs(item_ids), standing_marks(), child_first_names(item_ids))
     index = MentionIndex(keep=lambda mention: counted(mention, item_ids)) if found else None
     received = _received(item_ids) if found else {}
     built = [_network(number, group_rows, group_ties, generation, seen, index, received)
@@ -165,11 +191,11 @@ def _received(item_ids):
             | {sources.INTELLIGENCE.key(pk): at for pk, at in items if pk in item_ids})
 
 
-def network_rows(rows, pairs=(), marked=()):
+def network_rows(rows, pairs=(), marked=(), child_names=None):
     """The networks as ([(kind, role, entity, record key)] rows, ties), and {hub entity: groups}: records tied
     by the clues of `ties`, each network with all its records' rows (children, places and hubs too, for the
     page)."""
-    decided = ties.plan(rows, pairs, marked, hub_groups())
+    decided = ties.plan(rows, pairs, marked, hub_groups(), child_names, name_nicknames())
     network_of = {record: number for number, group in enumerate(decided.groups) for record in group}
     grouped = defaultdict(list)
     for row in rows:

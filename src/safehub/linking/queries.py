@@ -357,8 +357,12 @@ def network_ties(network, visible, labels):
         if len(records) < 2:
             continue
         entity = entities.get(tie["entity"])
-        what = (f"{SELECTOR_WORDS[entity.kind].capitalize()} {labels.get(entity.pk, entity.label)}" if entity
-                else f"Two mentions the matcher scored as probably the same {tie['kind']}")
+        if entity:
+            what = f"{SELECTOR_WORDS[entity.kind].capitalize()} {labels.get(entity.pk, entity.label)}"
+        elif tie.get("clue") == ties.CHILD_FIRST_NAME:
+            what = "A child's first name given alone that fits a child of about the same age in another record"
+        else:
+            what = f"Two mentions the matcher scored as probably the same {tie['kind']}"
         how = ("strong: joins these records on its own" if tie["strength"] == ties.STRONG
                else "weak: counted only because these records also share something else")
         said.append({"what": what, "how": how, "strength": tie["strength"], "records": len(records),

@@ -32,6 +32,8 @@ STRONG_KINDS = {"phone", "vehicle", "handle"}
 # Kinds that corroborate a tie but say nothing about who exploits a child.
 CONTEXT_KINDS = {"place", "child"}
 NON_JOINING_ROLES = {"reporter", "other"}
+# A nickname made from the man's own first name ("Tomzzy" for Tomasz) says nothing his name does not.
+NAME_NICKNAME = "nickname from a name"
 # A value named in more records than this joins them only by its strong incidences (no pair by pair look).
 MAX_PAIRED_RECORDS = 60
 # Connected parts this large are split along their Leiden communities where only a thin bridge joins them.
@@ -39,6 +41,7 @@ SPLIT_MIN_RECORDS = 6
 SPLIT_MIN_SIDE = 3
 # A bridge is thin when the ties across it weigh less than this share of the smaller side's ties.
 THIN_BRIDGE = 0.1
+CHILD_FIRST_NAME = "child's first name"
 
 
 def incidence_strength(kind, pattern, identifying):
@@ -64,6 +67,8 @@ def _evidence(clue, kind):
     town, two men's names and two nicknames coincide between unrelated reports far too often to count twice."""
     if kind == "nickname":
         return "nicknames"
+    if kind == NAME_NICKNAME:
+        return "person names alike"
     if isinstance(clue, str) and clue.startswith("link:"):
         return f"{kind} names alike"
     return clue
@@ -91,6 +96,7 @@ class Plan:
     groups: list = field(default_factory=list)
     ties: list = field(default_factory=list)
     hubs: dict = field(default_factory=dict)
+    common_names: dict = field(default_factory=dict)
 
 
 class _Ties:
@@ -118,7 +124,7 @@ class _Ties:
         return {pair: clues for pair, clues in self.clues.items() if joins(clues)}
 
 
-def _incidences(rows, marked):
+def _incidences(rows, marked, name_nicknames=()):
     """{entity: {record: strength}} and {entity: kind} from mention rows
     (kind, role, entity, record key, pattern, identifying). A value some report names as a business's number
     joins nothing, whoever else names it without saying so."""
@@ -130,54 +136,109 @@ def _incidences(rows, marked):
         strength = incidence_strength(kind, pattern, identifying)
         if incidences[entity].get(record) != STRONG:
             incidences[entity][record] = strength
-        kind_of[entity] = kind
+        kind_of[entity] = NAME_NICKNAME if entity in name_nicknames else kind
     return incidences, kind_of
 
 
-def plan(rows, pairs=(), marked=(), hub_groups=10):
+def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=()):
     """Decide the networks. `rows`: mention rows as in `_incidences`; `pairs`: (record, record, clue, kind,
-    strength) for person and child mentions the matcher paired that are not one entity (scored "needs
-    review", or across intelligence and another record) and not kept apart; `marked`: entities an analyst
-    marked as not linking; `hub_groups`: a value whose records fall into this many separate groups is a hub."""
+    strength[, names]) for person and child mentions the matcher paired that are not one entity (scored "needs
+    review", or across intelligence and another record) and not kept apart, with the two names compared;
+    `marked`: entities an analyst marked as not linking; `hub_groups`: a value (or a name) whose records fall
+    into this many separate groups is a hub; `child_names`: {record: [(first name, with surname, age)]};
+    `name_nicknames`: nickname entities made from the first name of the man they are given for."""
     marked = set(marked)
-    incidences, kind_of = _incidences(rows, marked)
+    incidences, kind_of = _incidences(rows, marked, set(name_nicknames))
     ties = _Ties()
-    candidates = []
+    candidates = {}
     for entity, records in incidences.items():
         if len(records) >= hub_groups:
-            candidates.append(entity)
+            candidates[entity] = (records, _follow_value(ties, entity, kind_of[entity], records))
         elif len(records) >= 2:
             ties.add(entity, kind_of[entity], records)
-    for left, right, clue, kind, strength in pairs:
-        if left != right:
-            ties.add_pair(left, right, clue, kind, strength)
-    hubs = _settle_candidates(ties, candidates, incidences, kind_of, hub_groups)
+    held_by_name = _pairs_by_common_name(pairs, hub_groups)
+    for name, (records, held) in held_by_name.items():
+        candidates[name] = (records, lambda held=held: [ties.add_pair(*pair[:5]) for pair in held])
+    held = {id(pair) for _, pairs_held in held_by_name.values() for pair in pairs_held}
+    for pair in pairs:
+        if pair[0] != pair[1] and id(pair) not in held:
+            ties.add_pair(*pair[:5])
+    settled = _settle_candidates(ties, candidates, hub_groups)
+    hubs = {key: groups for key, groups in settled.items() if key in incidences}
+    _corroborate(ties, child_names or {})
     groups, network_ties = _networks(ties)
-    return Plan(groups=groups, ties=network_ties, hubs=hubs)
+    return Plan(groups=groups, ties=network_ties, hubs=hubs,
+                common_names={key[1]: groups for key, groups in settled.items() if key not in incidences})
 
 
-def _settle_candidates(ties, candidates, incidences, kind_of, hub_groups):
-    """Values named in many records: each is followed only if its records fall into fewer than `hub_groups`
-    separate groups without it. Following one can bring another's groups together, so repeat until nothing
-    changes. Returns {hub entity: groups}."""
-    pending = sorted(candidates, key=lambda entity: len(incidences[entity]))
+def _follow_value(ties, entity, kind, records):
+    """Tie the records of a value named in many records: pair by pair, or by its strong incidences alone."""
+    def follow():
+        if len(records) <= MAX_PAIRED_RECORDS:
+            ties.add(entity, kind, records)
+        else:
+            strong = sorted(record for record, strength in records.items() if strength == STRONG)
+            for record in strong[1:]:
+                ties.add_pair(strong[0], record, entity, kind, STRONG)
+    return follow
+
+
+def _pairs_by_common_name(pairs, hub_groups):
+    """{("name", name): (records, pairs)} for the names alike in so many records that they may be common names
+    (a Grzegorz Żak or a Mohammed Khan of the town): each pair is held under the more widely named of its two
+    names, to be followed only if that name's records fall into few groups, like any other hub."""
+    records_of = defaultdict(set)
+    for pair in pairs:
+        for name in (pair[5] if len(pair) > 5 else ()):
+            records_of[name].update(pair[:2])
+    held = defaultdict(list)
+    for pair in pairs:
+        names = pair[5] if len(pair) > 5 else ()
+        if pair[0] != pair[1] and names:
+            name = max(names, key=lambda n: (len(records_of[n]), n))
+            if len(records_of[name]) >= hub_groups:
+                held[name].append(pair)
+    return {("name", name): (records_of[name], pairs_held) for name, pairs_held in held.items()}
+
+
+def _settle_candidates(ties, candidates, hub_groups):
+    """Values and names found in many records ({key: (records, follow)}): each is followed only if its records
+    fall into fewer than `hub_groups` separate groups without it. Following one can bring another's groups
+    together, so repeat until nothing changes. Returns {hub key: groups}."""
+    pending = sorted(candidates, key=lambda key: (len(candidates[key][0]), str(key)))
     while True:
         followed, still = False, []
-        for entity in pending:
-            records = incidences[entity]
+        for key in pending:
+            records, follow = candidates[key]
             if len({ties.joined.find(record) for record in records}) >= hub_groups:
-                still.append(entity)
+                still.append(key)
                 continue
             followed = True
-            if len(records) <= MAX_PAIRED_RECORDS:
-                ties.add(entity, kind_of[entity], records)
-            else:
-                strong = sorted(record for record, strength in records.items() if strength == STRONG)
-                for record in strong[1:]:
-                    ties.add_pair(strong[0], record, entity, kind_of[entity], STRONG)
+            follow()
         pending = still
         if not followed:
-            return {entity: len({ties.joined.find(r) for r in incidences[entity]}) for entity in pending}
+            return {key: len({ties.joined.find(r) for r in candidates[key][0]}) for key in pending}
+
+
+def _corroborate(ties, child_names):
+    """A child's first name given alone is too common to tie records, but it corroborates a pair that already
+    shares a person or a selector when it fits the other record's child of about the same age."""
+    for (left, right), clues in list(ties.clues.items()):
+        if joins(clues) or not {kind for kind, _ in clues.values()} - CONTEXT_KINDS:
+            continue
+        if _same_child_first_name(child_names.get(left, ()), child_names.get(right, ())):
+            ties.add_pair(left, right, CHILD_FIRST_NAME, "child", WEAK)
+
+
+def _same_child_first_name(left, right):
+    """left, right: [(first name key, given with a surname, age)]. Two full names are the matcher's to judge; a
+    first name given alone fits a child of that first name whose age is not a year or more apart."""
+    for first, full, age in left:
+        for other_first, other_full, other_age in right:
+            if first == other_first and not (full and other_full) and (
+                    age is None or other_age is None or abs(age - other_age) <= 1):
+                return True
+    return False
 
 
 def _networks(ties):
@@ -246,7 +307,8 @@ def _group_ties(group, pairs):
             continue
         for clue, (kind, strength) in clues.items():
             tie = found.setdefault(str(clue), {"entity": clue if isinstance(clue, int) else None, "kind": kind,
-                                               "strength": strength, "records": set()})
+                                               "strength": strength, "records": set(),
+                                               **({"clue": clue} if clue == CHILD_FIRST_NAME else {})})
             tie["records"].update((a, b))
             if strength == STRONG:
                 tie["strength"] = STRONG
