@@ -68,22 +68,18 @@ def grid_of(cells, row_totals, column_totals):
     return grid, lines
 
 
-def bounds(published, lines, base=1):
+def bounds(published, lines, base=1, stop_below=None):
     """{position: (low, high)} for every withheld cell of a published grid (values: ints as shown, "c", "x"),
-    from the visible cells and the lines that must add up. high is math.inf when nothing bounds it."""
+    from the visible cells and the lines that must add up. high is math.inf when nothing bounds it. With
+    `stop_below`, stops at the first cell with fewer possible values than that (the protector's question)."""
     positions = [(i, j) for i, row in enumerate(published) for j, value in enumerate(row) if value != NOT_RECORDED]
     index = {position: k for k, position in enumerate(positions)}
     withheld = [position for position in positions if published[position[0]][position[1]] == WITHHELD]
     if not withheld:
         return {}
-    variable_bounds = []
-    for i, j in positions:
-        value = published[i][j]
-        if value == WITHHELD:
-            variable_bounds.append((1, None))
-        else:
-            variable_bounds.append(_interval(value, base))
-    equations = []
+    variable_bounds = [(1, None) if published[i][j] == WITHHELD else _interval(published[i][j], base)
+                       for i, j in positions]
+    equations, constrained = [], set()
     for members, total in lines:
         if any(position not in index for position in [*members, total]):
             continue
@@ -92,10 +88,14 @@ def bounds(published, lines, base=1):
             row[index[position]] += 1
         row[index[total]] -= 1
         equations.append(row)
+        constrained.update([*members, total])
     a_eq = np.array(equations) if equations else None
     b_eq = np.zeros(len(equations)) if equations else None
     found = {}
     for position in withheld:
+        if position not in constrained:
+            found[position] = (1, math.inf)  # in no line that adds up: nothing bounds it
+            continue
         objective = np.zeros(len(positions))
         objective[index[position]] = 1
         low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=variable_bounds, method="highs")
@@ -103,6 +103,8 @@ def bounds(published, lines, base=1):
         lo = math.ceil(low.fun - 1e-6) if low.status == 0 else 1
         hi = math.floor(-high.fun + 1e-6) if high.status == 0 else math.inf
         found[position] = (lo, hi)
+        if stop_below is not None and hi - lo + 1 < stop_below:
+            break
     return found
 
 
@@ -126,7 +128,7 @@ def protect(cells, row_totals=False, column_totals=True, suppress_below=None, ro
     interior = {(i, j) for i in range(len(cells)) for j in range(len(cells[0]) if cells else 0)}
     while True:
         published = _publish(grid, withheld, round_to)
-        weak = [position for position, (lo, hi) in bounds(published, lines, round_to).items()
+        weak = [position for position, (lo, hi) in bounds(published, lines, round_to, suppress_below).items()
                 if hi - lo + 1 < suppress_below]
         if not weak:
             return published, lines

@@ -404,8 +404,12 @@ def conference_timeliness(scope):
         if before:
             started[pk] = max(started.get(pk, before[0]), max(before))
     grouped = defaultdict(Counter)
+    due_by_day = {}  # the deadline depends only on the day of the strategy discussion
     for pk, strategy_at in started.items():
-        due = clock.initial_conference_due(strategy_at)
+        day = clock.local(strategy_at).date()
+        if day not in due_by_day:
+            due_by_day[day] = clock.initial_conference_due(strategy_at)
+        due = due_by_day[day]
         grouped[_month_of(held[pk])][ON_TIME if clock.local(held[pk]).date() <= due else LATE] += 1
     return _by_month(scope, [{"month": month, ON_TIME: c[ON_TIME], LATE: c[LATE]} for month, c in grouped.items()],
                      [(ON_TIME, "Within 15 working days"), (LATE, "Later")])
