@@ -208,3 +208,11 @@ def test_a_manager_exports_a_case_bundle_with_a_reason(client_for, users, agenci
     assert case.reference in text and "Visited at home" in text and "Ava Pike" in text
     assert client_for("worker").get(url).status_code == 403
     assert client_for("scrutiny").post(url, {"reason": "Looking around for a while"}).status_code == 403
+
+
+def test_the_childs_page_offers_the_bundle_to_its_manager_only(client_for, users):
+    from safehub.cases import actions
+
+    child = actions.create_child(users["worker"], first_name="Ava", last_name="Pike")
+    assert "Export a case bundle" in client_for("manager").get(f"/children/{child.reference}/").content.decode()
+    assert "Export a case bundle" not in client_for("worker").get(f"/children/{child.reference}/").content.decode()

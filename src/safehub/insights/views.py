@@ -185,3 +185,12 @@ def case_bundle(request, reference):
                       status=400 if errors else 200)
 
     return view(request, reference)
+
+
+def bundle_section(request, child):
+    """The case bundle link on a child's page, for a manager who may manage the record."""
+    from safehub.access.policy import can
+
+    if request.user.role in actions.BUNDLE_EXPORTERS and can(request.user, "manage", child, visible=True):
+        return {"template": "insights/bundle_section.html", "child": child}
+    return None
