@@ -229,8 +229,10 @@ def measure(function):
     with CaptureQueriesContext(connection) as queries:
         function()
     sql_seconds = sum(float(q["time"]) for q in queries.captured_queries)
+    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:8]
     return {"p50_s": round(statistics.median(times), 3), "min_s": round(min(times), 3), "max_s": round(max(times), 3),
-            "queries": len(queries), "sql_s": round(sql_seconds, 3)}
+            "queries": len(queries), "sql_s": round(sql_seconds, 3),
+            "slowest_sql": [[round(float(q["time"]), 3), q["sql"][:160]] for q in slowest]}
 
 
 def main():

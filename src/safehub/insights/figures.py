@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncMonth
 
 from safehub import clock
@@ -203,16 +203,20 @@ def decisions_by_outcome(scope):
 
 
 def offending_how(scope):
-    contacts = scope.own(scope.during(Contact.objects.all(), "received_at"))
-    online = Exists(ContactHandle.objects.filter(contact=OuterRef("pk")))
-    in_person = (Exists(ContactPlace.objects.filter(contact=OuterRef("pk")))
-                 | Exists(ContactVehicle.objects.filter(contact=OuterRef("pk"))))
-    counts = contacts.aggregate(online=Count("pk", filter=Q(online)), in_person=Count("pk", filter=Q(in_person)))
-    counts["group"] = (ContactPerson.objects.filter(contact__in=contacts.values("pk")).values("contact_id")
-                       .annotate(n=Count("pk")).filter(n__gte=2).count())
-    return _one_column([("Online (names an online account)", counts["online"]),
-                        ("In person (names a place or a vehicle)", counts["in_person"]),
-                        ("Group-based (names two or more people)", counts["group"])], "Contacts", total=False)
+    """Counted from the detail tables (a tenth to a fifth of contacts name each), joined to the contacts of the
+    scope, rather than probing every contact for each kind of detail."""
+
+    def of_scope(model):
+        query = scope.during(model.objects.all(), "contact__received_at")
+        return query.filter(contact__owning_agency=scope.agency) if scope.agency is not None else query
+
+    online = of_scope(ContactHandle).values("contact_id").distinct().count()
+    in_person = (of_scope(ContactPlace).values_list("contact_id")
+                 .union(of_scope(ContactVehicle).values_list("contact_id")).count())
+    group = of_scope(ContactPerson).values("contact_id").annotate(n=Count("pk")).filter(n__gte=2).count()
+    return _one_column([("Online (names an online account)", online),
+                        ("In person (names a place or a vehicle)", in_person),
+                        ("Group-based (names two or more people)", group)], "Contacts", total=False)
 
 
 # --- Children identified (victims) -------------------------------------------------------------------------
@@ -416,15 +420,19 @@ def conference_timeliness(scope):
 
 
 def reassessment_timeliness(scope):
+    """Each screening in the period after the case's first, against the date the one before it set. The
+    screenings of those cases up to the period's end are read in order in one query (no subquery per row)."""
     screenings = scope.own(scope.during(RiskAssessment.objects.all(), "assessed_on", dates=True), "case__owning_agency")
-    before = (RiskAssessment.objects.filter(case_id=OuterRef("case_id"))
-              .filter(Q(assessed_on__lt=OuterRef("assessed_on")) | Q(assessed_on=OuterRef("assessed_on"), pk__lt=OuterRef("pk")))
-              .order_by("-assessed_on", "-pk").values("reassessment_due")[:1])
-    later = screenings.annotate(previous_due=Subquery(before)).filter(previous_due__isnull=False)
-    on_time = Q(assessed_on__lte=F("previous_due"))
-    grouped = (later.annotate(month=TruncMonth("assessed_on")).values("month")
-               .annotate(on_time=Count("pk", filter=on_time), late=Count("pk", filter=~on_time)).order_by())
-    return _by_month(scope, grouped, [(ON_TIME, "By the date due"), (LATE, "Later")])
+    rows = (RiskAssessment.objects.filter(case_id__in=screenings.values("case_id"), assessed_on__lt=scope.period.end)
+            .order_by("case_id", "assessed_on", "pk").values_list("case_id", "assessed_on", "reassessment_due"))
+    grouped = defaultdict(Counter)
+    case, due = None, None
+    for case_id, assessed_on, reassessment_due in rows:
+        if case_id == case and assessed_on >= scope.period.start:
+            grouped[assessed_on.replace(day=1)][ON_TIME if assessed_on <= due else LATE] += 1
+        case, due = case_id, reassessment_due
+    return _by_month(scope, [{"month": month, ON_TIME: c[ON_TIME], LATE: c[LATE]} for month, c in grouped.items()],
+                     [(ON_TIME, "By the date due"), (LATE, "Later")])
 
 
 # --- Group-based exploitation --------------------------------------------------------------------------------
