@@ -10,7 +10,7 @@ TESTS ?=
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-linking bench-networks clean
+.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,12 @@ $(STATIC)/vendor/cytoscape.min.js: node_modules/.installed
 	mkdir -p $(STATIC)/vendor
 	cp node_modules/cytoscape/dist/cytoscape.min.js $(STATIC)/vendor/
 
-assets: $(STATIC)/safehub/safehub.css $(STATIC)/govuk/govuk-frontend.min.js $(STATIC)/vendor/cytoscape.min.js
+$(STATIC)/vendor/chart.umd.min.js: node_modules/.installed
+	mkdir -p $(STATIC)/vendor
+	cp node_modules/chart.js/dist/chart.umd.min.js $(STATIC)/vendor/
+
+assets: $(STATIC)/safehub/safehub.css $(STATIC)/govuk/govuk-frontend.min.js $(STATIC)/vendor/cytoscape.min.js \
+	$(STATIC)/vendor/chart.umd.min.js
 
 install: $(BIN)/.installed assets
 
@@ -71,6 +76,12 @@ bench: install
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/casework_bench.py
 	$(BIN)/python bench/intelligence_pages.py
+	$(BIN)/python bench/figures_annual.py
+
+# The full annual set of figures over 1,000,000 contacts and 50,000 cases (PostgreSQL; FIGURES_DB_URL names a
+# database whose name contains "bench").
+bench-figures: install
+	$(BIN)/python bench/figures_annual.py
 
 # Linking benchmarks (minutes, several GB at a million records; not part of `make test`). JSON to var/bench/.
 # `make bench-networks` scores detected networks against a synthetic town's planted ones (hubs, shared

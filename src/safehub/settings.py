@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "safehub.demo",
     "safehub.linking",
     "safehub.intelligence",
+    "safehub.insights",
 ]
 
 MIDDLEWARE = [
@@ -279,3 +280,8 @@ SAFEHUB_DISRUPTION_REVIEW_DAYS = env_int("SAFEHUB_DISRUPTION_REVIEW_DAYS", 7)
 
 # Routes shown to the public ("who else you can contact"). Override with a JSON file.
 SAFEHUB_SIGNPOSTING_FILE = env_str("SAFEHUB_SIGNPOSTING_FILE", "")
+
+# Published figures (`safehub.insights.disclosure`): counts from 1 to SUPPRESS_BELOW - 1 are withheld ("[c]"),
+# with secondary suppression; visible counts are rounded to the nearest ROUND_TO (1: not rounded).
+SAFEHUB_FIGURES_SUPPRESS_BELOW = env_int("SAFEHUB_FIGURES_SUPPRESS_BELOW", 5)
+SAFEHUB_FIGURES_ROUND_TO = env_int("SAFEHUB_FIGURES_ROUND_TO", 1)

@@ -9,7 +9,7 @@ from safehub.cases import api as cases_api
 from safehub.cases import views as case_views
 from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
-from safehub.insights import views as insights_views
+from safehub.insights import urls as insights_urls
 from safehub.intelligence import urls as intelligence_urls
 from safehub.linking import views as linking_views
 from safehub.intake import api as intake_api
@@ -163,7 +163,7 @@ urlpatterns = [
     path("audit/", include(audit_patterns)),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"),
-    path("figures/", insights_views.overview, name="figures"),
+    path("", include(insights_urls.patterns)),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -58,6 +58,14 @@ def _lock_and_read_chain_head():
     return last or (0, GENESIS_HASH)
 
 
+def chain_head():
+    """(position, hash) of the last event of the chain: what a published figure is stamped with. Inside a
+    transaction it also takes the chain lock until the transaction ends, so no event slips in between reading
+    the head and writing the event that records the reading."""
+    with transaction.atomic(savepoint=False):
+        return _lock_and_read_chain_head()
+
+
 def _actor_fields(user):
     actor = user if user is not None and user.is_authenticated else None
     if actor is None:
