@@ -25,6 +25,10 @@ must contain "bench"):
         [--database-url postgres://postgres@127.0.0.1:5432/safehub_netbench]
 
 With several sizes each runs in its own process (and, on PostgreSQL, its own database NAME_<size>).
+A change to the ties that does not touch filing can be measured on a town a --keep run filed, without filing
+it again (the same scores a fresh run gives, with the upkeep time; `"rescored": true` in the result):
+
+    .venv/bin/python bench/networks_quality.py --reports 100000 --rescore sqlite:////tmp/.../networks_quality.sqlite3
 """
 
 import argparse
@@ -170,12 +174,8 @@ def run(n_reports, seed, database_url, keep=False):
 def _run(n_reports, seed, database_url, var_dir, keep):
     url = fresh_database(database_url, var_dir)
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from safehub.demo import town as town_module
     from safehub.intake.models import Contact
-    from safehub.linking import networks
     from safehub.linking.models import Entity, Mention
 
     def progress(message):
@@ -191,22 +191,8 @@ def _run(n_reports, seed, database_url, var_dir, keep):
     per_thousand, refused, failed = file_town(town, tokens, progress)
     filing = sum(per_thousand)
 
-    progress("network upkeep (networks.compute()) ...")
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        found = networks.compute()
-    upkeep = time.perf_counter() - started
-    progress(f"network upkeep took {upkeep:.1f} s")
-
-    index_of = {pk: int(key.rsplit("-", 1)[1]) for pk, key in Contact.objects.values_list("pk", "submission_key")}
-    detected = [({index_of[pk] for pk in network.contact_ids}, network.flagged) for network in found]
     result = {
-        "benchmark": "networks_quality",
-        "reports": n_reports,
-        "seed": seed,
-        "database": connection.vendor,
-        "when": time.strftime("%Y-%m-%d %H:%M"),
-        **town_module.score(town, detected),
+        **upkeep_and_score(town, n_reports, seed, progress),
         "filed": Contact.objects.count(),
         "refused_then_sent_again": len(refused),
         "not_filed": failed[:5],
@@ -216,12 +202,50 @@ def _run(n_reports, seed, database_url, var_dir, keep):
         "filing_seconds": round(filing, 1),
         "filing_ms_per_report": round(filing / n_reports * 1000, 1),
         "filing_seconds_per_thousand": per_thousand,
-        "upkeep_seconds": round(upkeep, 2),
-        "upkeep_queries": len(queries.captured_queries),
     }
     if url.startswith("postgres") and not keep:
         drop_postgres(url)
     return result
+
+
+def upkeep_and_score(town, n_reports, seed, progress):
+    """Time network upkeep (`networks.compute()`, what the first analyst to open the networks list waits for)
+    and score the networks it stores against the town's ground truth."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safehub.demo import town as town_module
+    from safehub.intake.models import Contact
+    from safehub.linking import networks
+
+    progress("network upkeep (networks.compute()) ...")
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        found = networks.compute()
+    upkeep = time.perf_counter() - started
+    progress(f"network upkeep took {upkeep:.1f} s")
+    index_of = {pk: int(key.rsplit("-", 1)[1]) for pk, key in Contact.objects.values_list("pk", "submission_key")}
+    detected = [({index_of[pk] for pk in network.contact_ids}, network.flagged) for network in found]
+    return {"benchmark": "networks_quality", "reports": n_reports, "seed": seed, "database": connection.vendor,
+            "when": time.strftime("%Y-%m-%d %H:%M"), **town_module.score(town, detected),
+            "upkeep_seconds": round(upkeep, 2), "upkeep_queries": len(queries.captured_queries)}
+
+
+def rescore(n_reports, seed, database_url):
+    """Networks recomputed and scored on a database a --keep run left (the same town already filed): for a
+    change to the ties that does not touch filing, without filing the town again."""
+    os.environ["SAFEHUB_DATABASE_URL"] = database_url
+    os.environ.setdefault("SAFEHUB_VAR_DIR", tempfile.mkdtemp(prefix="safehub-netquality-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safehub.settings")
+    import django
+
+    django.setup()
+    from safehub.demo import town as town_module
+
+    def progress(message):
+        print(f"[{time.strftime('%H:%M:%S')}] {n_reports:,} (rescored): {message}", file=sys.stderr, flush=True)
+
+    return {**upkeep_and_score(town_module.generate(n_reports, seed), n_reports, seed, progress), "rescored": True}
 
 
 def drop_postgres(url):
@@ -252,8 +276,16 @@ def main():
     parser.add_argument("--database-url", default="",
                         help="postgres://USER@HOST:PORT/NAME (NAME must contain 'bench'); default SQLite in a temporary directory")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file and var directory afterwards")
+    parser.add_argument("--rescore", metavar="DATABASE_URL",
+                        help="recompute and score the networks of a town a --keep run filed (sqlite:///... or postgres://...)")
     args = parser.parse_args()
     sizes = args.reports or list(SIZES)
+    if args.rescore:
+        if len(sizes) != 1:
+            parser.error("--rescore needs the one --reports size the kept town was filed with")
+        result = rescore(sizes[0], args.seed, args.rescore)
+        print(json.dumps(result, indent=2), flush=True)
+        return
     if len(sizes) == 1:
         result = run(sizes[0], args.seed, args.database_url, keep=args.keep)
         save(result)

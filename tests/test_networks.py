@@ -257,3 +257,13 @@ def test_a_nickname_made_from_the_mans_first_name_adds_nothing_to_his_name():
     alike = [("c1", "c2", "link:1", "person", "weak", ("person: tomasz janc",) * 2)]
     assert [sorted(group) for group in ties.plan(rows_for(records), alike).groups] == [["c1", "c2"]]
     assert ties.plan(rows_for(records), alike, name_nicknames={400}).groups == [], "Tomzzy for Tomasz"
+
+
+def test_a_childs_first_name_does_not_corroborate_a_nickname_made_from_a_first_name():
+    """Barnabas Fyfe "Barsy" and Barnabas Clark "Barsy", each with a child called Antonia: two first names alike."""
+    records = {"c1": [("nickname", 400, "", False)], "c2": [("nickname", 400, "", False)]}
+    kids = {"c1": [("antonia", False, 12)], "c2": [("antonia", True, 13)]}
+    assert ties.plan(rows_for(records), child_names=kids, name_nicknames={400}).groups == []
+    alike = [("c1", "c2", "link:1", "person", "weak", ("person: barnabas fyfe",) * 2)]
+    assert [sorted(group) for group in ties.plan(rows_for({"c1": [], "c2": []}), alike, child_names=kids).groups] == [
+        ["c1", "c2"]], "a full name alike is corroborated"

@@ -222,9 +222,11 @@ def _settle_candidates(ties, candidates, hub_groups):
 
 def _corroborate(ties, child_names):
     """A child's first name given alone is too common to tie records, but it corroborates a pair that already
-    shares a person or a selector when it fits the other record's child of about the same age."""
+    shares a person or a selector when it fits the other record's child of about the same age. A nickname made
+    from a first name is no more than a first name, which with a child's first name is a coincidence in any
+    town."""
     for (left, right), clues in list(ties.clues.items()):
-        if joins(clues) or not {kind for kind, _ in clues.values()} - CONTEXT_KINDS:
+        if joins(clues) or not {kind for kind, _ in clues.values()} - CONTEXT_KINDS - {NAME_NICKNAME}:
             continue
         if _same_child_first_name(child_names.get(left, ()), child_names.get(right, ())):
             ties.add_pair(left, right, CHILD_FIRST_NAME, "child", WEAK)
