@@ -80,6 +80,11 @@ def screening_decision_due(received_at):
     return add_working_days(received_at, 1)
 
 
+def new_information_review_due(received_at):
+    """Information a reporter adds to their report later is read like a new contact: within 1 working day."""
+    return add_working_days(received_at, 1)
+
+
 def partner_checks_due(priority_set_at, priority):
     """Red 2 hours, Amber 6 hours, Green 24 hours (clock hours); Blue needs no multi-agency response."""
     hours = settings.SAFEHUB_PRIORITY_HOURS.get(priority)

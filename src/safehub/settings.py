@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "safehub.demo",
     "safehub.linking",
     "safehub.intelligence",
+    "safehub.support",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,12 @@ SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = env_int("SAFEHUB_PUBLIC_SUBMISSIONS_PER_
 SAFEHUB_PUBLIC_PAGES_PER_WINDOW = env_int("SAFEHUB_PUBLIC_PAGES_PER_WINDOW", 600)
 SAFEHUB_RATE_WINDOW_SECONDS = env_int("SAFEHUB_RATE_WINDOW_SECONDS", 3600)
 SAFEHUB_MAX_TEXT = 10_000
+# A reporter coming back with reference and passphrase: wrong passphrases allowed for one reference from one
+# client before that reference is locked for that client, for how long; attempts per client per window (any
+# reference), so that references cannot be tried one after another.
+SAFEHUB_PASSPHRASE_ATTEMPTS = env_int("SAFEHUB_PASSPHRASE_ATTEMPTS", 5)
+SAFEHUB_PASSPHRASE_LOCK_SECONDS = env_int("SAFEHUB_PASSPHRASE_LOCK_SECONDS", 3600)
+SAFEHUB_RETURN_ATTEMPTS_PER_WINDOW = env_int("SAFEHUB_RETURN_ATTEMPTS_PER_WINDOW", 20)
 # Number of reverse proxies in front of Safehub whose X-Forwarded-For entries are trusted.
 SAFEHUB_TRUSTED_PROXIES = env_int("SAFEHUB_TRUSTED_PROXIES", 0)
 

@@ -159,3 +159,32 @@ DETAIL_MODELS = {
     "handles": ContactHandle,
     "places": ContactPlace,
 }
+
+
+class ReporterPassphrase(models.Model):
+    """A passphrase a member of the public set on the confirmation page, hashed like a password (the
+    configured PASSWORD_HASHERS: Argon2). With the reference it lets them add to their report, nothing else."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="passphrase")
+    passphrase_hash = models.CharField(max_length=256)
+    set_at = models.DateTimeField()
+
+
+class ContactAddition(models.Model):
+    """Information a reporter added later to their own report (with reference and passphrase). The rows it
+    added (a vehicle, a phone, a person, a place) are stored on the report itself, so linking reads them like
+    the first submission; `summary` says what came in, for the screener, who reads it by its own deadline."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="additions")
+    submission_key = models.CharField(max_length=100, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+    text = models.TextField(blank=True)
+    summary = models.JSONField(default=list, help_text="One line per detail added")
+    review_due_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        indexes = [models.Index(fields=["reviewed_at", "review_due_at"])]
