@@ -284,5 +284,23 @@ SAFEHUB_PRIORITY_HOURS = {"red": 2, "amber": 6, "green": 24}
 SAFEHUB_DISRUPTION_ENDING_DAYS = env_int("SAFEHUB_DISRUPTION_ENDING_DAYS", 14)
 SAFEHUB_DISRUPTION_REVIEW_DAYS = env_int("SAFEHUB_DISRUPTION_REVIEW_DAYS", 7)
 
+# Support services a plan can hold (key, label); the list is the area's, override with a JSON file of pairs.
+SAFEHUB_SUPPORT_SERVICES_FILE = env_str("SAFEHUB_SUPPORT_SERVICES_FILE", "")
+SAFEHUB_SUPPORT_SERVICES = [
+    ("isva", "Independent sexual violence adviser (ISVA)"),
+    ("camhs", "Child and adolescent mental health services (CAMHS)"),
+    ("sexual_health", "Sexual health"),
+    ("youth_work", "Youth work"),
+    ("education", "Education support"),
+    ("housing", "Housing"),
+    ("specialist_charity", "Specialist exploitation charity"),
+    ("counselling", "Counselling for adult survivors"),
+]
+if SAFEHUB_SUPPORT_SERVICES_FILE:
+    import json as _json
+
+    with open(SAFEHUB_SUPPORT_SERVICES_FILE, encoding="utf-8") as _handle:
+        SAFEHUB_SUPPORT_SERVICES = [tuple(pair) for pair in _json.load(_handle)]
+
 # Routes shown to the public ("who else you can contact"). Override with a JSON file.
 SAFEHUB_SIGNPOSTING_FILE = env_str("SAFEHUB_SIGNPOSTING_FILE", "")

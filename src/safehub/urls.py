@@ -15,6 +15,7 @@ from safehub.linking import views as linking_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
 from safehub.screening import views as screening_views
+from safehub.support import urls as support_urls
 
 intake_patterns = (
     [
@@ -164,6 +165,7 @@ urlpatterns = [
     path("", include(case_patterns)),
     path("networks/", include(linking_patterns)),
     path("", include(intelligence_urls.patterns)),
+    path("", include(support_urls.patterns)),
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),

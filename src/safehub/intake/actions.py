@@ -117,6 +117,8 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             grouped = _group_by_model(_detail_rows(contact, draft))
             for model, rows in grouped.items():
                 model.objects.bulk_create(rows)
+            if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
+                _survivor_answers(contact, draft)
             details = {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()}
             link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
             # Last, so that the audit chain's lock is held only for the end of the transaction.
@@ -129,6 +131,29 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             raise
         return existing, False
     return contact, True
+
+
+def _survivor_answers(contact, draft):
+    """What an adult reporting their own childhood abuse wants, whether they know of others, and (if they gave
+    their details) how to contact them safely."""
+    from safehub.intake.models import SafeContactFields, SurvivorAnswers
+
+    if draft["wants"] not in SurvivorAnswers.Wants.values:
+        raise ValidationError("Say what you would like to happen.")
+    others = draft.get("others") or {}
+    if others.get("other_victims", "") not in ("", *SurvivorAnswers.OtherVictims.values):
+        raise ValidationError("Say whether you know of anyone else this happened to.")
+    safe = draft.get("safe_contact") or {} if not contact.reporter_anonymous else {}
+    safe_values = {}
+    for field in SafeContactFields.SAFE_FIELDS:
+        value, model_field = safe.get(field), SurvivorAnswers._meta.get_field(field)
+        if model_field.get_internal_type() == "BooleanField":
+            safe_values[field] = bool(value)
+        else:
+            safe_values[field] = str(value or "").strip()[: model_field.max_length or 1000]
+    SurvivorAnswers.objects.create(
+        contact=contact, wants=draft["wants"], other_victims=others.get("other_victims", ""),
+        other_victims_details=(others.get("other_victims_details") or "").strip()[:2000], **safe_values)
 
 
 def _group_by_model(rows):

@@ -294,3 +294,51 @@ class AdditionForm(forms.Form):
         if d.get("place") or d.get("postcode"):
             draft["places"] = [{"address": d.get("place", ""), "postcode": d.get("postcode", "")}]
         return draft
+
+
+class WantsForm(forms.Form):
+    wants = forms.ChoiceField(
+        label="What would you like to happen?",
+        choices=[("police", "I want to report it to the police"),
+                 ("support", "I want support, without reporting it to the police for now"),
+                 ("heard", "I want to be heard: to tell someone what happened")],
+        widget=forms.RadioSelect,
+        help_text="You can change your mind later. Whatever you choose, we can put you in touch with support.",
+        error_messages={"required": "Select what you would like to happen"},
+    )
+
+
+class OthersForm(forms.Form):
+    other_victims = forms.ChoiceField(
+        label="Do you know of anyone else this happened to?",
+        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "I am not sure")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you know of anyone else this happened to"},
+    )
+    other_victims_details = text("Tell us about them, if you want to", 2000, rows=4,
+                                 hint="For example, a name, a nickname or where you knew them from.")
+
+
+class SafeContactForm(forms.Form):
+    safe_phone = text("A phone number that is safe to call", 40, hint="Leave this empty if you do not want us to phone you.")
+    no_phone = forms.BooleanField(label="Do not phone me", required=False)
+    safe_times = text("When is it safe to contact you?", 300, hint="For example, 'weekdays between 10am and 2pm'.")
+    no_voicemail = forms.BooleanField(label="Do not leave voicemail messages", required=False)
+    no_letters = forms.BooleanField(label="Do not send letters to my home", required=False)
+    safe_email = forms.EmailField(label="An email address that is safe to use", required=False, max_length=254,
+                                  error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
+    preferred_name = text("What name should we use for you?", 200)
+    pronouns = text("Your pronouns, if you want to tell us", 50, hint="For example, she/her, he/him or they/them.")
+    language = text("Which language would you like us to use?", 100)
+    interpreter = forms.BooleanField(label="I need an interpreter", required=False)
+    other = text("Anything else we should know to contact you safely", 1000, rows=3)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("no_phone") and data.get("safe_phone"):
+            self.add_error("safe_phone", "Remove the phone number, or untick 'Do not phone me'")
+        if data.get("safe_phone") and not phone_is_valid_text(data["safe_phone"]):
+            self.add_error("safe_phone", "Enter a phone number using digits, like 07700 900123")
+        if data.get("safe_phone") and "?" in data["safe_phone"]:
+            self.add_error("safe_phone", "Enter the whole phone number, like 07700 900123")
+        return data

@@ -18,7 +18,7 @@ from safehub.forms import error_summary, error_text
 from safehub.intake import forms, ratelimit
 from safehub.intake.actions import (MAX_ITEMS_PER_SECTION, PUBLIC_KINDS, ReturnRefused, add_information,
                                    open_with_passphrase, set_reporter_passphrase, submit_contact)
-from safehub.intake.flows import PROFESSIONAL, PUBLIC, SECTIONS, STEP_TITLES
+from safehub.intake.flows import PROFESSIONAL, PUBLIC, STEP_TITLES, sections_for
 from safehub.intake.models import Contact
 from safehub.screening.actions import mark_read
 
@@ -90,14 +90,20 @@ def _step(request, flow, step, referrer):
         "back_url": _step_url(flow, steps[steps.index(step) - 1]) if steps.index(step) else reverse(flow.start_url_name),
         "changing": request.GET.get("change") == "1",
     }
+    sections = sections_for(draft)
+    if step in sections:
+        page["title"] = sections[step].title
     if step == "check":
         return _check(request, flow, draft, page)
-    if step in SECTIONS:
-        return _section(request, flow, draft, steps, SECTIONS[step], page)
+    if step in sections:
+        return _section(request, flow, draft, steps, sections[step], page)
     form = _single_form(step, draft, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _save_single(draft, step, form.cleaned_data)
         request.session.modified = True
+        steps = flow.steps(draft)  # answering "about you" can add the safe contact question
+        if page["changing"] and step == "you" and "safe_contact" in steps and not draft.get("safe_contact"):
+            return redirect(_step_url(flow, "safe_contact") + "?change=1")
         return redirect(_next_url(flow, steps, step, page["changing"]))
     return render(request, "intake/question.html", {**page, "form": form, "errors": error_summary([form])})
 
@@ -124,6 +130,12 @@ def _single_form(step, draft, data):
         return forms.AboutYouForm(data, initial=reporter, non_recent=non_recent)
     if step == "referral":
         return forms.ReferralDetailsForm(data, initial=draft.get("referral") or {})
+    if step == "wants":
+        return forms.WantsForm(data, initial={"wants": draft.get("wants", "")})
+    if step == "others":
+        return forms.OthersForm(data, initial=draft.get("others") or {})
+    if step == "safe_contact":
+        return forms.SafeContactForm(data, initial=draft.get("safe_contact") or {})
     raise Http404("No such question")
 
 
@@ -134,6 +146,10 @@ def _save_single(draft, step, cleaned):
         draft["reporter"] = {"anonymous": True} if cleaned["anonymous"] else cleaned
     elif step == "referral":
         draft["referral"] = cleaned
+    elif step == "wants":
+        draft["wants"] = cleaned["wants"]
+    elif step in ("others", "safe_contact"):
+        draft[step] = cleaned
 
 
 def _section(request, flow, draft, steps, section, page):
@@ -177,7 +193,7 @@ def _render_section(request, section, page, item_forms, errors=()):
 
 
 def _check(request, flow, draft, page, error=None, status=200):
-    context = {**page, "sections": SECTIONS, "steps": flow.steps(draft), "error": error,
+    context = {**page, "sections": sections_for(draft), "steps": flow.steps(draft), "error": error,
                "errors": [("", error)] if error else [], "Consent": Contact.Consent}
     return render(request, "intake/check.html", context, status=status)
 
