@@ -48,7 +48,9 @@ def survivors(request):
 @with_record("contact", "screen")
 def open_survivor(request, contact):
     if contact.kind != "non_recent":
-        raise Http404("Only a non-recent report opens an adult survivor record")
+        message = "Only an adult's report of their own non-recent abuse opens an adult survivor record."
+        return render(request, "support/open_survivor.html", {"contact": contact, "form": None,
+                                                              "errors": [("", message)]}, status=400)
     answers = getattr(contact, "survivor_answers", None)
     form = forms.OpenSurvivorForm(request.POST if request.method == "POST" else None,
                                   initial={"wants": answers.wants if answers else ""})
@@ -212,7 +214,7 @@ def survivor_consent(request, survivor):
 # --- Support plans ------------------------------------------------------------------------------------------
 
 
-def _plan_page(request, owner, *, bound=None, status=200):
+def _plan_page(request, owner, *, bound=None, status=200, message=""):
     plan = actions.plan_of(owner)
     bound = bound or {}
     person = owner.child if owner._meta.model_name == "case" else owner
@@ -233,7 +235,7 @@ def _plan_page(request, owner, *, bound=None, status=200):
         "voice_form": bound.get("voice") or forms.VoiceForm(initial={"said_on": clock.today().strftime("%d/%m/%Y")}),
         "goal_form": bound.get("goal") or forms.GoalForm(),
         "status_form": forms.ServiceStatusForm(), "progress_form": forms.GoalProgressForm(),
-        "errors": error_summary(list(bound.values())),
+        "errors": ([("", message)] if message else []) + error_summary(list(bound.values())),
         "bound": bound,
     }
     return render(request, "support/plan.html", context, status=status)
@@ -246,7 +248,7 @@ PLAN_FORMS = {"service": forms.ServiceForm, "voice": forms.VoiceForm, "goal": fo
 def _plan_change(request, owner):
     which = request.POST.get("form", "")
     if which not in PLAN_FORMS:
-        raise Http404("No such form")
+        return _plan_page(request, owner, status=400, message="Choose what to add or change in the plan.")
     form = PLAN_FORMS[which](request.POST, prefix=None)
     plan = actions.plan_of(owner)
     if form.is_valid():
