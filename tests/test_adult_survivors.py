@@ -137,6 +137,7 @@ def test_routing_with_consent_shares_with_the_police_and_refers_to_support(users
     assert set(Consent.objects.values_list("scope", flat=True)) == {"police", "referral"}
     # The police can now open the survivor's record; a referrer and another agency cannot.
     assert client_for("investigator").get(f"/survivors/{survivor.reference}/").status_code == 200
+    assert client_for("analyst").get(f"/screening/{survivor.contact.reference}/").status_code == 200
     assert client_for("referrer").get(f"/survivors/{survivor.reference}/").status_code == 403
     assert AuditEvent.objects.filter(action="survivor_routed").exists()
 
@@ -153,8 +154,10 @@ def test_a_police_share_without_consent_needs_a_lawful_basis_written_down(users,
         "police_agency": agencies["POLICE"].pk, "lawful_basis": "dpa_s1_p18",
         "basis_reason": "They named a man who still has access to children."})
     assert ok.status_code == 302
-    share = Share.objects.get()
+    share = Share.objects.get(content_type__model="adultsurvivor")
     assert share.lawful_basis == "dpa_s1_p18" and "still has access to children" in share.purpose
+    report = Share.objects.get(content_type__model="contact")  # their account goes with them
+    assert report.object_id == survivor.contact_id and report.lawful_basis == "dpa_s1_p18"
 
 
 def test_a_referral_to_support_always_needs_consent(users, agencies):

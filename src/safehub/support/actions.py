@@ -145,13 +145,21 @@ def route_survivor(user, survivor, *, police_agency=None, services=(), consent_g
                                        given_on=consent_given_on, recorded_by=user,
                                        notes="Recorded when routing the survivor")
             if consent_given_on is not None or consent_covers(survivor, agency=police_agency):
-                share_record(user, survivor, agency=police_agency, lawful_basis=LawfulBasis.CONSENT,
-                             purpose="Adult survivor of non-recent abuse: routed to the police with their consent",
-                             request=request)
+                basis, purpose = (LawfulBasis.CONSENT,
+                                  "Adult survivor of non-recent abuse: routed to the police with their consent")
             else:
-                share_record(user, survivor, agency=police_agency, lawful_basis=lawful_basis,
-                             purpose=f"Adult survivor of non-recent abuse: shared without consent. {basis_reason.strip()}",
-                             request=request)
+                basis = lawful_basis
+                purpose = f"Adult survivor of non-recent abuse: shared without consent. {basis_reason.strip()}"
+            share_record(user, survivor, agency=police_agency, lawful_basis=basis, purpose=purpose, request=request)
+            # Their account, and what linking makes of the people and places they remember, is in the report.
+            report = survivor.contact
+            if report is not None and report.owning_agency_id != police_agency.pk:
+                from safehub.access.models import Share as ShareModel
+
+                already = ShareModel.pointing_at(report).active().filter(agency=police_agency).exists()
+                if not already:
+                    share_record(user, report, agency=police_agency, lawful_basis=basis, purpose=purpose,
+                                 request=request)
         plan = _plan(user, survivor) if services else None
         for service, provider in services:
             if consent_given_on is not None:

@@ -34,6 +34,19 @@ def _apply_errors(form, error):
         form.add_error(None, error_text(error))
 
 
+def networks_naming(user, links):
+    """The networks (as this user is shown them) holding the other reports that name the same people, phones,
+    vehicles or places as the survivor's report: a report from 2004 naming a man in today's network."""
+    from safehub.access.policy import has_role
+    from safehub.linking.networks import current_networks
+
+    if not links or not has_role(user, "worker", "manager", "analyst", "investigator"):
+        return []
+    wanted = {other.pk for item in links for other in item["reports"]}
+    return [network for network in current_networks(user).order_by("number")
+            if wanted & set(network.contact_ids)]
+
+
 # --- Adult survivors ----------------------------------------------------------------------------------------
 
 
@@ -81,7 +94,8 @@ def render_survivor(request, survivor, consent_form=None, withdraw_errors=None, 
         "panel": safe_panel(request, survivor, edit_url=reverse("support:survivor_safe_contact",
                                                                 args=[survivor.reference])),
         "answers": getattr(contact, "survivor_answers", None) if contact else None,
-        "links": links_for_contact(request.user, contact) if contact else [],
+        "links": (links := links_for_contact(request.user, contact) if contact else []),
+        "networks": networks_naming(request.user, links),
         "concerns": people_of_concern_named(request.user, contact) if contact else [],
         "consents": list(survivor.consents.select_related("agency", "recorded_by")),
         "consent_form": consent_form or forms.ConsentForm(initial={"given_on": clock.today().strftime("%d/%m/%Y")}),
