@@ -110,8 +110,9 @@ def _survivors(screener, seed, rng, now):
             actions.route_survivor(screener, survivor, police_agency=police,
                                    services=[("isva", "Wrekin Survivors' ISVA service")], consent_given_on=consented)
             operation = Operation.objects.order_by("pk").first()
-            if operation is not None:
-                survivor.operations.add(operation)
+            if operation is not None:  # the analyst running it reads the survivor's record through the share
+                actions.link_survivor_to_operation(_acting(User.objects.get(pk=operation.lead_id)), survivor,
+                                                   operation)
         elif index == 1:
             actions.route_survivor(screener, survivor, services=[("counselling", "Harbour Counselling Trust")],
                                    consent_given_on=consented)
