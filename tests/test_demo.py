@@ -320,4 +320,7 @@ def test_demo_command_prints_the_summary(users, var_dir):
     out = StringIO()
     call_command("demo", reports=60, seed=5, stdout=out)
     assert "Loaded 60 demo reports (60 new; 4 planted networks" in out.getvalue()
-    assert Contact.objects.count() == 60
+    assert "Loaded demo support:" in out.getvalue()
+    # The 60 generated reports, and the support side's four non-recent reports and one reporter who came back.
+    assert Contact.objects.count() == 60 + 5
+    assert Contact.objects.filter(submission_key__startswith="demo-support-").count() == 5

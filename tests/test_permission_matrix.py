@@ -156,10 +156,13 @@ def build_world(user, bystander, agencies):
         child, case = casework[scenario]
         person, item = intelligence[scenario]
         operation, measure = make_operation(record.owning_agency, bystander, [child])
+        survivor = make_survivor(record.owning_agency, bystander)
+        support = make_support(record, child, person, operation, bystander)
         extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk,
                                 entity_id=record.mentions.get(kind="phone").entity_id, person=person, item=item,
                                 person_id=person.pk, item_id=item.pk, detail_id=person.details.get().pk,
-                                operation_id=operation.pk, disruption_id=measure.pk, operation=operation)
+                                operation_id=operation.pk, disruption_id=measure.pk, operation=operation,
+                                survivor=survivor, **support)
         if scenario.startswith("restricted"):
             allowed = [bystander, user] if scenario == "restricted_member" else [bystander]
             extras[scenario]["restriction_id"] = restrict(record, bystander, allowed).pk
@@ -168,7 +171,10 @@ def build_world(user, bystander, agencies):
             restrict(person, bystander, allowed)
             restrict(item, bystander, allowed)
             restrict(operation, bystander, allowed)
+            restrict(survivor, bystander, allowed)
     Share.objects.create(**pointer(extras["shared"]["operation"]), agency=mine, purpose="Joint operation",
+                         lawful_basis="dpa_s1_p18", granted_by=bystander)
+    Share.objects.create(**pointer(extras["shared"]["survivor"]), agency=mine, purpose="Survivor routed",
                          lawful_basis="dpa_s1_p18", granted_by=bystander)
     # The user's own operation also names a child they may not open: its page must not show it.
     extras["own"]["operation"].children.add(extras["restricted"]["child"], extras["other"]["child"])
@@ -194,6 +200,34 @@ def make_operation(owner, by, children):
     return operation, measure
 
 
+def make_survivor(owner, by):
+    """An adult survivor's record owned by `owner` (as if opened from a non-recent report)."""
+    from safehub.support.models import AdultSurvivor
+
+    survivor = AdultSurvivor.objects.create(owning_agency=owner, wants="police", opened_by=by)
+    AdultSurvivor.objects.filter(pk=survivor.pk).update(reference=f"AS-9{survivor.pk:05d}")
+    survivor.refresh_from_db()
+    return survivor
+
+
+def make_support(contact, child, person, operation, by):
+    """Information added to the report by its reporter, and a Victims' Code notification about the child (from a
+    charge in the child's operation)."""
+    from django.utils import timezone
+
+    from safehub.intake.models import ContactAddition
+    from safehub.intelligence.models import JusticeStep
+    from safehub.support.models import VictimNotification
+
+    addition = ContactAddition.objects.create(contact=contact, submission_key=uuid.uuid4().hex, text="More",
+                                              received_at=timezone.now(), review_due_at=timezone.now())
+    operation.people.add(person)
+    step = JusticeStep.objects.create(operation=operation, person=person, kind="charge", at=timezone.now(),
+                                      details="1 offence", recorded_by=by)
+    return {"addition_id": addition.pk,
+            "notification_id": VictimNotification.objects.get(step=step, child=child).pk}
+
+
 @pytest.fixture
 def world(users, agencies):
     from safehub.accounts.actions import create_user
@@ -217,6 +251,8 @@ def expected(route, role, scenario):
     sees = owner or (scenario == "shared" and role != "referrer")
     if route.record == "person":  # people of concern: workers, managers, analysts, investigators; shares count
         sees = sees and role in ("worker", "manager", "analyst", "investigator")
+    if route.record == "survivor":  # an adult survivor: the agency's readers and a share's, never a referrer
+        sees = sees and role in ("screener", "worker", "manager", "analyst", "investigator")
     if route.record == "item":  # intelligence is closed: the owning agency's analysts and investigators only
         sees = owner and role in ("analyst", "investigator")
     rules = {
@@ -244,10 +280,10 @@ def url_for(name, pattern, record, extras, record_kind="contact"):
     """The route's URL for the scenario's record of the kind the route is about (a report by default, or
     `record_kind` for routes that take the kind in the URL)."""
     kind = ROUTES[name].record
-    record = extras.get(kind, record) if kind in ("case", "child") else record
+    record = extras.get(kind, record) if kind in ("case", "child", "survivor") else record
     record = extras[record_kind] if record_kind != "contact" else record
     extras = {key: value for key, value in extras.items()
-              if key not in ("case", "child", "person", "item", "operation")}
+              if key not in ("case", "child", "person", "item", "operation", "survivor")}
     values = {"reference": record.reference, "key": record.reference, "kind": record_kind, "step": "concern",
               "section": "caseload", "period": "2026", **extras}
     params = list(pattern.pattern.regex.groupindex)
@@ -321,7 +357,7 @@ def leaked_references(response, records, extras, role, url):
     body = response.content.decode(errors="replace")
     invisible = ["other", "restricted"] + (["shared"] if role == "referrer" else [])
     references = [records[s].reference for s in invisible]
-    references += [extras[s][kind].reference for s in invisible for kind in ("case", "child", "person")]
+    references += [extras[s][kind].reference for s in invisible for kind in ("case", "child", "person", "survivor")]
     closed = ["shared", *invisible] if role in ("analyst", "investigator") else SCENARIOS
     references += [extras[s]["item"].reference for s in set(closed)]
     return [ref for ref in references if ref in body and ref not in url]

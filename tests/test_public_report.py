@@ -160,14 +160,21 @@ def test_non_recent_route_asks_about_the_reporter_not_a_child(public):
     page = public.get("/report/concern/").content.decode()
     assert "What happened to you?" in page
     public.post("/report/concern/", {"concern": "A man abused me in 1998 when I was 13.", "when_happened": "1998"})
+    assert public.post("/report/wants/", {"wants": "support"})["Location"] == "/report/people/"
     assert public.post("/report/people/", {"count": "1", "action": "continue"})["Location"] == "/report/places/"
-    assert public.post("/report/places/", {"count": "1", "action": "continue"})["Location"] == "/report/you/"
+    assert public.post("/report/places/", {"count": "1", "action": "continue"})["Location"] == "/report/others/"
+    assert public.post("/report/others/", {"other_victims": "not_sure"})["Location"] == "/report/you/"
     assert public.get("/report/children/").status_code == 404
-    public.post("/report/you/", {"anonymous": "yes", "name": "Adult Survivor", "phone": "07700 900555"})
+    response = public.post("/report/you/", {"anonymous": "yes", "name": "Adult Survivor", "phone": "07700 900555"})
+    assert response["Location"] == "/report/safe_contact/"
+    public.post("/report/safe_contact/", {"no_phone": "on", "safe_email": "safe@example.org"})
     key = re.search(r'name="submission_key" value="([0-9a-f]+)"', public.get("/report/check/").content.decode()).group(1)
     send(public, key)
     contact = Contact.objects.get()
     assert contact.kind == "non_recent" and not contact.reporter_anonymous and not contact.children.exists()
+    answers = contact.survivor_answers
+    assert answers.wants == "support" and answers.other_victims == "not_sure"
+    assert answers.no_phone and answers.safe_email == "safe@example.org"
 
 
 def test_signposting_page_shows_default_routes(public):

@@ -80,6 +80,11 @@ def screening_decision_due(received_at):
     return add_working_days(received_at, 1)
 
 
+def new_information_review_due(received_at):
+    """Information a reporter adds to their report later is read like a new contact: within 1 working day."""
+    return add_working_days(received_at, 1)
+
+
 def partner_checks_due(priority_set_at, priority):
     """Red 2 hours, Amber 6 hours, Green 24 hours (clock hours); Blue needs no multi-agency response."""
     hours = settings.SAFEHUB_PRIORITY_HOURS.get(priority)
@@ -211,3 +216,15 @@ def _same_time(moment, day):
     """`moment`'s local time of day on another day."""
     here = local(moment)
     return here.replace(year=day.year, month=day.month, day=day.day)
+
+
+# --- Victims' Code (Code of Practice for Victims of Crime in England and Wales, 2020) ---------------------
+
+VICTIMS_CODE_WORKING_DAYS = 1
+
+
+def victims_code_due(decided_at):
+    """A victim of child sexual exploitation is owed the enhanced service: told of each key decision (charge,
+    no further action, bail and its changes, release) within 1 working day of it. A decision made on a
+    weekend or bank holiday counts from the start of the next working day."""
+    return add_working_days(decided_at, VICTIMS_CODE_WORKING_DAYS)

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "safehub.linking",
     "safehub.intelligence",
     "safehub.insights",
+    "safehub.support",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,12 @@ SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = env_int("SAFEHUB_PUBLIC_SUBMISSIONS_PER_
 SAFEHUB_PUBLIC_PAGES_PER_WINDOW = env_int("SAFEHUB_PUBLIC_PAGES_PER_WINDOW", 600)
 SAFEHUB_RATE_WINDOW_SECONDS = env_int("SAFEHUB_RATE_WINDOW_SECONDS", 3600)
 SAFEHUB_MAX_TEXT = 10_000
+# A reporter coming back with reference and passphrase: wrong passphrases allowed for one reference from one
+# client before that reference is locked for that client, for how long; attempts per client per window (any
+# reference), so that references cannot be tried one after another.
+SAFEHUB_PASSPHRASE_ATTEMPTS = env_int("SAFEHUB_PASSPHRASE_ATTEMPTS", 5)
+SAFEHUB_PASSPHRASE_LOCK_SECONDS = env_int("SAFEHUB_PASSPHRASE_LOCK_SECONDS", 3600)
+SAFEHUB_RETURN_ATTEMPTS_PER_WINDOW = env_int("SAFEHUB_RETURN_ATTEMPTS_PER_WINDOW", 20)
 # Number of reverse proxies in front of Safehub whose X-Forwarded-For entries are trusted.
 SAFEHUB_TRUSTED_PROXIES = env_int("SAFEHUB_TRUSTED_PROXIES", 0)
 
@@ -277,6 +284,24 @@ SAFEHUB_PRIORITY_HOURS = {"red": 2, "amber": 6, "green": 24}
 # within the second number of days (or is overdue).
 SAFEHUB_DISRUPTION_ENDING_DAYS = env_int("SAFEHUB_DISRUPTION_ENDING_DAYS", 14)
 SAFEHUB_DISRUPTION_REVIEW_DAYS = env_int("SAFEHUB_DISRUPTION_REVIEW_DAYS", 7)
+
+# Support services a plan can hold (key, label); the list is the area's, override with a JSON file of pairs.
+SAFEHUB_SUPPORT_SERVICES_FILE = env_str("SAFEHUB_SUPPORT_SERVICES_FILE", "")
+SAFEHUB_SUPPORT_SERVICES = [
+    ("isva", "Independent sexual violence adviser (ISVA)"),
+    ("camhs", "Child and adolescent mental health services (CAMHS)"),
+    ("sexual_health", "Sexual health"),
+    ("youth_work", "Youth work"),
+    ("education", "Education support"),
+    ("housing", "Housing"),
+    ("specialist_charity", "Specialist exploitation charity"),
+    ("counselling", "Counselling for adult survivors"),
+]
+if SAFEHUB_SUPPORT_SERVICES_FILE:
+    import json as _json
+
+    with open(SAFEHUB_SUPPORT_SERVICES_FILE, encoding="utf-8") as _handle:
+        SAFEHUB_SUPPORT_SERVICES = [tuple(pair) for pair in _json.load(_handle)]
 
 # Routes shown to the public ("who else you can contact"). Override with a JSON file.
 SAFEHUB_SIGNPOSTING_FILE = env_str("SAFEHUB_SIGNPOSTING_FILE", "")

@@ -15,11 +15,16 @@ from safehub.linking import views as linking_views
 from safehub.intake import api as intake_api
 from safehub.intake import views as intake_views
 from safehub.screening import views as screening_views
+from safehub.support import urls as support_urls
 
 intake_patterns = (
     [
         path("report/", intake_views.report_start, name="report_start"),
         path("report/done/", intake_views.report_done, name="report_done"),
+        path("report/done/passphrase/", intake_views.set_passphrase, name="set_passphrase"),
+        path("report/add/", intake_views.return_start, name="return_start"),
+        path("report/add/details/", intake_views.return_add, name="return_add"),
+        path("report/add/received/", intake_views.return_done, name="return_done"),
         path("report/<slug:step>/", intake_views.report_step, name="report_step"),
         path("contact-us/", intake_views.contact_routes, name="routes"),
         path("referrals/", intake_views.my_referrals, name="my_referrals"),
@@ -40,6 +45,8 @@ screening_patterns = (
         path("<str:reference>/priority/", screening_views.set_priority, name="priority"),
         path("<str:reference>/decision/", screening_views.decide, name="decide"),
         path("<str:reference>/close/", screening_views.close, name="close"),
+        path("<str:reference>/additions/<int:addition_id>/read/", screening_views.mark_addition_read,
+             name="mark_addition_read"),
     ],
     "screening",
 )
@@ -158,6 +165,7 @@ urlpatterns = [
     path("", include(case_patterns)),
     path("networks/", include(linking_patterns)),
     path("", include(intelligence_urls.patterns)),
+    path("", include(support_urls.patterns)),
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),

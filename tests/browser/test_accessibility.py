@@ -6,6 +6,8 @@ CSP to load axe-core. Only the 'serious' and 'critical' violations fail the test
 
 from pathlib import Path
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -530,4 +532,169 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
     worker.goto("/cases/mace/")
     expect(worker.locator("#mace-list")).to_contain_text("Dean Mercer")
     assert len(audit.checked) == 23
+    assert not audit.failures, audit.report()
+
+
+def test_support_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, agencies, axe_source):
+    """The non-recent journey's own questions, the passphrase and coming back, new information in the queue,
+    adult survivor records and routing, support plans, safe contact, consent and the Victims' Code list, each
+    form with and without errors."""
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from safehub.cases import actions as case_actions
+    from safehub.intake.actions import add_information, set_reporter_passphrase, submit_contact
+    from safehub.intelligence.models import JusticeStep, Operation, PersonOfConcern
+    from safehub.support import actions as support
+
+    page = new_context(bypass_csp=True).new_page()
+    audit = Audit(page, axe_source)
+    page.goto("/report/")
+    page.get_by_label("Myself, about abuse that happened to me when I was a child").check()
+    continue_(page)
+    page.get_by_label("What happened to you?").fill("It happened in 2002.")
+    continue_(page)
+    continue_(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select what you would like to happen")
+    audit.check("wants with an error")
+    page.get_by_label("I want support, without reporting it to the police for now").check()
+    continue_(page)
+    expect_heading(page, "People you remember")
+    audit.check("people you remember")
+    continue_(page)
+    expect_heading(page, "Places you remember")
+    continue_(page)
+    expect_heading(page, "Other people it happened to")
+    audit.check("others")
+    page.get_by_label("I am not sure").check()
+    continue_(page)
+    page.get_by_label("Yes, I will give my name and contact details").check()
+    page.get_by_label("Your name").fill("Robin Example")
+    page.get_by_label("Email address").fill("robin@example.org")
+    continue_(page)
+    expect_heading(page, "Contacting you safely")
+    audit.check("safe contact")
+    page.get_by_label("A phone number that is safe to call").fill("07700 900123")
+    page.get_by_label("Do not phone me").check()
+    continue_(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Remove the phone number")
+    audit.check("safe contact with an error")
+    page.get_by_label("Do not phone me").uncheck()
+    continue_(page)
+    expect_heading(page, "Check your answers before sending your report")
+    audit.check("non-recent check answers")
+    page.get_by_role("button", name="Send report").click()
+    audit.check("confirmation with the passphrase form")
+    non_recent_reference = page.locator("#reference").inner_text()
+    page.get_by_role("button", name="Set the passphrase").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a passphrase")
+    audit.check("passphrase with errors")
+    page.get_by_label("Choose a passphrase").fill("kettle orange bicycle")
+    page.get_by_label("Enter the passphrase again").fill("kettle orange bicycle")
+    page.get_by_role("button", name="Set the passphrase").click()
+    expect(page.locator("#passphrase-set")).to_be_visible()
+    audit.check("passphrase set")
+
+    page.goto("/report/add/")
+    audit.check("come back")
+    continue_(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your reference number")
+    audit.check("come back with errors")
+    page.get_by_label("Reference number").fill(non_recent_reference)
+    page.get_by_label("Passphrase").fill("kettle orange bicycle")
+    continue_(page)
+    audit.check("what do you want to add")
+    page.get_by_role("button", name="Send what I have added").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Tell us what you want to add")
+    audit.check("what do you want to add with an error")
+    page.get_by_label("Phone number").fill("07700 900999")
+    page.get_by_role("button", name="Send what I have added").click()
+    audit.check("information received")
+    other, _ = submit_contact({"kind": "public", "concern": "A car."}, submission_key=uuid.uuid4().hex)
+    set_reporter_passphrase(other, "another long passphrase")
+    page.goto("/report/add/")
+    for _ in range(5):
+        page.get_by_label("Reference number").fill(other.reference)
+        page.get_by_label("Passphrase").fill("not the passphrase")
+        continue_(page)
+    expect_heading(page, "Sorry, there have been too many tries")
+    audit.check("locked")
+
+    # Staff pages: a case with a plan, a survivor, a Victims' Code notification.
+    worker_user, analyst = demo_users["worker"], demo_users["analyst"]
+    child = case_actions.create_child(worker_user, first_name="Tia", last_name="Example",
+                                      addresses=[{"address": "1 Example Row", "postcode": "TF1 1AA"}])
+    case = case_actions.open_case(worker_user, child)
+    support.set_safe_contact(worker_user, child, no_letters=True, safe_phone="07700 900432")
+    support.record_consent(worker_user, child, scope="share_record", agency=agencies["HEALTH"],
+                           given_on=dt.date(2026, 11, 1))
+    support.add_service(worker_user, case, service="camhs", provider="CAMHS North", referred_on=dt.date(2026, 11, 2),
+                        status="waiting")
+    support.add_voice(worker_user, case, kind="words", said_on=dt.date(2026, 11, 2), text="I want to feel safe.")
+    support.add_goal(worker_user, case, goal="Sleep at home every night")
+    person = PersonOfConcern.objects.create(owning_agency=agencies["POLICE"], first_name="Dean", last_name="Example",
+                                            created_by=analyst, reference="POC-800001")
+    operation = Operation.objects.create(name="Operation Axe", owning_agency=agencies["POLICE"], lead=analyst,
+                                         created_by=analyst, reference="OP-800001")
+    operation.children.add(child)
+    JusticeStep.objects.create(operation=operation, person=person, kind="charge", details="1 offence",
+                               at=timezone.now() - dt.timedelta(days=5), recorded_by=analyst)
+    add_information(other, {"text": "One more thing."}, submission_key=uuid.uuid4().hex)
+
+    screener = sign_in(new_context(bypass_csp=True), "screener")
+    audit.page = screener
+    screener.goto("/screening/")
+    expect(screener.locator("#additions")).to_be_visible()
+    audit.check("queue with new information")
+    screener.goto(f"/screening/{non_recent_reference}/")
+    audit.check("non-recent report with safe contact")
+    screener.get_by_role("link", name="Open an adult survivor record").click()
+    audit.check("open a survivor record")
+    screener.get_by_role("button", name="Open the record").click()
+    audit.check("survivor record")
+    survivor_url = screener.url
+    screener.get_by_role("link", name="Route to the police or support").click()
+    audit.check("route")
+    screener.get_by_role("button", name="Route the survivor").click()
+    expect(screener.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("route with an error")
+    screener.goto("/survivors/")
+    audit.check("survivors")
+    screener.goto(f"/survivors/from-report/{other.reference}/")
+    audit.check("survivor record refused for a child's report")
+
+    worker = sign_in(new_context(bypass_csp=True), "worker")
+    audit.page = worker
+    for name, url in [("child with safe contact and consent", f"/children/{child.reference}/"),
+                      ("case with safe contact", f"/cases/{case.reference}/"),
+                      ("case support plan", f"/cases/{case.reference}/support/"),
+                      ("child safe contact form", f"/children/{child.reference}/safe-contact/"),
+                      ("survivor support plan", survivor_url + "support/"),
+                      ("survivor safe contact form", survivor_url + "safe-contact/"),
+                      ("victims code", "/victims-code/")]:
+        worker.goto(url)
+        audit.check(name)
+    worker.goto(f"/cases/{case.reference}/support/")
+    worker.get_by_text("Add a service").click()
+    worker.get_by_role("button", name="Add the service").click()
+    expect(worker.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("support plan with errors")
+    worker.goto(f"/children/{child.reference}/safe-contact/")
+    worker.get_by_label("A phone number that is safe to call").fill("07700 900432")
+    worker.get_by_label("Do not phone me").check()
+    worker.get_by_role("button", name="Save the preferences").click()
+    expect(worker.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("safe contact form with an error")
+    worker.goto(f"/children/{child.reference}/")
+    worker.get_by_text("Record consent", exact=True).click()
+    worker.get_by_role("button", name="Record the consent").click()
+    expect(worker.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("consent with errors")
+    worker.goto("/victims-code/")
+    worker.get_by_role("button", name=re.compile("Record that they were told")).first.click()
+    expect(worker.locator(".govuk-error-summary")).to_contain_text("Say how the victim was told")
+    audit.check("victims code with an error")
+    assert len(audit.checked) == 34, audit.checked
     assert not audit.failures, audit.report()

@@ -15,6 +15,11 @@ def _pointer(record):
     return {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
 
 
+# Checks a higher room adds to every share (registered in its AppConfig.ready): `check(record, agency,
+# lawful_basis)` raises ValidationError to refuse, e.g. "consent" as the basis where no consent covers it.
+SHARE_CHECKS = []
+
+
 def share_record(user, record, *, agency, purpose, lawful_basis, expires_at=None, request=None):
     require(user, "share", record)
     if agency.pk == record.owning_agency_id:
@@ -24,6 +29,8 @@ def share_record(user, record, *, agency, purpose, lawful_basis, expires_at=None
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError("The expiry must be in the future.")
     purpose = required_text(purpose, "Say why the record is shared.")
+    for check in SHARE_CHECKS:
+        check(record, agency, lawful_basis)
     with transaction.atomic():
         share = Share.objects.create(**_pointer(record), agency=agency, purpose=purpose, lawful_basis=lawful_basis,
                                      granted_by=user, expires_at=expires_at)

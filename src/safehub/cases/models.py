@@ -354,6 +354,7 @@ class ChronologyEntry(models.Model):
         SHARE = "share", "Share"
         NOTE = "note", "Case note"
         JUSTICE = "justice", "Police and court"
+        SUPPORT = "support", "Support and consent"
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="chronology")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="chronology")

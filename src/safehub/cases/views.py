@@ -28,6 +28,10 @@ CASE_WITH_PEOPLE = Case.objects.select_related("child", "allocated_to", "owning_
 # Sections a higher room adds to a child's page (registered in its AppConfig.ready, as admin classes are), so
 # that cases never imports it: `section(request, child)` returns {"template": ..., **its context} or None.
 CHILD_PAGE_SECTIONS = []
+# The same, shown at the top of the page, before any way of contacting the child (safe contact preferences).
+CHILD_PAGE_TOP_SECTIONS = []
+# Sections at the top of a case's page: `section(request, case)`.
+CASE_PAGE_SECTIONS = []
 
 
 def with_case(verb="view"):
@@ -152,6 +156,8 @@ def render_child(request, child, address_form=None, person_form=None, status=200
                                  if f]),
         "access": access_panel(request, child, access_forms or {}),
         "sections": [found for found in (section(request, child) for section in CHILD_PAGE_SECTIONS) if found],
+        "top_sections": [found for found in (section(request, child) for section in CHILD_PAGE_TOP_SECTIONS)
+                         if found],
     }
     return render(request, "cases/child.html", context, status=status)
 
@@ -363,6 +369,7 @@ def render_case(request, case, status=200, page_error="", access_forms=None, **b
         "errors": ([("closure", page_error)] if page_error else [])
         + error_summary([*bound.values(), *(access_forms or {}).values()]),
         "access": access_panel(request, case, access_forms or {}),
+        "top_sections": [found for found in (section(request, case) for section in CASE_PAGE_SECTIONS) if found],
         **forms,
     }
     return render(request, "cases/case.html", context, status=status)

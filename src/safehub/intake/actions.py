@@ -117,6 +117,8 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             grouped = _group_by_model(_detail_rows(contact, draft))
             for model, rows in grouped.items():
                 model.objects.bulk_create(rows)
+            if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
+                _survivor_answers(contact, draft)
             details = {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()}
             link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
             # Last, so that the audit chain's lock is held only for the end of the transaction.
@@ -131,8 +133,202 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     return contact, True
 
 
+def _survivor_answers(contact, draft):
+    """What an adult reporting their own childhood abuse wants, whether they know of others, and (if they gave
+    their details) how to contact them safely."""
+    from safehub.intake.models import SafeContactFields, SurvivorAnswers
+
+    if draft["wants"] not in SurvivorAnswers.Wants.values:
+        raise ValidationError("Say what you would like to happen.")
+    others = draft.get("others") or {}
+    if others.get("other_victims", "") not in ("", *SurvivorAnswers.OtherVictims.values):
+        raise ValidationError("Say whether you know of anyone else this happened to.")
+    safe = draft.get("safe_contact") or {} if not contact.reporter_anonymous else {}
+    safe_values = {}
+    for field in SafeContactFields.SAFE_FIELDS:
+        value, model_field = safe.get(field), SurvivorAnswers._meta.get_field(field)
+        if model_field.get_internal_type() == "BooleanField":
+            safe_values[field] = bool(value)
+        else:
+            safe_values[field] = str(value or "").strip()[: model_field.max_length or 1000]
+    SurvivorAnswers.objects.create(
+        contact=contact, wants=draft["wants"], other_victims=others.get("other_victims", ""),
+        other_victims_details=(others.get("other_victims_details") or "").strip()[:2000], **safe_values)
+
+
 def _group_by_model(rows):
     grouped = {}
     for row in rows:
         grouped.setdefault(type(row), []).append(row)
     return grouped
+
+
+# --- A reporter coming back: passphrase, and information added to their report ---------------------------
+
+PUBLIC_KINDS = (Contact.Kind.PUBLIC, Contact.Kind.NON_RECENT)
+MIN_PASSPHRASE = 12
+MAX_PASSPHRASE = 200
+
+
+class ReturnRefused(Exception):
+    """The reference and passphrase did not open a report. `locked`: no more tries from this client for now."""
+
+    def __init__(self, message, *, locked=False):
+        super().__init__(message)
+        self.locked = locked
+
+
+def check_new_passphrase(passphrase, reference):
+    passphrase = passphrase or ""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError(f"Your passphrase must be {MIN_PASSPHRASE} characters or more")
+    if len(passphrase) > MAX_PASSPHRASE:
+        raise ValidationError(f"Your passphrase must be {MAX_PASSPHRASE} characters or fewer")
+    if passphrase.strip().isdigit():
+        raise ValidationError("Your passphrase cannot be only numbers: use three or four words you will remember")
+    if reference and reference.replace("-", "").lower() in passphrase.replace("-", "").lower():
+        raise ValidationError("Your passphrase cannot contain your reference number")
+    return passphrase
+
+
+def set_reporter_passphrase(contact, passphrase, *, request=None):
+    """The reporter of a public report sets its passphrase, once (from the session that sent the report). It is
+    stored only as a password hash. A lost passphrase is not reset: the reporter makes a new report."""
+    from django.contrib.auth.hashers import make_password
+
+    from safehub.intake.models import ReporterPassphrase
+
+    if contact.kind not in PUBLIC_KINDS:
+        raise ValidationError("Only a report from a member of the public can have a passphrase.")
+    passphrase = check_new_passphrase(passphrase, contact.reference)
+    with transaction.atomic():
+        made = ReporterPassphrase.objects.filter(contact=contact).exists()
+        if made:
+            raise ValidationError("A passphrase was already set for this report.")
+        ReporterPassphrase.objects.create(contact=contact, passphrase_hash=make_password(passphrase),
+                                          set_at=timezone.now())
+        record("reporter_passphrase_set", obj=contact, request=request)
+
+
+def _client_key(request):
+    import hashlib
+
+    from safehub.intake.ratelimit import client_ip
+
+    return hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
+
+
+def _lock_key(reference, request):
+    import hashlib
+
+    return f"passlock:{hashlib.sha256(reference.encode()).hexdigest()[:24]}:{_client_key(request)}"
+
+
+def _audit_attempt(action, reference, contact, request, reason=""):
+    with transaction.atomic():
+        if contact is not None:
+            record(action, obj=contact, reason=reason, request=request)
+        else:
+            record(action, object_type="contact", object_id=reference[:40], reason=reason, request=request)
+
+
+def open_with_passphrase(request, reference, passphrase):
+    """The report a member of the public may add to, given its reference and passphrase, or ReturnRefused.
+
+    Every attempt is audited. Wrong attempts are counted per reference and per client: after
+    SAFEHUB_PASSPHRASE_ATTEMPTS wrong ones that reference is locked for that client for
+    SAFEHUB_PASSPHRASE_LOCK_SECONDS; and each client may try SAFEHUB_RETURN_ATTEMPTS_PER_WINDOW times a window
+    whatever the reference, so references cannot be tried one after another. The answer never says whether
+    the reference exists."""
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.core.cache import cache
+
+    from safehub.intake import ratelimit
+
+    reference = (reference or "").strip().upper()[:40]
+    limit = settings.SAFEHUB_PASSPHRASE_ATTEMPTS
+    key = _lock_key(reference, request)
+    contact = (Contact.objects.filter(reference=reference, kind__in=PUBLIC_KINDS).select_related("passphrase").first()
+               if reference else None)
+    if not ratelimit.allow(request, "return", settings.SAFEHUB_RETURN_ATTEMPTS_PER_WINDOW):
+        _audit_attempt("reporter_return_rate_limited", reference, contact, request)
+        raise ReturnRefused("rate", locked=True)
+    failures = cache.get(key, 0)
+    if failures >= limit:
+        _audit_attempt("reporter_return_locked", reference, contact, request, reason=f"{failures} wrong attempts")
+        raise ReturnRefused("locked", locked=True)
+    stored = getattr(contact, "passphrase", None) if contact is not None else None
+    if stored is not None:
+        ok = check_password(passphrase or "", stored.passphrase_hash)
+    else:
+        make_password(passphrase or "")  # the same work as a real check, so timing does not tell
+        ok = False
+    if not ok:
+        if cache.add(key, 1, timeout=settings.SAFEHUB_PASSPHRASE_LOCK_SECONDS):
+            failures = 1
+        else:
+            try:
+                failures = cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=settings.SAFEHUB_PASSPHRASE_LOCK_SECONDS)
+                failures = 1
+        _audit_attempt("reporter_return_failed", reference, contact, request, reason=f"wrong attempt {failures}")
+        if failures >= limit:
+            _audit_attempt("reporter_return_locked", reference, contact, request, reason=f"{failures} wrong attempts")
+            raise ReturnRefused("locked", locked=True)
+        raise ReturnRefused(f"{limit - failures}")
+    cache.delete(key)
+    _audit_attempt("reporter_return_opened", reference, contact, request)
+    return contact
+
+
+ADDITION_SECTIONS = {"vehicles": "Vehicle", "phones": "Phone number", "people": "Person", "places": "Place"}
+
+
+def add_information(contact, draft, *, submission_key, request=None, received_at=None):
+    """A reporter adds to their own report (after `open_with_passphrase`): more text, a vehicle, a phone, a
+    person, a place. The details are stored on the same report and linked like the first submission; the
+    addition waits in the screening queue as new information, to be read within 1 working day.
+    Returns (addition, created); the same submission key twice stores one addition."""
+    from safehub.intake.models import ContactAddition
+
+    if contact.kind not in PUBLIC_KINDS:
+        raise ValidationError("Only a report from a member of the public can be added to here.")
+    text = (draft.get("text") or "").strip()
+    if len(text) > settings.SAFEHUB_MAX_TEXT:
+        raise ValidationError(f"What you add must be {settings.SAFEHUB_MAX_TEXT:,} characters or fewer.")
+    received_at = received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            rows = _detail_rows(contact, {section: draft.get(section) or [] for section in ADDITION_SECTIONS})
+            if not text and not rows:
+                raise ValidationError("Tell us what you want to add.")
+            grouped = _group_by_model(rows)
+            for model, model_rows in grouped.items():
+                model.objects.bulk_create(model_rows)
+            summary = [_addition_line(row) for row in rows]
+            addition = ContactAddition.objects.create(
+                contact=contact, submission_key=submission_key, received_at=received_at, text=text,
+                summary=summary, review_due_at=clock.new_information_review_due(received_at))
+            if rows:
+                link_in_request(lambda new: link_contact(new), contact)
+            record("contact_information_added", obj=contact, reason=f"addition {addition.pk}", request=request)
+    except IntegrityError:
+        existing = ContactAddition.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return addition, True
+
+
+def _addition_line(row):
+    name = type(row).__name__
+    if name == "ContactVehicle":
+        return "Vehicle: " + ", ".join(p for p in (row.registration + (" (partial)" if row.registration_partial else ""),
+                                                   row.colour, row.make, row.description) if p)
+    if name == "ContactPhone":
+        return "Phone number: " + ", ".join(p for p in (row.number, row.whose) if p)
+    if name == "ContactPerson":
+        return "Person: " + ", ".join(p for p in (row.name, row.nicknames and f"known as {row.nicknames}",
+                                                  row.description) if p)
+    return "Place: " + ", ".join(p for p in (row.address, row.postcode, row.description) if p)

@@ -32,8 +32,22 @@ SECTIONS = {
                       "Tell us where things happen: addresses, parks, flats, takeaways, hotels or car parks."),
 }
 
+# The adult survivor's journey asks about the people and places they remember.
+NON_RECENT_SECTIONS = {
+    **SECTIONS,
+    "people": Section("people", forms.PersonForm, "People you remember", "person",
+                      "Tell us about anyone who hurt you or was involved, however long ago. Names, nicknames and "
+                      "descriptions all help, even if you are not sure."),
+    "places": Section("places", forms.PlaceForm, "Places you remember", "place",
+                      "Tell us where it happened or where you were taken: addresses, flats, takeaways, hotels, car "
+                      "parks. A rough description is fine."),
+}
+
 STEP_TITLES = {
     "concern": "Your concern",
+    "wants": "What you would like to happen",
+    "others": "Other people it happened to",
+    "safe_contact": "Contacting you safely",
     "you": "About you",
     "referral": "About this referral",
     "check": "Check your answers",
@@ -51,7 +65,9 @@ class Flow:
     def steps(self, draft):
         kind = draft.get("kind")
         if kind == "non_recent":
-            return ["concern", "people", "places", "you", "check"]
+            named = not (draft.get("reporter") or {}).get("anonymous", True)
+            return ["concern", "wants", "people", "places", "others", "you", *(["safe_contact"] if named else []),
+                    "check"]
         detail_steps = ["concern", "children", "people", "vehicles", "phones", "handles", "places"]
         if kind == "professional":
             return [*detail_steps, "referral", "check"]
@@ -60,3 +76,7 @@ class Flow:
 
 PUBLIC = Flow("public", "report_draft", "intake:report_step", "intake:report_start")
 PROFESSIONAL = Flow("professional", "referral_draft", "intake:referral_step", "intake:referral_start")
+
+
+def sections_for(draft):
+    return NON_RECENT_SECTIONS if draft.get("kind") == "non_recent" else SECTIONS

@@ -201,3 +201,144 @@ class WhoForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select who your concern is about"},
     )
+
+
+class PassphraseForm(forms.Form):
+    passphrase = forms.CharField(
+        label="Choose a passphrase", max_length=200, strip=False,
+        help_text="12 characters or more. Three or four random words you will remember work well, like "
+                  "'kettle orange bicycle'. Do not use your name or a password you use elsewhere.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a passphrase", "max_length": "Your passphrase must be 200 characters or fewer"})
+    confirm = forms.CharField(
+        label="Enter the passphrase again", max_length=200, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the passphrase again", "max_length": "Your passphrase must be 200 characters or fewer"})
+
+    def __init__(self, *args, reference="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference = reference
+
+    def clean_passphrase(self):
+        from safehub.intake.actions import check_new_passphrase
+
+        try:
+            return check_new_passphrase(self.cleaned_data["passphrase"], self.reference)
+        except forms.ValidationError:
+            raise
+        except Exception as error:  # a django.core ValidationError from the action
+            raise forms.ValidationError(" ".join(getattr(error, "messages", [str(error)]))) from error
+
+    def clean(self):
+        data = super().clean()
+        if data.get("passphrase") and data.get("confirm") is not None and data["passphrase"] != data["confirm"]:
+            self.add_error("confirm", "The passphrases do not match: enter the same passphrase twice")
+        return data
+
+
+REFERENCE = re.compile(r"^SH-\d{4}-\d{6,}$")
+
+
+class ReturnForm(forms.Form):
+    reference = forms.CharField(
+        label="Reference number", max_length=20, help_text="For example, SH-2026-000123.",
+        error_messages={"required": "Enter your reference number",
+                        "max_length": "Enter your reference number as it was given, like SH-2026-000123"})
+    passphrase = forms.CharField(
+        label="Passphrase", max_length=200, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your passphrase", "max_length": "Your passphrase is 200 characters or fewer"})
+
+    def clean_reference(self):
+        value = re.sub(r"\s+", "", self.cleaned_data["reference"]).upper()
+        if not REFERENCE.match(value):
+            raise forms.ValidationError("Enter your reference number as it was given, like SH-2026-000123")
+        return value
+
+
+class AdditionForm(forms.Form):
+    """What a reporter adds to their report: more words, and at most one of each detail per visit."""
+
+    more = text("What do you want to add or correct?", settings.SAFEHUB_MAX_TEXT, rows=6,
+                hint="More details, something you remembered, or a correction to what you told us.")
+    registration = VehicleForm.base_fields["registration"]
+    vehicle = text("The vehicle: make, model and colour", 200, hint="For example, silver Ford Focus.")
+    number = text("Phone number", 40, hint="Use ? for digits you do not know, like 07700 900???.")
+    whose = text("Whose number is it?", 200)
+    person_name = text("A person's name, if you know it", 200)
+    nicknames = text("Their nicknames or street names", 300, hint="Separate several with commas.")
+    place = text("A place: address or name", 500)
+    postcode = text("Postcode, if you know it", 10)
+
+    clean_registration = VehicleForm.clean_registration
+    clean_number = PhoneForm.clean_number
+    clean_postcode = PlaceForm.clean_postcode
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any((data.get(name) or "").strip() for name in self.fields):
+            raise forms.ValidationError("Tell us what you want to add")
+        if data.get("whose") and not data.get("number") and "number" not in self.errors:
+            self.add_error("number", "Enter the phone number, or leave 'Whose number is it?' empty")
+        return data
+
+    def as_draft(self):
+        d = self.cleaned_data
+        draft = {"text": d.get("more", "")}
+        if d.get("registration") or d.get("vehicle"):
+            draft["vehicles"] = [{"registration": d.get("registration", ""), "make": d.get("vehicle", "")}]
+        if d.get("number"):
+            draft["phones"] = [{"number": d["number"], "whose": d.get("whose", "")}]
+        if d.get("person_name") or d.get("nicknames"):
+            draft["people"] = [{"name": d.get("person_name", ""), "nicknames": d.get("nicknames", "")}]
+        if d.get("place") or d.get("postcode"):
+            draft["places"] = [{"address": d.get("place", ""), "postcode": d.get("postcode", "")}]
+        return draft
+
+
+class WantsForm(forms.Form):
+    wants = forms.ChoiceField(
+        label="What would you like to happen?",
+        choices=[("police", "I want to report it to the police"),
+                 ("support", "I want support, without reporting it to the police for now"),
+                 ("heard", "I want to be heard: to tell someone what happened")],
+        widget=forms.RadioSelect,
+        help_text="You can change your mind later. Whatever you choose, we can put you in touch with support.",
+        error_messages={"required": "Select what you would like to happen"},
+    )
+
+
+class OthersForm(forms.Form):
+    other_victims = forms.ChoiceField(
+        label="Do you know of anyone else this happened to?",
+        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "I am not sure")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you know of anyone else this happened to"},
+    )
+    other_victims_details = text("Tell us about them, if you want to", 2000, rows=4,
+                                 hint="For example, a name, a nickname or where you knew them from.")
+
+
+class SafeContactForm(forms.Form):
+    safe_phone = text("A phone number that is safe to call", 40, hint="Leave this empty if you do not want us to phone you.")
+    no_phone = forms.BooleanField(label="Do not phone me", required=False)
+    safe_times = text("When is it safe to contact you?", 300, hint="For example, 'weekdays between 10am and 2pm'.")
+    no_voicemail = forms.BooleanField(label="Do not leave voicemail messages", required=False)
+    no_letters = forms.BooleanField(label="Do not send letters to my home", required=False)
+    safe_email = forms.EmailField(label="An email address that is safe to use", required=False, max_length=254,
+                                  error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
+    preferred_name = text("What name should we use for you?", 200)
+    pronouns = text("Your pronouns, if you want to tell us", 50, hint="For example, she/her, he/him or they/them.")
+    language = text("Which language would you like us to use?", 100)
+    interpreter = forms.BooleanField(label="I need an interpreter", required=False)
+    other = text("Anything else we should know to contact you safely", 1000, rows=3)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("no_phone") and data.get("safe_phone"):
+            self.add_error("safe_phone", "Remove the phone number, or untick 'Do not phone me'")
+        if data.get("safe_phone") and not phone_is_valid_text(data["safe_phone"]):
+            self.add_error("safe_phone", "Enter a phone number using digits, like 07700 900123")
+        if data.get("safe_phone") and "?" in data["safe_phone"]:
+            self.add_error("safe_phone", "Enter the whole phone number, like 07700 900123")
+        return data

@@ -106,6 +106,76 @@ class Contact(models.Model):
         return self.reference or f"contact {self.pk}"
 
 
+class SafeContactFields(models.Model):
+    """How to contact a person safely: the fields a survivor gives on the public form and that a support worker
+    keeps for a child or an adult survivor (safehub.support.SafeContact). Every page that shows a way to contact
+    the person shows these first."""
+
+    safe_phone = models.CharField(max_length=40, blank=True, help_text="A number that is safe to call")
+    no_phone = models.BooleanField(default=False, help_text="Do not phone")
+    safe_times = models.CharField(max_length=300, blank=True)
+    no_voicemail = models.BooleanField(default=False)
+    no_letters = models.BooleanField(default=False, help_text="No letters to the home address")
+    safe_email = models.EmailField(blank=True)
+    preferred_name = models.CharField(max_length=200, blank=True)
+    pronouns = models.CharField(max_length=50, blank=True)
+    language = models.CharField(max_length=100, blank=True)
+    interpreter = models.BooleanField(default=False)
+    other = models.TextField(blank=True, help_text="Anything else about contacting them safely")
+
+    SAFE_FIELDS = ("safe_phone", "no_phone", "safe_times", "no_voicemail", "no_letters", "safe_email",
+                   "preferred_name", "pronouns", "language", "interpreter", "other")
+
+    class Meta:
+        abstract = True
+
+    def safe_lines(self):
+        """The preferences in words, most important first (what not to do)."""
+        lines = []
+        if self.no_phone:
+            lines.append("Do not phone.")
+        elif self.safe_phone:
+            lines.append(f"Only phone {self.safe_phone}.")
+        if self.safe_times:
+            lines.append(f"Safe times: {self.safe_times}.")
+        if self.no_voicemail:
+            lines.append("Do not leave voicemail messages.")
+        if self.no_letters:
+            lines.append("Do not send letters home.")
+        if self.safe_email:
+            lines.append(f"Safe email: {self.safe_email}.")
+        if self.preferred_name:
+            lines.append(f"Call them {self.preferred_name}.")
+        if self.pronouns:
+            lines.append(f"Pronouns: {self.pronouns}.")
+        if self.language:
+            lines.append(f"Language: {self.language}{' (needs an interpreter)' if self.interpreter else ''}.")
+        elif self.interpreter:
+            lines.append("Needs an interpreter.")
+        if self.other:
+            lines.append(self.other)
+        return lines
+
+
+class SurvivorAnswers(SafeContactFields):
+    """What an adult reporting their own non-recent abuse told the public form beyond the concern itself."""
+
+    class Wants(models.TextChoices):
+        POLICE = "police", "To report it to the police"
+        SUPPORT = "support", "Support, without reporting to the police for now"
+        HEARD = "heard", "To be heard: to tell someone what happened"
+
+    class OtherVictims(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "I am not sure"
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="survivor_answers")
+    wants = models.CharField(max_length=20, choices=Wants.choices)
+    other_victims = models.CharField(max_length=20, choices=OtherVictims.choices, blank=True)
+    other_victims_details = models.TextField(blank=True)
+
+
 class ContactChild(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="children")
     name = models.CharField(max_length=200, blank=True)
@@ -159,3 +229,32 @@ DETAIL_MODELS = {
     "handles": ContactHandle,
     "places": ContactPlace,
 }
+
+
+class ReporterPassphrase(models.Model):
+    """A passphrase a member of the public set on the confirmation page, hashed like a password (the
+    configured PASSWORD_HASHERS: Argon2). With the reference it lets them add to their report, nothing else."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="passphrase")
+    passphrase_hash = models.CharField(max_length=256)
+    set_at = models.DateTimeField()
+
+
+class ContactAddition(models.Model):
+    """Information a reporter added later to their own report (with reference and passphrase). The rows it
+    added (a vehicle, a phone, a person, a place) are stored on the report itself, so linking reads them like
+    the first submission; `summary` says what came in, for the screener, who reads it by its own deadline."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="additions")
+    submission_key = models.CharField(max_length=100, unique=True)
+    received_at = models.DateTimeField(db_index=True)
+    text = models.TextField(blank=True)
+    summary = models.JSONField(default=list, help_text="One line per detail added")
+    review_due_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        indexes = [models.Index(fields=["reviewed_at", "review_due_at"])]

@@ -1,6 +1,7 @@
 """Public report and professional referral: question pages, check your answers, confirmation."""
 
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -15,8 +16,9 @@ from safehub.access.records import Restricted, open_record
 from safehub.accounts.decorators import role_required
 from safehub.forms import error_summary, error_text
 from safehub.intake import forms, ratelimit
-from safehub.intake.actions import MAX_ITEMS_PER_SECTION, submit_contact
-from safehub.intake.flows import PROFESSIONAL, PUBLIC, SECTIONS, STEP_TITLES
+from safehub.intake.actions import (MAX_ITEMS_PER_SECTION, PUBLIC_KINDS, ReturnRefused, add_information,
+                                   open_with_passphrase, set_reporter_passphrase, submit_contact)
+from safehub.intake.flows import PROFESSIONAL, PUBLIC, STEP_TITLES, sections_for
 from safehub.intake.models import Contact
 from safehub.screening.actions import mark_read
 
@@ -88,14 +90,20 @@ def _step(request, flow, step, referrer):
         "back_url": _step_url(flow, steps[steps.index(step) - 1]) if steps.index(step) else reverse(flow.start_url_name),
         "changing": request.GET.get("change") == "1",
     }
+    sections = sections_for(draft)
+    if step in sections:
+        page["title"] = sections[step].title
     if step == "check":
         return _check(request, flow, draft, page)
-    if step in SECTIONS:
-        return _section(request, flow, draft, steps, SECTIONS[step], page)
+    if step in sections:
+        return _section(request, flow, draft, steps, sections[step], page)
     form = _single_form(step, draft, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _save_single(draft, step, form.cleaned_data)
         request.session.modified = True
+        steps = flow.steps(draft)  # answering "about you" can add the safe contact question
+        if page["changing"] and step == "you" and "safe_contact" in steps and not draft.get("safe_contact"):
+            return redirect(_step_url(flow, "safe_contact") + "?change=1")
         return redirect(_next_url(flow, steps, step, page["changing"]))
     return render(request, "intake/question.html", {**page, "form": form, "errors": error_summary([form])})
 
@@ -122,6 +130,12 @@ def _single_form(step, draft, data):
         return forms.AboutYouForm(data, initial=reporter, non_recent=non_recent)
     if step == "referral":
         return forms.ReferralDetailsForm(data, initial=draft.get("referral") or {})
+    if step == "wants":
+        return forms.WantsForm(data, initial={"wants": draft.get("wants", "")})
+    if step == "others":
+        return forms.OthersForm(data, initial=draft.get("others") or {})
+    if step == "safe_contact":
+        return forms.SafeContactForm(data, initial=draft.get("safe_contact") or {})
     raise Http404("No such question")
 
 
@@ -132,6 +146,10 @@ def _save_single(draft, step, cleaned):
         draft["reporter"] = {"anonymous": True} if cleaned["anonymous"] else cleaned
     elif step == "referral":
         draft["referral"] = cleaned
+    elif step == "wants":
+        draft["wants"] = cleaned["wants"]
+    elif step in ("others", "safe_contact"):
+        draft[step] = cleaned
 
 
 def _section(request, flow, draft, steps, section, page):
@@ -175,7 +193,7 @@ def _render_section(request, section, page, item_forms, errors=()):
 
 
 def _check(request, flow, draft, page, error=None, status=200):
-    context = {**page, "sections": SECTIONS, "steps": flow.steps(draft), "error": error,
+    context = {**page, "sections": sections_for(draft), "steps": flow.steps(draft), "error": error,
                "errors": [("", error)] if error else [], "Consent": Contact.Consent}
     return render(request, "intake/check.html", context, status=status)
 
@@ -215,7 +233,116 @@ def report_done(request):
     reference = request.session.get("last_reference")
     if not reference:
         return redirect("intake:report_start")
-    return render(request, "intake/done.html", {"reference": reference, "professional": False})
+    return _render_done(request, reference)
+
+
+def _render_done(request, reference, form=None, status=200):
+    contact = Contact.objects.filter(reference=reference).select_related("passphrase").first()
+    has_passphrase = contact is not None and hasattr(contact, "passphrase")
+    offer = contact is not None and contact.kind in PUBLIC_KINDS and not has_passphrase
+    context = {"reference": reference, "professional": False, "has_passphrase": has_passphrase,
+               "passphrase_form": (form or forms.PassphraseForm(reference=reference)) if offer else None,
+               "errors": error_summary([form]) if form is not None else []}
+    return render(request, "intake/done.html", context, status=status)
+
+
+@require_http_methods(["POST"])
+def set_passphrase(request):
+    """The confirmation page's passphrase, for the report this session has just sent (and only that one)."""
+    if _too_many_pages(request):
+        return _rate_limited(request)
+    reference = request.session.get("last_reference")
+    if not reference:
+        return redirect("intake:report_start")
+    contact = Contact.objects.filter(reference=reference, kind__in=PUBLIC_KINDS).first()
+    if contact is None:
+        raise Http404("No report to protect")
+    form = forms.PassphraseForm(request.POST, reference=reference)
+    if form.is_valid():
+        try:
+            set_reporter_passphrase(contact, form.cleaned_data["passphrase"], request=request)
+            return redirect(reverse("intake:report_done") + "#passphrase-set")
+        except ValidationError as error:
+            form.add_error("passphrase", error_text(error))
+    return _render_done(request, reference, form=form, status=400)
+
+
+RETURN_SESSION_KEY = "returning"
+RETURN_MINUTES = 30
+
+
+@require_http_methods(["GET", "POST"])
+def return_start(request):
+    """Come back to a report with its reference and passphrase, to add information to it."""
+    if _too_many_pages(request):
+        return _rate_limited(request)
+    form = forms.ReturnForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                contact = open_with_passphrase(request, form.cleaned_data["reference"], form.cleaned_data["passphrase"])
+            except ReturnRefused as refused:
+                if refused.locked:
+                    return render(request, "intake/return_locked.html", {"reference": form.cleaned_data["reference"]},
+                                  status=429)
+                form.add_error("passphrase", "The reference number or passphrase is not right. Check them and try "
+                                             f"again: you have {refused} more {'try' if str(refused) == '1' else 'tries'} "
+                                             "before this report is locked on this device.")
+            else:
+                request.session.cycle_key()
+                request.session[RETURN_SESSION_KEY] = {"reference": contact.reference, "at": time.time(),
+                                                       "key": uuid.uuid4().hex}
+                return redirect("intake:return_add")
+    return render(request, "intake/return_start.html", {"form": form, "errors": error_summary([form])}, status=status)
+
+
+def _returning(request):
+    returning = request.session.get(RETURN_SESSION_KEY)
+    if not returning or time.time() - returning.get("at", 0) > RETURN_MINUTES * 60:
+        request.session.pop(RETURN_SESSION_KEY, None)
+        return None
+    return returning
+
+
+@require_http_methods(["GET", "POST"])
+def return_add(request):
+    if _too_many_pages(request):
+        return _rate_limited(request)
+    returning = _returning(request)
+    if returning is None:
+        return redirect("intake:return_start")
+    form = forms.AdditionForm(request.POST if request.method == "POST" else None)
+    context = {"reference": returning["reference"], "form": form, "submission_key": returning["key"]}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "intake/return_add.html", {**context, "errors": error_summary([form])}, status=400)
+        if not ratelimit.allow(request, "submit", settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW):
+            return _rate_limited(request)
+        contact = Contact.objects.get(reference=returning["reference"])
+        try:
+            addition, _ = add_information(contact, form.as_draft(), submission_key=returning["key"], request=request)
+        except ValidationError as error:
+            form.add_error(None, error_text(error))
+            return render(request, "intake/return_add.html", {**context, "errors": error_summary([form])}, status=400)
+        except DatabaseError:
+            log.exception("Could not store an addition to a report")
+            return render(request, "intake/store_failed.html", {"check_url": reverse("intake:return_add")}, status=503)
+        request.session.pop(RETURN_SESSION_KEY, None)
+        request.session["added"] = {"reference": contact.reference, "at": addition.received_at.isoformat()}
+        return redirect("intake:return_done")
+    return render(request, "intake/return_add.html", context)
+
+
+def return_done(request):
+    added = request.session.get("added")
+    if not added:
+        return redirect("intake:return_start")
+    from django.utils.dateparse import parse_datetime
+
+    return render(request, "intake/return_done.html", {"reference": added["reference"],
+                                                       "received_at": parse_datetime(added["at"])})
 
 
 @role_required("referrer")

@@ -133,3 +133,19 @@ def mark_read(user, contact=None, *, case=None):
         raise ValueError("mark_read needs a contact or a case, not both or neither")
     about = {"contact": contact} if contact is not None else {"case": case}
     user.notifications.filter(**about, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_addition_read(user, addition, *, request=None):
+    """A screener has read information a reporter added to their report (it leaves the queue's new information)."""
+    require(user, "screen", addition.contact)
+    with transaction.atomic():
+        from safehub.intake.models import ContactAddition
+
+        addition = ContactAddition.objects.select_for_update().get(pk=addition.pk)
+        if addition.reviewed_at is not None:
+            raise ValidationError("That information was already marked as read.")
+        addition.reviewed_at, addition.reviewed_by = timezone.now(), user
+        addition.save(update_fields=["reviewed_at", "reviewed_by"])
+        record("contact_addition_read", user=user, obj=addition.contact, reason=f"addition {addition.pk}",
+               request=request)
+    return addition

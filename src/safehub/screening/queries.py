@@ -20,3 +20,11 @@ def queue_counts(user, now=None):
         overdue=Count("pk", filter=Q(decision_due_at__lt=now)),
         due_today=Count("pk", filter=due_today),
     )
+
+
+def new_information(user):
+    """Information reporters added to reports this user may open, not yet read, soonest deadline first."""
+    from safehub.intake.models import ContactAddition
+
+    return (ContactAddition.objects.filter(reviewed_at__isnull=True, contact__in=Contact.objects.visible_to(user))
+            .select_related("contact").order_by("review_due_at", "pk"))

@@ -1,7 +1,9 @@
 """The screening queue (front door): every contact waiting for a decision, soonest deadline first."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,7 +15,7 @@ from safehub.intake.models import Contact
 from safehub.forms import error_summary, error_text
 from safehub.screening import actions
 from safehub.screening.forms import DecisionForm, PriorityForm
-from safehub.screening.queries import open_contacts
+from safehub.screening.queries import new_information, open_contacts
 from safehub.cases.actions import OUTCOMES_THAT_OPEN_A_CASE
 from safehub.linking.queries import links_for_contact, people_of_concern_named
 
@@ -26,7 +28,9 @@ QUEUE_PAGE_SIZE = 200
 def queue(request):
     actions.escalate_overdue()
     contacts = list(open_contacts(request.user).select_related("referrer_agency")[:QUEUE_PAGE_SIZE])
-    return render(request, "screening/queue.html", {"contacts": contacts, "now": timezone.now()})
+    additions = list(new_information(request.user)[:QUEUE_PAGE_SIZE])
+    return render(request, "screening/queue.html", {"contacts": contacts, "additions": additions,
+                                                    "now": timezone.now()})
 
 
 @role_required(*SCREENING_ROLES)
@@ -44,6 +48,10 @@ def escalations(request):
              .select_related("contact").order_by("contact__decision_due_at"))
     return render(request, "screening/escalations.html", {"notes": notes, "now": timezone.now()})
 
+
+# Sections a higher room (support) adds to a report's page, at the top, registered in its AppConfig.ready:
+# `section(request, contact)` returns {"template": ..., **context} or None.
+CONTACT_PAGE_SECTIONS = []
 
 DETAILS = ("children", "people", "vehicles", "phones", "handles", "places")
 
@@ -77,6 +85,9 @@ def render_contact(request, contact, *, priority_form=None, decision_form=None, 
         "links": links_for_contact(request.user, contact),
         "concerns": people_of_concern_named(request.user, contact),
         "case_outcomes": OUTCOMES_THAT_OPEN_A_CASE,
+        "additions": list(contact.additions.select_related("reviewed_by")),
+        "contact_sections": [found for found in (section(request, contact) for section in CONTACT_PAGE_SECTIONS)
+                             if found],
     }
     return render(request, "screening/contact.html", context, status=status)
 
@@ -116,3 +127,17 @@ def close(request, contact):
     except ValidationError as error:
         return render_contact(request, contact, status=400, page_error=error_text(error))
     return redirect("screening:queue")
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+@with_contact("screen")
+def mark_addition_read(request, contact, addition_id):
+    addition = contact.additions.filter(pk=addition_id).first()
+    if addition is None:
+        raise Http404("No such addition to this report")
+    try:
+        actions.mark_addition_read(request.user, addition, request=request)
+    except ValidationError as error:
+        return render_contact(request, contact, status=400, page_error=error_text(error))
+    return redirect(reverse("screening:contact", kwargs={"reference": contact.reference}) + "#new-information")

@@ -1,6 +1,6 @@
 from django import template
 
-from safehub.intake.models import Contact
+from safehub.intake.models import Contact, SafeContactFields, SurvivorAnswers
 
 register = template.Library()
 
@@ -36,3 +36,23 @@ def details(contact):
         ("Online accounts", [_join(h.username, h.app) for h in contact.handles.all()]),
         ("Places", [_join(p.address, p.postcode, p.description) for p in contact.places.all()]),
     ]
+
+
+@register.filter
+def wants_label(value):
+    return SurvivorAnswers.Wants(value).label if value in SurvivorAnswers.Wants.values else ""
+
+
+@register.filter
+def others_label(value):
+    return SurvivorAnswers.OtherVictims(value).label if value in SurvivorAnswers.OtherVictims.values else ""
+
+
+@register.filter
+def safe_contact_lines(answers):
+    """The safe contact preferences of a draft (a dict) or a record, in words."""
+    if isinstance(answers, dict):
+        fields = {name: answers.get(name) for name in SafeContactFields.SAFE_FIELDS}
+        answers = SurvivorAnswers(**{k: (v if v is not None else ("" if k not in ("no_phone", "no_voicemail",
+                                     "no_letters", "interpreter") else False)) for k, v in fields.items()})
+    return answers.safe_lines() if answers is not None else []

@@ -5,10 +5,11 @@ from safehub.demo.casework import load_demo_casework
 from safehub.demo.generator import load_demo_reports
 from safehub.demo.justice import load_demo_justice
 from safehub.demo.sharing import share_with_police
+from safehub.demo.support import load_demo_support
 
 
 class Command(BaseCommand):
-    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports, the case work they led to, and one network's police operation."
+    help = "Load the synthetic demo partnership: agencies, one account per role, and a few hundred reports, the case work they led to, one network's police operation, and the support side (adult survivors, support plans, consent, the Victims' Code)."
 
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, default=300, help="0 loads only agencies and accounts")
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             self.stdout.write(load_demo_casework(users, seed=seed))
             self.stdout.write(share_with_police(users, seed))
             self.stdout.write(load_demo_justice(users, seed=seed))
+            self.stdout.write(load_demo_support(users, seed=seed))
         self.stdout.write("\nDemo accounts (synthetic; password for all: %s)" % DEMO_PASSWORD)
         self.stdout.write(f"{'username':<18}{'role':<24}agency")
         for username, _first, _last, role, agency_code, _title in DEMO_USERS:
