@@ -392,6 +392,19 @@ def assessment_timeliness(scope):
     return _by_month(scope, grouped, [(ON_TIME, "Within 45 working days"), (LATE, "Later")])
 
 
+def victims_code_timeliness(scope):
+    """Victims' Code notifications falling due in the period, by month: told by the deadline, told later, and
+    not told yet (overdue once the deadline has passed)."""
+    from safehub.support.models import VictimNotification
+
+    due = scope.own(scope.during(VictimNotification.objects.all(), "due_at"), "step__operation__owning_agency")
+    grouped = (due.annotate(month=TruncMonth("due_at", tzinfo=clock.LONDON)).values("month")
+               .annotate(on_time=Count("pk", filter=Q(told_at__lte=F("due_at"))),
+                         late=Count("pk", filter=Q(told_at__gt=F("due_at"))),
+                         untold=Count("pk", filter=Q(told_at__isnull=True))).order_by())
+    return _by_month(scope, grouped, [(ON_TIME, "Within 1 working day"), (LATE, "Later"), ("untold", "Not told yet")])
+
+
 def conference_timeliness(scope):
     conferences = scope.own(scope.during(Meeting.objects.filter(kind=Meeting.Kind.CONFERENCE), "held_at"))
     rows = list(conferences.values_list("pk", "held_at", "cases__id"))
@@ -563,10 +576,11 @@ FIGURES = [
            "screened in the period", "screenings", (TIMELINESS,), reassessment_timeliness, rows_are="Month",
            chart="share"),
     Figure("victims_code", "Victims' Code notifications on time", "timeliness",
-           "Victims told of decisions in their case within the Victims' Code timescales.", "the period",
-           "notifications", (TIMELINESS,), None, rows_are="Notification", not_recorded="Victims' Code notifications "
-           "are not recorded yet (they come with support records). " + NOT_YET,
-           seam_rows=("On time", "Later")),
+           "Children and adult survivors in an operation told of each charge, no further action, bail or change of "
+           "bail and release under investigation within 1 working day (the enhanced service the Victims' Code owes a "
+           "victim of child sexual exploitation); counted in the month the notification fell due.",
+           "falling due in the period", "notifications", (TIMELINESS,), victims_code_timeliness, rows_are="Month",
+           chart="share"),
     Figure("networks", "Networks flagged as possible group-based exploitation", "groups",
            "Networks of records flagged for an analyst (two or more people of concern and a child, or one and two "
            "children), as last computed, with activity in the period. Reviewed: an analyst opened the network as "
