@@ -136,6 +136,8 @@ class _Loader:
 
     def open(self, child, contact=None, *, at):
         opened = _before(at, self.now)
+        if contact is not None and opened <= contact.decided_at:  # decided in the last half hour
+            opened = contact.decided_at + (self.now - contact.decided_at) / 2
         if contact is not None:
             case = actions.open_case(self.screener, child, contact=contact, at=opened)
         else:
