@@ -83,7 +83,8 @@ def test_only_a_manager_of_the_owning_agency_allocates(users, agencies, case):
 
 
 def screening_form(**overrides):
-    data = {"assessed_on": clock.today().strftime("%d/%m/%Y"), "vulnerabilities": ["family_breakdown", "isolation"],
+    data = {"assessed_on": clock.today().strftime("%d/%m/%Y"), "harms": ["cse", "cce"],
+            "settings": ["hotel", "vehicle"], "vulnerabilities": ["family_breakdown", "isolation"],
             "moderate": ["staying_out_late", "school_exclusion_or_absence"], **{f"sig_{k}": v for k, v in
                                                                                SIGNIFICANT_PICTURE.items()}}
     data.update(overrides)
@@ -98,8 +99,40 @@ def test_risk_screening_page_shows_indicators_and_judgement_not_a_bare_score(use
     assert "Significant risk" in page
     assert "Going missing overnight or longer" in page and "Older &quot;boyfriend&quot; or a controlling adult" in page
     assert "Reassess by" in page and f"{risk.reassessment_due(clock.today()):%-d %B %Y}" in page
+    assert "Child sexual exploitation" in page and "Child criminal exploitation or county lines" in page
+    assert "Hotel or short-let" in page and "Vehicle or taxi" in page
     case.refresh_from_db()
     assert case.risk_category == risk.RiskCategory.SIGNIFICANT
+    assessment = RiskAssessment.objects.get()
+    assert (assessment.harms, assessment.settings) == (["cce", "cse"], ["hotel", "vehicle"])
+    line = case.child.chronology.get(kind="risk", subtype="screening").summary
+    assert line == ("Risk screening: Significant risk. Harm: child sexual exploitation, child criminal exploitation "
+                    "or county lines. Settings: hotel or short-let, vehicle or taxi")
+    child_page = client.get(f"/children/{case.child.reference}/").content.decode()
+    assert "Vehicle or taxi" in child_page and "Child criminal exploitation or county lines" in child_page
+
+
+def test_the_kind_of_harm_is_required_and_the_input_is_kept(users, case):
+    client = sign_in_client(users["worker"])
+    response = client.post(f"/cases/{case.reference}/risk/", screening_form(harms=[]))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Select at least one kind of harm the child is experiencing or at risk of" in page
+    assert 'href="#id_harms"' in page and 'id="id_harms"' in page, "the error summary links to the first box"
+    assert 'value="hotel" checked' in page and 'value="family_breakdown" checked' in page
+    assert not RiskAssessment.objects.exists()
+    with pytest.raises(ValidationError, match="at least one kind of harm"):
+        actions.record_risk_screening(users["worker"], case, harms=[], assessed_on=clock.today())
+    with pytest.raises(risk.UnknownIndicator, match="setting"):
+        actions.record_risk_screening(users["worker"], case, harms=["cse"], settings=["moon"],
+                                      assessed_on=clock.today())
+
+
+def test_an_older_screening_without_harms_says_not_recorded(users, case):
+    assessment = actions.record_risk_screening(users["worker"], case, harms=["other_csa"], assessed_on=clock.today())
+    RiskAssessment.objects.filter(pk=assessment.pk).update(harms=[], settings=[])  # as the migration leaves them
+    page = sign_in_client(users["worker"]).get(f"/cases/{case.reference}/").content.decode()
+    assert "Not recorded (screened before the kind of harm was asked)" in page and "No setting recorded" in page
 
 
 def test_lowering_the_result_needs_a_reason_and_the_input_is_kept(users, case):
@@ -121,8 +154,8 @@ def test_lowering_the_result_needs_a_reason_and_the_input_is_kept(users, case):
 
 def test_every_screening_is_kept_and_the_latest_sets_the_reassessment(users, case):
     first_day = clock.today() - dt.timedelta(days=40)
-    actions.record_risk_screening(users["worker"], case, assessed_on=first_day, moderate=["staying_out_late"])
-    actions.record_risk_screening(users["worker"], case, assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
+    actions.record_risk_screening(users["worker"], case, harms=["cse"], assessed_on=first_day, moderate=["staying_out_late"])
+    actions.record_risk_screening(users["worker"], case, harms=["cse"], assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
     assert RiskAssessment.objects.filter(case=case).count() == 2
     case.refresh_from_db()
     assert case.risk_reassessment_due == clock.risk_reassessment_due(clock.today())
@@ -134,7 +167,7 @@ def test_a_young_child_with_cse_behaviours_is_never_not_at_risk(users):
     contact = decided_report(users)
     child = actions.create_child(users["screener"], first_name="Ola", date_of_birth=clock.today().replace(year=clock.today().year - 11))
     case = actions.open_case(users["screener"], child, contact=contact)
-    assessment = actions.record_risk_screening(users["worker"], case, assessed_on=clock.today(),
+    assessment = actions.record_risk_screening(users["worker"], case, harms=["cse"], assessed_on=clock.today(),
                                                moderate=["staying_out_late"])
     assert assessment.score == 1 and assessment.final_category == risk.RiskCategory.MILD
     assert "12 or under" in assessment.overrides[0]
@@ -142,7 +175,7 @@ def test_a_young_child_with_cse_behaviours_is_never_not_at_risk(users):
 
 def test_a_disclosure_is_the_highest_category_and_tells_police_and_social_care(users, agencies, case):
     police_manager, _ = create_user(username="pm", password="p" * 12, role="manager", agency=agencies["POLICE"])
-    assessment = actions.record_risk_screening(users["worker"], case, assessed_on=clock.today(), disclosure=True)
+    assessment = actions.record_risk_screening(users["worker"], case, harms=["cse"], assessed_on=clock.today(), disclosure=True)
     assert assessment.final_category == risk.RiskCategory.SIGNIFICANT
     told = set(case.notifications.filter(kind="disclosure").values_list("user__username", flat=True))
     assert {"pm", "manager"} <= told
@@ -257,7 +290,7 @@ def test_chronology_merges_everything_newest_first_and_filters_by_type(users, ag
     now = timezone.now()
     actions.add_case_note(users["worker"], case, kind="missing_episode", happened_at=now - dt.timedelta(days=2),
                           text="Missing overnight, found in Ashlow")
-    actions.record_risk_screening(users["worker"], case, assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
+    actions.record_risk_screening(users["worker"], case, harms=["cse"], assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
     actions.record_meeting(users["worker"], case, kind="mace", held_at=now - dt.timedelta(hours=1), chair="DI Rowe",
                            attendees=[attendee("DI Rowe", agencies["POLICE"])])
     client = sign_in_client(users["worker"])
@@ -296,7 +329,7 @@ def test_a_mace_meeting_can_cover_other_children_at_significant_risk(users, agen
     other_contact = decided_report(users, child_name="Leo Vance")
     other_child = actions.create_child(users["screener"], first_name="Leo", last_name="Vance")
     other = actions.open_case(users["screener"], other_child, contact=other_contact)
-    actions.record_risk_screening(users["worker"], other, assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
+    actions.record_risk_screening(users["worker"], other, harms=["cse"], assessed_on=clock.today(), significant=SIGNIFICANT_PICTURE)
     client = sign_in_client(users["worker"])
     page = client.get(f"/cases/{case.reference}/meetings/new/").content.decode()
     assert f"Leo Vance ({other.reference})" in page

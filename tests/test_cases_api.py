@@ -36,11 +36,12 @@ def test_a_case_system_opens_a_case_and_records_a_screening_an_action_and_a_meet
     assert opened.status_code == 201, opened.json()
     reference = opened.json()["reference"]
     screening = api.post(f"/api/v1/cases/{reference}/assessments/", {
-        "assessed_on": clock.today().isoformat(), "moderate": ["staying_out_late"],
-        "significant": {"missing_overnight_or_longer": "recent", "older_boyfriend_or_controlling_adult": "recent",
+        "assessed_on": clock.today().isoformat(), "harms": ["cse", "other_csa"], "settings": ["online"],
+        "moderate": ["staying_out_late"], "significant": {"missing_overnight_or_longer": "recent", "older_boyfriend_or_controlling_adult": "recent",
                         "unexplained_money_or_gifts": "both"}}, format="json")
     assert screening.status_code == 201, screening.json()
     assert screening.json()["final_result"] == "Significant risk"
+    assert (screening.json()["harms"], screening.json()["settings"]) == (["cse", "other_csa"], ["online"])
     due = (clock.today() + dt.timedelta(days=7)).isoformat()
     action = api.post(f"/api/v1/cases/{reference}/actions/", {"description": "Home visit", "owner_name": "Wen",
                                                                "owner_agency": "COUNCIL", "due_on": due}, format="json")
@@ -63,6 +64,7 @@ def test_bad_screening_gets_a_clear_error_and_stores_nothing(users, case):
         format="json")
     assert response.status_code == 400
     assert "yesterday" in str(response.json())
+    assert "harms" in response.json(), "the kind of harm is required"
     assert not case.risk_assessments.exists()
 
 

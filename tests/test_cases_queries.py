@@ -44,7 +44,7 @@ def new_case(users, agencies, n, *, allocate=True, risk=None, moderate=(), asses
         case = actions.allocate_case(manager, case, worker)
     today = clock.today()
     if risk is not None:
-        actions.record_risk_screening(worker, case, assessed_on=today - dt.timedelta(days=assessed_days_ago),
+        actions.record_risk_screening(worker, case, harms=["cse"], assessed_on=today - dt.timedelta(days=assessed_days_ago),
                                       vulnerabilities=["low_self_esteem"], moderate=moderate,
                                       significant=risk)
     actions.add_plan_action(worker, case, description=f"Visit school {n}", owner_name="Wen",
@@ -161,7 +161,7 @@ def test_case_page_queries_do_not_grow_with_plan_meetings_notes_and_screenings(u
                                 due_on=today + dt.timedelta(days=i - 5))
         actions.add_case_note(worker, case, kind="visit", happened_at=timezone.now() - dt.timedelta(minutes=i + 1),
                               text=f"Extra note {i}")
-        actions.record_risk_screening(worker, case, assessed_on=today - dt.timedelta(days=i),
+        actions.record_risk_screening(worker, case, harms=["cse"], assessed_on=today - dt.timedelta(days=i),
                                       moderate=["staying_out_late"], notes=f"Screening {i}")
     for i in range(6):
         record_meeting(users, agencies, case, kind=["mace", "review", "strategy"][i % 3], hours_ago=10 + i)

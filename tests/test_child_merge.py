@@ -52,7 +52,7 @@ def pair(users, agencies):
     health_case = actions.open_case(screener, health, contact=health_referral(users))
     actions.add_person_around(worker, health, name="Dean Marsh", relationship="Older boyfriend", of_concern=True)
     actions.add_address(worker, health, address="12 Forge Street, Wellington", postcode="TF1 1AA")
-    actions.record_risk_screening(worker, health_case, assessed_on=clock.today(), moderate=["staying_out_late"])
+    actions.record_risk_screening(worker, health_case, harms=["cse"], assessed_on=clock.today(), moderate=["staying_out_late"])
     actions.add_case_note(worker, health_case, kind="visit", happened_at=dt.datetime.now(dt.timezone.utc)
                           - dt.timedelta(hours=2), text="Seen at home with mum.")
     return {"council": council, "health": health, "council_case": council_case, "health_case": health_case}
@@ -257,7 +257,7 @@ def test_after_an_unmerge_work_done_on_the_kept_record_stays_unless_it_is_about_
     kept = Child.objects.get(pk=council.pk)
     new_address = actions.add_address(users["worker"], kept, address="Flat 2, 9 Bank Way", postcode="TF3 4CD")
     new_case = actions.open_case(users["worker"], kept)
-    later = actions.record_risk_screening(users["worker"], moved_case, assessed_on=clock.today(),
+    later = actions.record_risk_screening(users["worker"], moved_case, harms=["cse"], assessed_on=clock.today(),
                                           moderate=["drug_misuse"])
     actions.add_case_note(users["worker"], moved_case, kind="phone_call", text="Called mum.",
                           happened_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5))

@@ -578,7 +578,7 @@ def test_mace_meetings_link_offenders_to_people_of_concern_and_keep_the_free_tex
     assert response.status_code == 302, response.content.decode()[:2000]
     case_page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "Dean Mercer" in case_page and "Lee Varden" in case_page and "called Jay, not yet identified" in case_page
-    case_actions.record_risk_screening(users["worker"], case, assessed_on=clock.today(),
+    case_actions.record_risk_screening(users["worker"], case, harms=["cse"], assessed_on=clock.today(),
                                        significant={"missing_overnight_or_longer": "recent",
                                                     "older_boyfriend_or_controlling_adult": "recent",
                                                     "getting_into_cars_with_unknown_adults": "recent",

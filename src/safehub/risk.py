@@ -149,10 +149,42 @@ SIGNIFICANT_INDICATORS = _catalogue(
 )
 
 
+# What the screener saw, recorded beside the indicators and never scored: the kinds of harm (so child sexual
+# exploitation is counted apart from other child sexual abuse, as the IICSA core data set asks) and the
+# settings where it happened. Stored as lists of keys, like the indicators.
+
+HARMS = _catalogue(
+    Indicator("cse", "Child sexual exploitation"),
+    Indicator("other_csa", "Other child sexual abuse"),
+    Indicator("cce", "Child criminal exploitation or county lines"),
+    Indicator("other_harm", "Other exploitation or harm"),
+)
+
+SETTINGS = _catalogue(
+    Indicator("child_home", "The child's home"),
+    Indicator("other_private_home", "Another private home or \"party house\""),
+    Indicator("school", "School or college"),
+    Indicator("online", "Online or by phone"),
+    Indicator("hotel", "Hotel or short-let"),
+    Indicator("vehicle", "Vehicle or taxi"),
+    Indicator("business", "Takeaway or other business"),
+    Indicator("public_place", "Public place (park, shopping centre, street)"),
+    Indicator("care_home", "Care home or supported accommodation"),
+    Indicator("other", "Other setting"),
+)
+
+
+def labels(catalogue, keys):
+    """The labels of the recorded keys, in catalogue order (what a page shows)."""
+    recorded = set(keys or ())
+    return [item.label for key, item in catalogue.items() if key in recorded]
+
+
 def _check_keys(keys, catalogue, group):
     for key in keys:
         if key not in catalogue:
-            raise UnknownIndicator(f"Unknown {group.label.lower()} {key!r}. Known keys: {', '.join(catalogue)}.")
+            name = group if isinstance(group, str) else group.label.lower()
+            raise UnknownIndicator(f"Unknown {name} {key!r}. Known keys: {', '.join(catalogue)}.")
 
 
 def _as_key_set(value, name):
@@ -180,8 +212,16 @@ class Screening:
     significant: Mapping = field(default_factory=dict, hash=False)
     judgement: RiskCategory | None = None
     judgement_reason: str = ""
+    harms: frozenset = frozenset()  # kinds of harm seen (not scored); empty on screenings made before they were asked
+    settings: frozenset = frozenset()  # settings where it happened (not scored); may be empty
 
     def __post_init__(self):
+        harms = _as_key_set(self.harms, "harms")
+        settings = _as_key_set(self.settings, "settings")
+        _check_keys(harms, HARMS, "kind of harm")
+        _check_keys(settings, SETTINGS, "setting")
+        object.__setattr__(self, "harms", harms)
+        object.__setattr__(self, "settings", settings)
         vulnerabilities = _as_key_set(self.vulnerabilities, "vulnerabilities")
         moderate = _as_key_set(self.moderate, "moderate")
         _check_keys(vulnerabilities, VULNERABILITIES, IndicatorGroup.VULNERABILITY)

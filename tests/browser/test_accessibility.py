@@ -190,7 +190,7 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     child = actions.create_child(worker, first_name="Ava", last_name="Pike", date_of_birth=dt.date(2012, 2, 2))
     case = actions.open_case(worker, child)
     actions.allocate_case(manager, case, worker)
-    actions.record_risk_screening(worker, case, assessed_on=clock.today(), moderate=["staying_out_late"],
+    actions.record_risk_screening(worker, case, harms=["cse"], assessed_on=clock.today(), moderate=["staying_out_late"],
                                   significant={"missing_overnight_or_longer": "recent"})
     actions.add_plan_action(worker, case, description="Visit", owner_name="Wen", owner_agency=agencies["COUNCIL"],
                             due_on=clock.today() - dt.timedelta(days=1))
@@ -210,6 +210,11 @@ def test_case_work_and_network_pages_have_no_serious_accessibility_problems(new_
     worker_page.get_by_label("Date of the screening").fill("31/02/2026")
     worker_page.get_by_role("button", name="Save the screening").click()
     expect(worker_page.locator(".govuk-error-summary")).to_be_visible()
+    # The kinds of harm: GOV.UK checkboxes in a fieldset with a legend; the summary links to the first box.
+    harms = worker_page.get_by_role("group", name="What harm is the child experiencing or at risk of?")
+    expect(harms).to_contain_text("Select at least one kind of harm")
+    worker_page.locator(".govuk-error-summary").get_by_role("link", name="Select at least one kind of harm").click()
+    expect(worker_page.get_by_label("Child sexual exploitation")).to_be_focused()
     audit.check("risk screening with an error")
 
     manager_page = sign_in(new_context(bypass_csp=True), "manager")
@@ -515,7 +520,7 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
                                 held_at=timezone.now() - dt.timedelta(hours=2), offenders="A man called Jay",
                                 attendees=[{"name": "DI Rowe", "agency": agencies["POLICE"], "role": ""}],
                                 people_of_concern=[dean])
-    case_actions.record_risk_screening(demo_users["worker"], world["case"], assessed_on=clock.today(),
+    case_actions.record_risk_screening(demo_users["worker"], world["case"], harms=["cse"], assessed_on=clock.today(),
                                        significant={"missing_overnight_or_longer": "recent",
                                                     "older_boyfriend_or_controlling_adult": "recent",
                                                     "getting_into_cars_with_unknown_adults": "recent",

@@ -49,6 +49,8 @@ def worker_screens_risk(page, reference):
     expect(page.get_by_role("main")).to_contain_text(f"{reference} has been allocated to you.")
     page.locator("#my-cases").get_by_role("link", name=reference, exact=True).click()
     page.get_by_role("link", name="Start the risk screening").click()
+    page.get_by_label("Child sexual exploitation").check()
+    page.get_by_label("Hotel or short-let").check()
     page.get_by_label("Family breakdown").check()
     page.get_by_label("Staying out late").check()
     page.get_by_label("Going missing overnight or longer").select_option("recent")
@@ -59,6 +61,8 @@ def worker_screens_risk(page, reference):
     result = page.locator(".safehub-screening")
     expect(result.locator("[data-result]")).to_contain_text("Significant risk")
     expect(result).to_contain_text("Getting into cars with unknown adults")
+    expect(result.locator("[data-harms]")).to_have_text("Child sexual exploitation")
+    expect(result.locator("[data-settings]")).to_have_text("Hotel or short-let")
 
 
 def worker_adds_action(page, due):
@@ -100,7 +104,8 @@ def chronology_in_order(page, contact):
     rows = page.locator("#chronology tbody tr")
     expect(rows.first).to_be_visible()
     text = page.locator("#chronology").inner_text()
-    for expected in ("Risk screening: Significant risk", "Safety planning session with Skye",
+    for expected in ("Risk screening: Significant risk", "Harm: child sexual exploitation. Settings: hotel or short-let",
+                     "Safety planning session with Skye",
                      "MACE (multi-agency child exploitation) meeting held", "Disruption visit to the takeaway",
                      "Allocated to Wen Demo-Worker", "opened", contact.reference):
         assert expected in text, expected

@@ -410,17 +410,24 @@ def reopen_case(user, case, *, reason, request=None):
 # --- Risk screening ---------------------------------------------------------------------------------
 
 
-def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), moderate=(), significant=None,
-                          disclosure=False, judgement=None, judgement_reason="", notes="", request=None, at=None):
+def record_risk_screening(user, case, *, assessed_on, harms, settings=(), vulnerabilities=(), moderate=(),
+                          significant=None, disclosure=False, judgement=None, judgement_reason="", notes="",
+                          request=None, at=None):
     """Score and keep one exploitation risk screening (never overwriting an earlier one). Raises
     risk.ScreeningError (a ValueError) with a clear message for a screening that cannot be scored.
+
+    `harms`: the kinds of harm seen (at least one, keys of risk.HARMS); `settings`: where it happened (keys of
+    risk.SETTINGS, may be empty). Neither is scored: they are what the figures count.
 
     `at` is the time it was recorded, for screenings recorded after the fact (imports, demo data)."""
     require(user, "work", case)
     child = case.child
     if assessed_on > clock.today():
         raise ValidationError("The screening date cannot be in the future.")
+    if not harms:
+        raise ValidationError("Choose at least one kind of harm the child is experiencing or at risk of.")
     screening = risk.Screening(
+        harms=harms, settings=settings,
         assessed_on=assessed_on, date_of_birth=child.date_of_birth,
         age=None if child.date_of_birth else child.approximate_age, learning_disability=child.learning_disability,
         disclosure=disclosure, vulnerabilities=vulnerabilities, moderate=moderate, significant=significant or {},
@@ -433,6 +440,7 @@ def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), modera
         assessment = RiskAssessment.objects.create(
             case=case, child=child, assessed_on=assessed_on, assessed_by=user,
             vulnerabilities=sorted(screening.vulnerabilities), moderate=sorted(screening.moderate),
+            harms=sorted(screening.harms), settings=sorted(screening.settings),
             significant=dict(screening.significant), disclosure=disclosure,
             learning_disability=child.learning_disability, age_at_assessment=screening.age_at_assessment,
             score=result.score, score_category=result.score_category, tool_category=result.tool_category,
@@ -441,7 +449,10 @@ def record_risk_screening(user, case, *, assessed_on, vulnerabilities=(), modera
             recorded_at=recorded_at)
         _keep_latest_on_case(case)
         summary = f"Risk screening: {result.final_category.label}"
-        if result.judgement_changed_result:
+        summary += f". Harm: {', '.join(risk.labels(risk.HARMS, screening.harms)).lower()}"
+        if screening.settings:
+            summary += f". Settings: {', '.join(risk.labels(risk.SETTINGS, screening.settings)).lower()}"
+        if result.judgement_changed_result:  # last: a long reason is what the 500-character line cuts short
             summary += f" (tool: {result.tool_category.label}; professional judgement: {result.judgement_reason})"
         chronology.add(child, Kind.RISK, summary, at=recorded_at, case=case, actor=user, subtype="screening")
         audit("risk_screening_recorded", user=user, obj=case, reason=result.final_category.label, request=request)

@@ -75,6 +75,13 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
+    harms = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(risk.HARMS)), min_length=1, max_length=len(risk.HARMS),
+        help_text="kinds of harm seen, at least one: " + ", ".join(risk.HARMS) + " (empty on screenings made before "
+        "this was asked)")
+    settings = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(risk.SETTINGS)), required=False, max_length=len(risk.SETTINGS),
+        help_text="settings where it happened: " + ", ".join(risk.SETTINGS))
     vulnerabilities = serializers.ListField(child=serializers.ChoiceField(choices=list(risk.VULNERABILITIES)),
                                             required=False, max_length=50)
     moderate = serializers.ListField(child=serializers.ChoiceField(choices=list(risk.MODERATE_INDICATORS)),
@@ -88,7 +95,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RiskAssessment
-        fields = ["id", "assessed_on", "vulnerabilities", "moderate", "significant", "disclosure", "judgement",
+        fields = ["id", "assessed_on", "harms", "settings", "vulnerabilities", "moderate", "significant", "disclosure",
+                  "judgement",
                   "judgement_reason", "notes", "tool_result", "final_result", "overrides", "reassessment_due"]
         read_only_fields = ["id", "overrides", "reassessment_due"]
 

@@ -96,6 +96,15 @@ class RiskForm(forms.Form):
     NOT_SEEN = ""
 
     assessed_on = date_field("Date of the screening")
+    harms = forms.MultipleChoiceField(
+        label="What harm is the child experiencing or at risk of?", widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        choices=[(key, item.label) for key, item in risk.HARMS.items()],
+        error_messages={"required": "Select at least one kind of harm the child is experiencing or at risk of"})
+    settings = forms.MultipleChoiceField(
+        label="Where has it happened?", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Leave blank if not known yet.",
+        choices=[(key, item.label) for key, item in risk.SETTINGS.items()])
     vulnerabilities = forms.MultipleChoiceField(
         label="Vulnerabilities", required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(key, item.label) for key, item in risk.VULNERABILITIES.items()])
@@ -129,7 +138,8 @@ class RiskForm(forms.Form):
     def screening_kwargs(self):
         data = self.cleaned_data
         significant = {key: data[f"sig_{key}"] for key in risk.SIGNIFICANT_INDICATORS if data.get(f"sig_{key}")}
-        return {"assessed_on": data["assessed_on"], "vulnerabilities": data["vulnerabilities"],
+        return {"assessed_on": data["assessed_on"], "harms": data["harms"], "settings": data["settings"],
+                "vulnerabilities": data["vulnerabilities"],
                 "moderate": data["moderate"], "significant": significant, "disclosure": data["disclosure"],
                 "judgement": data["judgement"], "judgement_reason": data["judgement_reason"], "notes": data["notes"]}
 

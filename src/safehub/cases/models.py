@@ -226,6 +226,9 @@ class RiskAssessment(models.Model):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     vulnerabilities = models.JSONField(default=list)
+    harms = models.JSONField(default=list, blank=True,
+                             help_text="kinds of harm seen (risk.HARMS keys); empty: screened before this was asked")
+    settings = models.JSONField(default=list, blank=True, help_text="settings where it happened (risk.SETTINGS keys)")
     moderate = models.JSONField(default=list)
     significant = models.JSONField(default=dict, help_text="indicator key -> timing")
     disclosure = models.BooleanField(default=False)
@@ -249,7 +252,7 @@ class RiskAssessment(models.Model):
         return risk.Screening(
             assessed_on=self.assessed_on, age=self.age_at_assessment, learning_disability=self.learning_disability,
             disclosure=self.disclosure, vulnerabilities=self.vulnerabilities, moderate=self.moderate,
-            significant=self.significant,
+            significant=self.significant, harms=self.harms, settings=self.settings,
             judgement=self.final_category if self.final_category != self.tool_category else None,
             judgement_reason=self.judgement_reason)
 
@@ -257,6 +260,16 @@ class RiskAssessment(models.Model):
         from safehub import risk
 
         return risk.assess(self.screening())
+
+    def harm_labels(self):
+        from safehub import risk
+
+        return risk.labels(risk.HARMS, self.harms)
+
+    def setting_labels(self):
+        from safehub import risk
+
+        return risk.labels(risk.SETTINGS, self.settings)
 
 
 class PlanAction(models.Model):
