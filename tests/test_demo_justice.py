@@ -67,7 +67,9 @@ def test_the_network_becomes_an_operation_with_its_people_children_and_reports(u
     assert [man.ethnicity for man in men if not man.ethnicity_recorded] == [Ethnicity.NOT_KNOWN]
     assert sum(man.nationality_recorded for man in men) == len(men) - 1
     assert [man.nationality_answer for man in men if not man.nationality_recorded] == [Answered.REFUSED]
-    assert all(man.ethnicity and man.nationality_answer for man in men)
+    assert all(man.ethnicity and man.nationality_answer and man.disability for man in men)
+    # Disability: answered for every man, mostly yes or no, one not known.
+    assert [man.disability for man in men if not man.disability_recorded] == ["not_known"]
 
     # Their phones link to the planted reports.
     for man in men:

@@ -128,7 +128,7 @@ def test_the_form_keeps_the_input_and_puts_each_error_on_its_field(users):
 def test_an_item_names_what_linking_then_links_and_who_submitted_it_when(users, agencies):
     investigator = users["investigator"]
     dean = create_person(users["analyst"], first_name="Dean", last_name="Marsh", ethnicity="not_known",
-                         nationality_answer="not_known")
+                         nationality_answer="not_known", disability="not_known")
     received = timezone.now() - dt.timedelta(days=40)
     recorded = item(investigator, received_at=received, people=[dean],
                     named=[("person", "Dean Marsh"), ("nickname", "Smiler"), ("phone", "07700 900432"),
@@ -156,7 +156,7 @@ def test_only_analysts_and_investigators_record_intelligence(users):
 
 def test_an_item_can_only_be_about_people_and_an_operation_the_recorder_may_open(users, agencies):
     council_person = create_person(users["manager"], first_name="Kev", ethnicity="not_known",
-                                   nationality_answer="not_known")
+                                   nationality_answer="not_known", disability="not_known")
     with pytest.raises(ValidationError, match="only people of concern whose records you can open"):
         item(users["analyst"], people=[council_person])
     other = Operation.objects.create(name="Operation Holly", owning_agency=agencies["HEALTH"],
@@ -287,7 +287,7 @@ def test_a_child_outside_the_operation_or_a_record_the_reader_cannot_open_shows_
 def test_a_shared_person_of_concern_shows_the_summaries_about_them(users, agencies):
     boss, _ = create_user(username="police-manager", password="p" * 12, role="manager", agency=agencies["POLICE"])
     dean = create_person(users["analyst"], first_name="Dean", last_name="Marsh", ethnicity="not_known",
-                         nationality_answer="not_known")
+                         nationality_answer="not_known", disability="not_known")
     item(users["analyst"], people=[dean])
     share_record(boss, dean, agency=agencies["COUNCIL"], purpose="Safety planning", lawful_basis="dpa_s1_p18")
     page = sign_in_client(users["worker"]).get(f"/people/{dean.pk}/").content.decode()

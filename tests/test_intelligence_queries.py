@@ -26,7 +26,8 @@ from tests.test_people_of_concern import police_manager
 
 pytestmark = pytest.mark.django_db
 
-ANSWERED = {"ethnicity": "white_british", "nationality_answer": "recorded", "nationality": "British"}
+ANSWERED = {"ethnicity": "white_british", "nationality_answer": "recorded", "nationality": "British",
+            "disability": "no"}
 SUMMARY = "Police hold information that he takes girls to a flat in town."
 
 

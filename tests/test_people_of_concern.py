@@ -26,7 +26,8 @@ from tests.test_linking import report
 
 pytestmark = pytest.mark.django_db
 
-ANSWERED = {"ethnicity": "white_british", "nationality_answer": "recorded", "nationality": "British"}
+ANSWERED = {"ethnicity": "white_british", "nationality_answer": "recorded", "nationality": "British",
+            "disability": "no"}
 
 
 def person(user, **fields):
@@ -37,7 +38,7 @@ def form(**fields):
     """A filled-in person form (the POST the page sends)."""
     return {"first_name": "Dean", "last_name": "Marsh", "nicknames": "", "aliases": "", "date_of_birth": "",
             "age_from": "", "age_to": "", "sex": "male", "ethnicity": "white_british", "nationality_answer": "recorded",
-            "nationality": "British", "description": "", **fields}
+            "nationality": "British", "disability": "no", "description": "", **fields}
 
 
 def police_manager(agencies):
@@ -79,13 +80,15 @@ def test_an_analyst_adds_a_person_whose_phone_then_links_a_new_public_report(use
 
 def test_the_form_asks_ethnicity_and_nationality_and_keeps_what_was_typed(users):
     client = sign_in_client(users["analyst"])
-    response = client.post("/people/new/", form(ethnicity="", nationality_answer="", nationality="",
+    response = client.post("/people/new/", form(ethnicity="", nationality_answer="", nationality="", disability="",
                                                 description="Tall, red Audi"))
     page = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in page
     assert "Choose the person&#x27;s ethnicity, or choose not known or refused" in page
     assert "Say whether the person&#x27;s nationality is recorded, not known or refused" in page
+    assert "Say whether the person has a disability, or choose not known or refused" in page
+    assert 'href="#id_disability"' in page, "the error summary links to the first radio"
     assert 'value="Dean"' in page and "Tall, red Audi" in page
     assert not PersonOfConcern.objects.exists()
 
@@ -93,13 +96,30 @@ def test_the_form_asks_ethnicity_and_nationality_and_keeps_what_was_typed(users)
     assert response.status_code == 400
     assert "Enter the nationality, or choose not known or refused" in response.content.decode()
 
-    response = client.post("/people/new/", form(ethnicity="not_known", nationality_answer="refused", nationality=""))
+    response = client.post("/people/new/", form(ethnicity="not_known", nationality_answer="refused", nationality="",
+                                                disability="not_known"))
     assert response.status_code == 302
     made = PersonOfConcern.objects.get()
-    assert (made.ethnicity, made.nationality_answer) == ("not_known", "refused")
+    assert (made.ethnicity, made.nationality_answer, made.disability) == ("not_known", "refused", "not_known")
     page = client.get(response["Location"]).content.decode()
-    assert "Ethnicity: not known" in page and "Nationality: refused" in page
-    assert "1 of 4 core facts recorded" in page  # only sex: not known and refused are answers, not facts
+    assert "Ethnicity: not known" in page and "Nationality: refused" in page and "Disability: not known" in page
+    assert "1 of 5 core facts recorded" in page  # only sex: not known and refused are answers, not facts
+
+
+def test_disability_is_asked_and_shown_on_the_record(users):
+    client = sign_in_client(users["analyst"])
+    response = client.post("/people/new/", form(disability="yes"))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Has a disability" in page and "Disability: recorded" in page and "4 of 5 core facts recorded" in page  # no age
+    made = PersonOfConcern.objects.get()
+    edit = client.get(f"/people/{made.pk}/edit/").content.decode()
+    assert 'value="yes" checked' in edit
+    actions.update_person(users["analyst"], made, disability="refused")
+    made.refresh_from_db()
+    assert made.disability == "refused" and not made.disability_recorded
+    with pytest.raises(ValidationError, match="disability"):
+        actions.update_person(users["analyst"], made, disability="")
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -362,11 +382,11 @@ def completeness_world(users, agencies):
     analyst, manager = users["analyst"], users["manager"]
     police, council = agencies["POLICE"], agencies["COUNCIL"]
     made = [
-        person(analyst, ethnicity="asian_pakistani", nationality="British"),
+        person(analyst, ethnicity="asian_pakistani", nationality="British", disability="yes"),
         person(analyst, ethnicity="white_british", nationality="British"),
         person(analyst, ethnicity="white_other", nationality="Polish"),
-        person(analyst, ethnicity="not_known", nationality_answer="not_known", nationality=""),
-        person(analyst, ethnicity="refused", nationality_answer="refused", nationality=""),
+        person(analyst, ethnicity="not_known", nationality_answer="not_known", nationality="", disability="not_known"),
+        person(analyst, ethnicity="refused", nationality_answer="refused", nationality="", disability="refused"),
         person(analyst, ethnicity="refused", nationality_answer="not_known", nationality=""),
         _older_record(police, analyst),
         _older_record(police, analyst, ethnicity="black_african"),
@@ -384,13 +404,16 @@ def test_completeness_figures_counted_by_hand(users, completeness_world):
     assert police["total"] == 8
     assert police["questions"] == [
         ("Ethnicity", [("Recorded", 4, 50), ("Not known", 1, 13), ("Refused", 2, 25), ("Not asked", 1, 13)]),
-        ("Nationality", [("Recorded", 3, 38), ("Not known", 2, 25), ("Refused", 1, 13), ("Not asked", 2, 25)])]
+        ("Nationality", [("Recorded", 3, 38), ("Not known", 2, 25), ("Refused", 1, 13), ("Not asked", 2, 25)]),
+        # disability recorded 4 (yes 1, no 3), not known 1, refused 1, not asked 2 (the older records)
+        ("Disability", [("Recorded", 4, 50), ("Not known", 1, 13), ("Refused", 1, 13), ("Not asked", 2, 25)])]
     # All eleven: add the council's three (ethnicity not known, not asked, not asked; nationality recorded,
     # not asked, refused).
     everyone = completeness_figures(PersonOfConcern.objects.all())
     assert everyone["total"] == 11
     assert [count for _, count, _ in everyone["questions"][0][1]] == [4, 2, 2, 3]
     assert [count for _, count, _ in everyone["questions"][1][1]] == [4, 2, 2, 3]
+    assert [count for _, count, _ in everyone["questions"][2][1]] == [5, 1, 1, 4]
 
 
 def test_the_completeness_page_counts_what_each_viewer_may_open_and_scrutiny_sees_counts_only(users,
@@ -414,7 +437,7 @@ def test_each_record_shows_its_completeness(users, completeness_world):
     client = sign_in_client(users["analyst"])
     never = client.get(f"/people/{completeness_world[6].pk}/").content.decode()
     assert "Ethnicity: not asked" in never and "Nationality: not asked" in never
-    assert "0 of 4 core facts recorded" in never
+    assert "Disability: not asked" in never and "0 of 5 core facts recorded" in never
     listing = client.get("/people/").content.decode()
     assert listing.count("Not asked</strong>") == 3  # the two older police records: 1 + 2 questions
 

@@ -85,6 +85,48 @@ def _signs(text):
     return [key for key, pattern in SIGNS if re.search(pattern, text, re.IGNORECASE)]
 
 
+# Where the harm happened (risk.SETTINGS), from the words of a report; and each planted network's own settings.
+PLACES = [
+    ("online", r"online|pictures|images|messages|gaming app|snapchat|instagram"),
+    ("vehicle", r"\bcars?\b|lifts|driven|collects|taxi"),
+    ("hotel", r"hotel"),
+    ("business", r"takeaway|shop|free food"),
+    ("other_private_home", r"parties|party|flat|house|taken into"),
+    ("public_place", r"\bpark\b|stairwell|shopping|town centre|street|hang around"),
+    ("school", r"school gates?|outside (the )?school|college"),
+]
+THEME_SETTINGS = {
+    "takeaway": ["business", "vehicle", "other_private_home"],
+    "park": ["public_place", "vehicle"],
+    "online": ["online"],
+    "hotel": ["hotel", "vehicle"],
+}
+
+
+def _places(text):
+    return [key for key, pattern in PLACES if re.search(pattern, text, re.IGNORECASE)]
+
+
+def _harm_and_settings(texts, theme=None):
+    """The kinds of harm and the settings a worker would record. A separate random stream (seeded by the
+    reports' words) so that adding these left the rest of the demo's draws unchanged."""
+    rng = random.Random("harm:" + "|".join(texts))
+    settings = list(THEME_SETTINGS.get(theme, [])) + [key for text in texts for key in _places(text)]
+    if theme is None:
+        roll = rng.random()
+        harms = (["cse"] if roll < 0.62 else ["cse", "other_csa"] if roll < 0.72 else ["other_csa"] if roll < 0.8
+                 else ["cce"] if roll < 0.9 else ["cse", "cce"] if roll < 0.95 else ["other_harm"])
+        if rng.random() < 0.15:
+            settings.append(rng.choice(["child_home", "care_home", "school", "other"]))
+        if rng.random() < 0.2:
+            settings = []  # not known yet at the screening
+    else:
+        harms = ["cse", "cce"] if theme == "park" and rng.random() < 0.4 else ["cse"]
+        if rng.random() < 0.2:
+            settings.append("care_home" if rng.random() < 0.5 else "child_home")
+    return harms, list(dict.fromkeys(settings))
+
+
 def _age(text):
     found = re.search(r"\d+", text or "")
     return int(found.group()) if found else None
@@ -151,10 +193,10 @@ class _Loader:
 
     # -- Screening, plans and notes --
 
-    def screen(self, case, significant, moderate, vulnerabilities, *, at, notes=""):
+    def screen(self, case, significant, moderate, vulnerabilities, harms, settings, *, at, notes=""):
         return actions.record_risk_screening(
             self.worker, case, assessed_on=clock.local(at).date(), significant={key: "recent" for key in significant},
-            moderate=moderate, vulnerabilities=vulnerabilities, notes=notes, at=at)
+            moderate=moderate, vulnerabilities=vulnerabilities, harms=harms, settings=settings, notes=notes, at=at)
 
     def screenings(self, case, profile, *, overdue=False):
         """The first screening a few days after opening, then every three months (unless `overdue`)."""
@@ -231,7 +273,7 @@ def _network_profile(rng, theme, texts):
     significant = list(dict.fromkeys(THEME_SIGNS[theme] + [s for text in texts for s in _signs(text)]))
     moderate = list(THEME_MODERATE[theme])
     vulnerabilities = rng.sample(VULNERABILITIES, rng.randrange(1, 4))
-    return significant, moderate, vulnerabilities
+    return (significant, moderate, vulnerabilities) + _harm_and_settings(texts, theme)
 
 
 def _background_profile(rng, texts):
@@ -244,7 +286,7 @@ def _background_profile(rng, texts):
         significant += rng.sample([key for key, _ in SIGNS if key not in significant], keep - len(significant))
     moderate = rng.sample(MODERATE, rng.randrange(1, 3))
     vulnerabilities = rng.sample(VULNERABILITIES, rng.randrange(0, 3))
-    return significant, moderate, vulnerabilities
+    return (significant, moderate, vulnerabilities) + _harm_and_settings(texts)
 
 
 def load_demo_casework(users, *, seed=2026, now=None):
@@ -342,7 +384,7 @@ def _background_casework(loader, opening):
             loader.strategy(case)
         profile = _background_profile(rng, [concern])
         if contact.pk == oldest:  # risk reduced and the case closed
-            profile = ([], profile[1][:1], profile[2][:1])
+            profile = ([], profile[1][:1], profile[2][:1], profile[3], profile[4])
         screened = loader.screenings(case, profile, overdue=contact.pk in (overdue_reassessment, oldest))
         if not screened:
             continue

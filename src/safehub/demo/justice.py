@@ -46,7 +46,7 @@ from safehub.demo.generator import _after_working_hours, plan
 from safehub.demo.models import GroundTruth
 from safehub.intake.models import Contact
 from safehub.intelligence.actions import items, operations, people
-from safehub.intelligence.models import Answered, Disruption, JusticeStep, Operation, PersonDetail
+from safehub.intelligence.models import Answered, Disability, Disruption, JusticeStep, Operation, PersonDetail
 
 NETWORK_KEY = "network-1"
 OPERATION_NAMES = ["Kestrel", "Harrier", "Lapwing", "Curlew", "Merlin", "Osprey", "Plover", "Redshank"]
@@ -82,12 +82,17 @@ def _age_range(description):
 
 
 def _identity(rng, index):
-    """Ethnicity and nationality for the man at `index`: recorded for the first, ethnicity not known for the
-    third, nationality refused for the second (a fourth and later: recorded)."""
+    """Ethnicity, nationality and disability for the man at `index`: recorded for the first, ethnicity not
+    known for the third, nationality refused for the second (a fourth and later: recorded). Disability: no,
+    except not known for the second and yes for the fourth (decided by position, so the other draws are as
+    they were)."""
+    disability = {1: Disability.NOT_KNOWN, 3: Disability.YES}.get(index, Disability.NO)
     ethnicity = Ethnicity.NOT_KNOWN if index == 2 else rng.choice(RECORDED_ETHNICITIES)
     if index == 1:
-        return {"ethnicity": ethnicity, "nationality_answer": Answered.REFUSED, "nationality": ""}
-    return {"ethnicity": ethnicity, "nationality_answer": Answered.RECORDED, "nationality": rng.choice(NATIONALITIES)}
+        return {"ethnicity": ethnicity, "nationality_answer": Answered.REFUSED, "nationality": "",
+                "disability": disability}
+    return {"ethnicity": ethnicity, "nationality_answer": Answered.RECORDED, "nationality": rng.choice(NATIONALITIES),
+            "disability": disability}
 
 
 def _at(day_moment, hour, minute=0):

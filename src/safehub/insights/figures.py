@@ -3,10 +3,10 @@ counts, who asks for it, and the query that counts it.
 
 A figure is a table of counts for a scope (a period, and for scrutiny optionally one agency). Each is counted
 by aggregate queries (a fixed number per figure, however many records there are); where a figure needs the
-working-day clock, the query fetches the few dates it needs and the clock is applied in Python. Figures whose
-records Safehub does not yet keep (Victims' Code notifications, settings of abuse, suspects' disability,
-other child sexual abuse) are defined here as "not yet recorded", so the gap is published rather than hidden,
-and the day those records exist the figure's query goes here and nowhere else.
+working-day clock, the query fetches the few dates it needs and the clock is applied in Python. A figure whose
+records Safehub does not keep is defined here with `compute=None` and a reason, and published as "not
+recorded" ("[x]"), so the gap is published rather than hidden; the day those records exist the figure's query
+goes here and nowhere else. (Today every figure is recorded.)
 
 Disclosure control (`disclosure.py`) is applied to these raw tables before anyone sees them.
 """
@@ -23,8 +23,8 @@ from safehub import clock
 from safehub.cases.models import Case, Child, Ethnicity, Meeting, RiskAssessment
 from safehub.insights.periods import Period
 from safehub.intake.models import Contact, ContactHandle, ContactPerson, ContactPlace, ContactVehicle
-from safehub.intelligence.models import Answered, JusticeStep, PersonOfConcern
-from safehub.risk import VULNERABILITIES, age_on
+from safehub.intelligence.models import Answered, Disability, JusticeStep, PersonOfConcern
+from safehub.risk import HARMS, SETTINGS, VULNERABILITIES, age_on
 
 TELFORD = "Telford annual report"
 IICSA = "IICSA core data set"
@@ -285,9 +285,34 @@ def victims_vulnerabilities(scope):
     return _one_column([(item.label, counts[key]) for key, item in VULNERABILITIES.items()], "Children", total=False)
 
 
-def cse_cases(scope):
-    return _one_column([("Children identified at risk of child sexual exploitation (a case opened)",
-                         _children_identified(scope).count())], "Children", total=False)
+NOT_RECORDED_HARM = "Not recorded (screened before the kind of harm was asked)"
+NO_SETTING = "No setting recorded"
+
+
+def _screened_children(scope, field_name):
+    """{child id: the keys of `field_name` recorded in any of the child's screenings in the period} for every
+    child screened in the period (an empty set: none of them recorded one). One query."""
+    screenings = scope.own(scope.during(RiskAssessment.objects.all(), "assessed_on", dates=True), "case__owning_agency")
+    seen = defaultdict(set)
+    for child_id, keys in screenings.values_list("child_id", field_name):
+        seen[child_id].update(keys or ())
+    return seen
+
+
+def victims_harm(scope):
+    seen = _screened_children(scope, "harms")
+    counts = Counter(key for keys in seen.values() for key in keys)
+    unrecorded = sum(1 for keys in seen.values() if not keys)
+    return _one_column([(item.label, counts[key]) for key, item in HARMS.items()] + [(NOT_RECORDED_HARM, unrecorded)],
+                       "Children", total=False)
+
+
+def victims_settings(scope):
+    seen = _screened_children(scope, "settings")
+    counts = Counter(key for keys in seen.values() for key in keys)
+    unrecorded = sum(1 for keys in seen.values() if not keys)
+    return _one_column([(item.label, counts[key]) for key, item in SETTINGS.items()] + [(NO_SETTING, unrecorded)],
+                       "Children", total=False)
 
 
 # --- Suspects and justice ---------------------------------------------------------------------------------
@@ -324,6 +349,15 @@ def suspects_age(scope):
         else:
             ages.append(age_from if age_from is not None else age_to)
     return _age_table(ages, SUSPECT_AGE_BANDS, "People")
+
+
+SUSPECT_DISABILITY_ROWS = [(Disability.YES, "Disability"), (Disability.NO, "No disability"),
+                           (Disability.NOT_KNOWN, "Not known"), (Disability.REFUSED, "Refused"), ("", "Not recorded")]
+
+
+def suspects_disability(scope):
+    counts = dict(_suspects(scope).values_list("disability").annotate(n=Count("pk")).order_by())
+    return _one_column([(label, counts.get(value, 0)) for value, label in SUSPECT_DISABILITY_ROWS], "People")
 
 
 def suspects_ethnicity(scope):
@@ -512,18 +546,18 @@ FIGURES = [
            "Children with a risk screening in the period whose screenings in the period recorded each vulnerability. "
            "A child can be counted in more than one row.", "screened in the period", "children", (IICSA,),
            victims_vulnerabilities, rows_are="Vulnerability"),
-    Figure("abuse_category", "Child sexual exploitation counted apart", "victims",
-           "Children identified at risk of child sexual exploitation, counted apart from other child sexual abuse.",
-           "case opened in the period", "children", (IICSA,), cse_cases, rows_are="Category"),
-    Figure("other_abuse", "Other child sexual abuse", "victims",
-           "Children with other child sexual abuse (not exploitation) concerns.", "the period", "children", (IICSA,),
-           None, rows_are="Category", not_recorded="Safehub holds the exploitation partnership's cases; other child "
-           "sexual abuse is recorded in the council's and police's own systems. " + NOT_YET,
-           seam_rows=("Other child sexual abuse",)),
+    Figure("abuse_category", "Children screened, by kind of harm", "victims",
+           "Children with a risk screening in the period, by the kinds of harm their screenings in the period "
+           "recorded: child sexual exploitation counted apart from other child sexual abuse, and from criminal "
+           "exploitation and other harm. A child can be counted in more than one row, so the rows have no total. "
+           "Screenings made before Safehub asked the kind of harm are counted as not recorded, never as "
+           "exploitation.", "screened in the period", "children", (IICSA,), victims_harm, rows_are="Kind of harm"),
     Figure("settings", "Settings where abuse happened", "victims",
-           "The settings of abuse (home, school, online, public place, hotel, vehicle, ...).", "the period",
-           "children", (IICSA,), None, rows_are="Setting", not_recorded="Places and accounts are recorded as free "
-           "text and linking selectors, not as settings. " + NOT_YET, seam_rows=("Setting",)),
+           "Children with a risk screening in the period, by the settings where their screenings in the period "
+           "recorded the harm happening (the child's home, another home, school, online, hotel, vehicle, business, "
+           "public place, care home, other). A child can be counted in more than one row. \"No setting recorded\": "
+           "none of the child's screenings in the period named one (not known yet, or screened before settings "
+           "were asked).", "screened in the period", "children", (IICSA,), victims_settings, rows_are="Setting"),
     Figure("suspects_sex", "Suspects, by sex", "suspects",
            "People of concern recorded in the period or with a police or court step in it.",
            "recorded or a justice step in the period", "people of concern", (TELFORD, IICSA), suspects_sex,
@@ -535,10 +569,11 @@ FIGURES = [
     Figure("suspects_ethnicity", "Suspects, by ethnic group", "suspects",
            "ONS 2021 high-level ethnic groups, as for children.", "recorded or a justice step in the period",
            "people of concern", (TELFORD, IICSA), suspects_ethnicity, rows_are="Ethnic group", chart="bar"),
-    Figure("suspects_disability", "Suspects with a disability", "suspects",
-           "Alleged perpetrators' disability, as the IICSA core data set asks.", "the period", "people of concern",
-           (IICSA,), None, rows_are="Disability", not_recorded="A person of concern's record has no disability "
-           "question yet. " + NOT_YET, seam_rows=("Disability recorded", "No disability recorded")),
+    Figure("suspects_disability", "Suspects, by disability", "suspects",
+           "Alleged perpetrators' disability, as the IICSA core data set asks, for the people of concern counted "
+           "above. \"Not known\" and \"refused\" are answers; \"not recorded\" means the question has not been "
+           "answered.", "recorded or a justice step in the period", "people of concern", (IICSA,),
+           suspects_disability, rows_are="Disability"),
     Figure("justice", "Police investigations and court outcomes", "suspects",
            "People with each step recorded in the period: investigations opened, arrests, charges, no further "
            "action, convictions, acquittals and sentences. A person can be counted in more than one row.",

@@ -30,6 +30,16 @@ class Answered(models.TextChoices):
     REFUSED = "refused", "Refused (the person declined to say)"
 
 
+class Disability(models.TextChoices):
+    """Whether the person has a disability (the IICSA core data set asks it of alleged perpetrators). Always
+    asked: "not known" and "refused" are answers; blank is "not yet asked"."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known (not yet obtained)"
+    REFUSED = "refused", "Refused (the person declined to say)"
+
+
 class PersonOfConcern(models.Model):
     """A person suspected of exploiting children. Their phones, vehicles, online accounts and addresses are
     linking mentions like any other (source: this record), so a new report naming one of them links here."""
@@ -47,6 +57,7 @@ class PersonOfConcern(models.Model):
     ethnicity = models.CharField(max_length=40, choices=Ethnicity.choices, blank=True)
     nationality_answer = models.CharField(max_length=10, choices=Answered.choices, blank=True)
     nationality = models.CharField(max_length=100, blank=True, help_text="When recorded")
+    disability = models.CharField(max_length=10, choices=Disability.choices, blank=True)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -75,6 +86,10 @@ class PersonOfConcern(models.Model):
     @property
     def nationality_recorded(self):
         return self.nationality_answer == Answered.RECORDED
+
+    @property
+    def disability_recorded(self):
+        return self.disability in (Disability.YES, Disability.NO)
 
 
 class PersonDetail(models.Model):

@@ -15,14 +15,14 @@ from safehub import clock
 from safehub.access.policy import has_role, is_visible
 from safehub.audit.trail import record as audit
 from safehub.cases.models import Ethnicity
-from safehub.intelligence.models import Answered, PersonDetail, PersonOfConcern, Sex
+from safehub.intelligence.models import Answered, Disability, PersonDetail, PersonOfConcern, Sex
 from safehub.linking import normalise
 from safehub.linking.resolve import link_in_request, link_person_of_concern
 
 PERSON_MAKERS = ("analyst", "investigator", "manager")
 PROMOTERS = ("analyst", "investigator")
 PERSON_FIELDS = ("first_name", "last_name", "aliases", "nicknames", "date_of_birth", "age_from", "age_to", "sex",
-                 "ethnicity", "nationality_answer", "nationality", "description")
+                 "ethnicity", "nationality_answer", "nationality", "disability", "description")
 YOUNGEST, OLDEST = 10, 100  # the age of criminal responsibility in England; anything over 100 is a slip
 REFERENCE = re.compile(r"^POC-\d{6}$")
 Kind = PersonDetail.Kind
@@ -39,7 +39,7 @@ def _age_on(born, day):
 
 def person_errors(fields):
     """{field: message} for a person of concern's fields (empty when they may be stored). Ethnicity and
-    nationality must be answered: "not known" and "refused" are answers, blank is not."""
+    nationality and disability must be answered: "not known" and "refused" are answers, blank is not."""
     get = fields.get
     found = {}
     if not any((get(name) or "").strip() for name in ("first_name", "last_name", "nicknames", "aliases")):
@@ -53,6 +53,8 @@ def person_errors(fields):
         found["nationality"] = "Enter the nationality, or choose not known or refused"
     elif answer != Answered.RECORDED and nationality:
         found["nationality"] = "Leave the nationality blank when it is not known or refused"
+    if get("disability") not in Disability.values:
+        found["disability"] = "Say whether the person has a disability, or choose not known or refused"
     if get("sex") and get("sex") not in Sex.values:
         found["sex"] = "Choose the person's sex from the list"
     born, age_from, age_to = get("date_of_birth"), get("age_from"), get("age_to")
@@ -187,7 +189,8 @@ def promote_person(user, entities, *, request=None, details=(), **fields):
 
 
 def update_person(user, person, *, request=None, **fields):
-    """Change a person's own fields (names, birth or age range, sex, ethnicity, nationality, description)."""
+    """Change a person's own fields (names, birth or age range, sex, ethnicity, nationality, disability,
+    description)."""
     _require_editor(user, person)
     current = {name: getattr(person, name) for name in PERSON_FIELDS}
     changed = _check({**current, **fields})

@@ -37,12 +37,14 @@ class PersonOfConcernSerializer(serializers.ModelSerializer):
     ethnicity_answer = serializers.SerializerMethodField(
         help_text="recorded, not_known, refused or not_asked (a blank ethnicity: the question was never asked)")
     nationality_answer = serializers.SerializerMethodField(help_text="recorded, not_known, refused or not_asked")
+    disability_answer = serializers.SerializerMethodField(
+        help_text="yes, no, not_known, refused or not_asked (a blank disability: the question was never asked)")
     promoted_from_entities = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text="The linking entities it was promoted from (empty if added directly)")
 
     class Meta:
         model = PersonOfConcern
-        fields = ["id", "reference", "owning_agency", *PERSON_FIELDS, "ethnicity_answer", "created_at",
+        fields = ["id", "reference", "owning_agency", *PERSON_FIELDS, "ethnicity_answer", "disability_answer", "created_at",
                   "promoted_from_entities", "details"]
 
     def get_ethnicity_answer(self, person) -> str:
@@ -50,6 +52,9 @@ class PersonOfConcernSerializer(serializers.ModelSerializer):
 
     def get_nationality_answer(self, person) -> str:
         return queries.nationality_answer(person)
+
+    def get_disability_answer(self, person) -> str:
+        return person.disability or "not_asked"
 
 
 @extend_schema_view(get=extend_schema(summary="People of concern you may open (at most 500)"))

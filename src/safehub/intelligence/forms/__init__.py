@@ -8,7 +8,7 @@ from safehub.cases.models import Ethnicity
 from safehub.intelligence import grading
 from safehub.intelligence.actions.items import Named
 from safehub.intelligence.actions.people import PERSON_FIELDS, detail_error, person_errors
-from safehub.intelligence.models import Answered, PersonDetail, Sex
+from safehub.intelligence.models import Answered, Disability, PersonDetail, Sex
 
 ETHNICITY_CHOICES = [("", "Choose an answer")] + [
     (value, "Refused (the person declined to say)" if value == Ethnicity.REFUSED else label)
@@ -21,7 +21,7 @@ def age_field(label):
 
 
 class PersonForm(forms.Form):
-    """A person of concern's own fields. Ethnicity and nationality are always asked: "not known" and
+    """A person of concern's own fields. Ethnicity, nationality and disability are always asked: "not known" and
     "refused" are answers, a blank is refused by the form. On promotion, `offers` adds the phones, vehicles
     and accounts of the reports that name the person, as checkboxes."""
 
@@ -42,6 +42,9 @@ class PersonForm(forms.Form):
         help_text="Always ask. Not known and refused are answers")
     nationality = forms.CharField(label="Nationality as recorded", max_length=100, required=False,
                                   help_text="The country, for example British or Polish. Only when recorded")
+    disability = forms.ChoiceField(
+        label="Does the person have a disability?", required=False, widget=forms.RadioSelect,
+        choices=Disability.choices, help_text="Always ask. Not known and refused are answers")
     description = text_field("Description", required=False, rows=4,
                              help_text="Height, build, hair, clothing, marks, how they present")
     offers = forms.MultipleChoiceField(

@@ -37,16 +37,27 @@ def nationality_answer(person):
     return person.nationality_answer or "not_asked"
 
 
+def disability_answer(person):
+    """"recorded" for yes or no; "not_known", "refused" or "not_asked" otherwise."""
+    if not person.disability:
+        return "not_asked"
+    return person.disability if person.disability in ("not_known", "refused") else "recorded"
+
+
 def completeness(person):
-    """The core facts of the record (the national audit's ethnicity and nationality, IICSA's age and sex):
-    {"rows": [(question, answer key, in words)], "recorded": n, "of": 4}."""
+    """The core facts of the record (the national audit's ethnicity and nationality, IICSA's disability, age
+    and sex): {"rows": [(question, answer key, in words)], "recorded": n, "of": 5}. The three always-asked
+    questions come first."""
     ethnicity, nationality = ethnicity_answer(person), nationality_answer(person)
+    disability = disability_answer(person)
     known_sex = person.sex and person.sex != Sex.NOT_KNOWN
     age = person.date_of_birth or person.age_from is not None or person.age_to is not None
     rows = [
         ("Ethnicity", ethnicity,
          person.get_ethnicity_display() if ethnicity == "recorded" else ANSWER_WORDS[ethnicity]),
         ("Nationality", nationality, person.nationality if nationality == "recorded" else ANSWER_WORDS[nationality]),
+        ("Disability", disability,
+         {"yes": "Has a disability", "no": "No disability"}.get(person.disability, ANSWER_WORDS[disability])),
         ("Sex", "recorded" if known_sex else "not_known", person.get_sex_display() if known_sex else "Not known"),
         ("Date of birth or age", "recorded" if age else "not_known", "Recorded" if age else "Not known"),
     ]
@@ -59,8 +70,8 @@ def _percent(part, whole):
 
 
 def completeness_figures(people):
-    """How many of these people of concern have their ethnicity and their nationality recorded, not known,
-    refused or not asked (one query): {"total": n, "questions": [(question, [(answer in words, count,
+    """How many of these people of concern have their ethnicity, their nationality and their disability
+    recorded (for disability: yes or no), not known, refused or not asked (one query): {"total": n, "questions": [(question, [(answer in words, count,
     percent)])]}."""
     unknown = [Ethnicity.NOT_KNOWN, Ethnicity.REFUSED, ""]
     counts = people.aggregate(
@@ -72,10 +83,14 @@ def completeness_figures(people):
         nationality_recorded=Count("pk", filter=Q(nationality_answer=Answered.RECORDED)),
         nationality_not_known=Count("pk", filter=Q(nationality_answer=Answered.NOT_KNOWN)),
         nationality_refused=Count("pk", filter=Q(nationality_answer=Answered.REFUSED)),
-        nationality_not_asked=Count("pk", filter=Q(nationality_answer="")))
+        nationality_not_asked=Count("pk", filter=Q(nationality_answer="")),
+        disability_recorded=Count("pk", filter=Q(disability__in=["yes", "no"])),
+        disability_not_known=Count("pk", filter=Q(disability="not_known")),
+        disability_refused=Count("pk", filter=Q(disability="refused")),
+        disability_not_asked=Count("pk", filter=Q(disability="")))
     total = counts["total"]
     questions = []
-    for question in ("ethnicity", "nationality"):
+    for question in ("ethnicity", "nationality", "disability"):
         answers = [(words, counts[f"{question}_{key}"], _percent(counts[f"{question}_{key}"], total))
                    for key, words in ANSWER_WORDS.items()]
         questions.append((question.capitalize(), answers))

@@ -151,15 +151,15 @@ def remove_detail(request, person_id, detail_id):
 
 @role_required(*COMPLETENESS_READERS)
 def completeness_page(request):
-    """How many people of concern have their ethnicity and nationality recorded, not known, refused or not
-    asked: over the records the viewer may open, or for scrutiny over all of them, as counts only."""
+    """How many people of concern have their ethnicity, nationality and disability recorded, not known,
+    refused or not asked: over the records the viewer may open, or for scrutiny over all of them, as counts only."""
     user = request.user
     if user.role == "scrutiny":
         figures, gaps = queries.completeness_figures(PersonOfConcern.objects.all()), []
     else:
         visible = PersonOfConcern.objects.visible_to(user)
         figures = queries.completeness_figures(visible)
-        gaps = list(visible.filter(Q(ethnicity="") | Q(nationality_answer=""))[:50])
+        gaps = list(visible.filter(Q(ethnicity="") | Q(nationality_answer="") | Q(disability=""))[:50])
     audit("completeness_viewed", user=user, object_type="personofconcern", request=request)
     return render(request, "intelligence/completeness.html",
                   {"figures": figures, "gaps": gaps, "counts_only": user.role == "scrutiny"})
