@@ -61,7 +61,7 @@ def town(users, agencies):
     return {"case": case, "tia": tia, "network": network}
 
 
-def promote(page, name, ethnicity, nationality, recorded=""):
+def promote(page, name, ethnicity, nationality, recorded="", disability="No"):
     """Promote a man from the network page (networks are worked out again after each change, so the page is
     found from the list, as a user would)."""
     page.goto("/networks/")
@@ -72,6 +72,7 @@ def promote(page, name, ethnicity, nationality, recorded=""):
     page.get_by_label(nationality, exact=False).first.check()
     if recorded:
         page.get_by_label("Nationality as recorded").fill(recorded)
+    page.get_by_role("group", name="Does the person have a disability?").get_by_label(disability, exact=True).check()
     page.get_by_role("button", name="Promote to a person of concern").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     return PersonOfConcern.objects.get(first_name=name.split()[0], last_name=name.split()[1])
@@ -95,9 +96,11 @@ def test_from_a_flagged_network_to_a_charge_the_victims_worker_sees(new_context,
 
     dean = promote(analyst, "Dean Mercer", "White: English, Welsh, Scottish, Northern Irish or British",
                    "Recorded", recorded="British")
-    kyle = promote(analyst, "Kyle Storey", "Not known (not yet obtained)", "Refused")
+    kyle = promote(analyst, "Kyle Storey", "Not known (not yet obtained)", "Refused",
+                   disability="Not known (not yet obtained)")
     assert (dean.ethnicity, dean.nationality_answer, dean.nationality) == ("white_british", "recorded", "British")
-    assert (kyle.ethnicity, kyle.nationality_answer) == ("not_known", "refused")
+    assert (kyle.ethnicity, kyle.nationality_answer, kyle.disability) == ("not_known", "refused", "not_known")
+    assert dean.disability == "no"
     assert dean.details.filter(kind="phone").exists(), "the phone of the report naming him alone comes with him"
 
     analyst.goto(operation_url)
