@@ -116,9 +116,12 @@ def _harm_and_settings(texts, theme=None):
         roll = rng.random()
         harms = (["cse"] if roll < 0.62 else ["cse", "other_csa"] if roll < 0.72 else ["other_csa"] if roll < 0.8
                  else ["cce"] if roll < 0.9 else ["cse", "cce"] if roll < 0.95 else ["other_harm"])
+        if not settings:  # the report does not say: the worker learns it at the screening, mostly
+            settings = [rng.choice(["online", "online", "public_place", "public_place", "other_private_home",
+                                    "vehicle", "child_home", "school", "business"])]
         if rng.random() < 0.15:
             settings.append(rng.choice(["child_home", "care_home", "school", "other"]))
-        if rng.random() < 0.2:
+        if rng.random() < 0.12:
             settings = []  # not known yet at the screening
     else:
         harms = ["cse", "cce"] if theme == "park" and rng.random() < 0.4 else ["cse"]
