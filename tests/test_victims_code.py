@@ -153,3 +153,33 @@ def test_nobody_sees_or_tells_a_notification_about_a_victim_they_cannot_open(use
     with pytest.raises(PermissionDenied):
         actions.record_victim_told(users["investigator"], about_child, how="x")
     assert client_for("screener").get("/victims-code/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_operations_lead_adds_a_routed_survivor_to_the_operation_and_owes_them_its_decisions(
+        users, agencies, client_for):
+    analyst = users["analyst"]
+    operation = Operation.objects.create(name="Operation Kestrel", owning_agency=agencies["POLICE"], lead=analyst,
+                                         created_by=analyst, reference="OP-900002")
+    person = PersonOfConcern.objects.create(owning_agency=agencies["POLICE"], first_name="Lee", last_name="Sample",
+                                            created_by=analyst, reference="POC-900002")
+    operation.people.add(person)
+    contact, _ = submit_contact({"kind": "non_recent", "concern": "It happened in 1999.", "wants": "police"},
+                                submission_key=uuid.uuid4().hex)
+    survivor = actions.open_survivor_record(users["screener"], contact)
+    actions.route_survivor(users["screener"], survivor, police_agency=agencies["POLICE"],
+                           consent_given_on=clock.today())
+    page = client_for("analyst").get(f"/survivors/{survivor.reference}/").content.decode()
+    assert "Not a victim in any operation you may open." in page and 'id="add-to-operation"' in page
+    wrong = client_for("analyst").post(f"/survivors/{survivor.reference}/operations/", {"reference": "op-999999"})
+    assert wrong.status_code == 400 and 'value="op-999999"' in wrong.content.decode()
+    assert "There is no operation with that reference that you may open." in wrong.content.decode()
+    added = client_for("analyst").post(f"/survivors/{survivor.reference}/operations/", {"reference": "op-900002"})
+    assert added.status_code == 302 and list(survivor.operations.all()) == [operation]
+    assert AuditEvent.objects.filter(action="survivor_added_to_operation").count() == 1
+    page = client_for("analyst").get(f"/survivors/{survivor.reference}/").content.decode()
+    assert "OP-900002</a> Operation Kestrel" in page
+    charged = record_justice_step(analyst, operation, person, kind="charge", at=timezone.now(), details="1 offence")
+    assert VictimNotification.objects.filter(step=charged, survivor=survivor).exists()
+    worker = client_for("worker").get(f"/survivors/{survivor.reference}/").content.decode()
+    assert 'id="add-to-operation"' not in worker, "only those who may run an operation add victims to it"

@@ -672,6 +672,14 @@ def test_support_pages_have_no_serious_accessibility_problems(new_context, sign_
     screener.goto(f"/survivors/from-report/{other.reference}/")
     audit.check("survivor record refused for a child's report")
 
+    manager = sign_in(new_context(bypass_csp=True), "manager")
+    audit.page = manager
+    manager.goto(survivor_url + "operations/")
+    audit.check("add a survivor to an operation")
+    manager.get_by_role("button", name="Add to the operation").click()
+    expect(manager.locator(".govuk-error-summary")).to_contain_text("Enter the operation's reference")
+    audit.check("add a survivor to an operation with an error")
+
     worker = sign_in(new_context(bypass_csp=True), "worker")
     audit.page = worker
     for name, url in [("child with safe contact and consent", f"/children/{child.reference}/"),
@@ -703,5 +711,5 @@ def test_support_pages_have_no_serious_accessibility_problems(new_context, sign_
     worker.get_by_role("button", name=re.compile("Record that they were told")).first.click()
     expect(worker.locator(".govuk-error-summary")).to_contain_text("Say how the victim was told")
     audit.check("victims code with an error")
-    assert len(audit.checked) == 34, audit.checked
+    assert len(audit.checked) == 36, audit.checked
     assert not audit.failures, audit.report()

@@ -160,6 +160,7 @@ ROUTES = {
     "support:open_survivor": Route(SCREENERS, record="contact", verb="screen", methods=("GET", "POST")),
     "support:survivor": Route(READERS, record="survivor", verb="view"),
     "support:route_survivor": Route(SCREENERS, record="survivor", verb="screen", methods=("GET", "POST")),
+    "support:survivor_operation": Route(OPERATION_RUNNERS, record="survivor", verb="view", methods=("GET", "POST")),
     "support:survivor_safe_contact": Route(CASE_WORKERS, record="survivor", verb="work", methods=("GET", "POST")),
     "support:survivor_consent": Route(CASE_WORKERS, record="survivor", verb="work", methods=("POST",)),
     "support:survivor_plan": Route(READERS, record="survivor", verb="view"),

@@ -155,3 +155,12 @@ class ToldForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["how"].error_messages["required"] = "Say how the victim was told"
+
+
+class OperationReferenceForm(forms.Form):
+    reference = forms.CharField(label="Operation reference", max_length=20,
+                                help_text="As it is shown on the operation's page, for example OP-000012.",
+                                error_messages={"required": "Enter the operation's reference."})
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()

@@ -8,6 +8,7 @@ patterns = (
         path("survivors/from-report/<str:reference>/", views.open_survivor, name="open_survivor"),
         path("survivors/<str:reference>/", views.survivor_page, name="survivor"),
         path("survivors/<str:reference>/route/", views.route_survivor, name="route_survivor"),
+        path("survivors/<str:reference>/operations/", views.survivor_operation, name="survivor_operation"),
         path("survivors/<str:reference>/safe-contact/", views.survivor_safe_contact, name="survivor_safe_contact"),
         path("survivors/<str:reference>/consent/", views.survivor_consent, name="survivor_consent"),
         path("survivors/<str:reference>/support/", views.survivor_plan, name="survivor_plan"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safehub import clock
 from safehub.access.models import Share
-from safehub.access.policy import can
+from safehub.access.policy import can, has_role
 from safehub.access.records import with_record
 from safehub.access.routes import READERS
 from safehub.accounts.decorators import role_required
@@ -108,6 +108,8 @@ def render_survivor(request, survivor, consent_form=None, withdraw_errors=None, 
         "consent_url": reverse("support:survivor_consent", args=[survivor.reference]),
         "can_screen": can(request.user, "screen", survivor, visible=True),
         "can_work": can(request.user, "work", survivor, visible=True),
+        "operations": list(survivor.operations.visible_to(request.user).order_by("reference")),
+        "can_add_to_operation": has_role(request.user, "analyst", "investigator", "manager"),
         "now": timezone.now(),
         "errors": (error_summary([consent_form]) if consent_form else []) + list(withdraw_errors or []),
     }
@@ -133,6 +135,33 @@ def route_survivor(request, survivor):
             _apply_errors(form, error)
     return render(request, "support/route.html", {"survivor": survivor, "form": form, "errors": error_summary([form]),
                                                   "panel": safe_panel(request, survivor)},
+                  status=400 if request.method == "POST" else 200)
+
+
+@role_required("analyst", "investigator", "manager")
+@require_http_methods(["GET", "POST"])
+@with_survivor("view")
+def survivor_operation(request, survivor):
+    """Add an adult survivor to an operation as one of its victims: they are then owed its Victims' Code
+    notifications. Only those who run the operation may, and only an operation they may open is found."""
+    from django.core.exceptions import PermissionDenied
+
+    from safehub.intelligence.models import Operation
+
+    form = forms.OperationReferenceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        operation = Operation.objects.visible_to(request.user).filter(reference=form.cleaned_data["reference"]).first()
+        if operation is None:
+            form.add_error("reference", "There is no operation with that reference that you may open. Check the "
+                                        "reference on the operation's page.")
+        else:
+            try:
+                actions.link_survivor_to_operation(request.user, survivor, operation, request=request)
+                return redirect(reverse("support:survivor", args=[survivor.reference]) + "#operations")
+            except PermissionDenied as error:
+                form.add_error("reference", str(error))
+    return render(request, "support/survivor_operation.html",
+                  {"survivor": survivor, "form": form, "errors": error_summary([form])},
                   status=400 if request.method == "POST" else 200)
 
 
