@@ -209,6 +209,7 @@ def test_a_restricted_item_opens_only_for_its_allow_list_and_shares_no_summary(u
     analyst = sign_in_client(users["analyst"])
     page = analyst.get(f"/intelligence/{recorded.pk}/").content.decode()
     assert "Restrict this record" in page and "Share with another agency" not in page
+    assert "Restrict" not in page.split("</title>")[0]
     assert users["investigator"].get_full_name() in page and boss.get_full_name() not in page
     response = analyst.post(f"/access/intelligenceitem/{recorded.reference}/restrict/", {
         "restrict-reason_kind": "high_risk_intelligence", "restrict-reason": "Source at risk",

@@ -55,7 +55,8 @@ def readable_intelligence(user=None):
     Without a user (`link run`, benchmarks), all of them ("none" while there are none)."""
     model = sources.INTELLIGENCE.model
     if user is None:
-        return (ALL_INTELLIGENCE, model.objects.all()) if model.objects.exists() else (NO_INTELLIGENCE, model.objects.none())
+        everything = model.objects.exists()
+        return (ALL_INTELLIGENCE, model.objects.all()) if everything else (NO_INTELLIGENCE, model.objects.none())
     return visible_named(model, user)
 
 

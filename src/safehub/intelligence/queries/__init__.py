@@ -115,9 +115,6 @@ class Naming:
     def of(self, field):
         return sorted(self.ids[field])
 
-    def keys(self):
-        """The record keys (`sources.record_key`) of all of them."""
-        return {source.key(pk) for source in sources.SOURCES for pk in self.ids[source.id_field]}
 
 
 class Listed:
@@ -193,26 +190,36 @@ def holding_any(ids, field="entity_ids"):
     return condition
 
 
-def _networks(user, person, naming):
-    """Current networks joining records that name the person, of which the user may open a record naming him. A
-    network holding the person's own record has one (the user is on his page); in the others only the records
-    naming him are checked, so a network of a hundred thousand reports is never sent back to the database key
-    by key, and a network is not tied to him through a record the user may not open."""
+def _networks(user, person, naming, lists, limit):
+    """Up to `limit` current networks joining records that name the person, of which the user may open a record
+    naming him (or an item about him). A network holding the person's own record has one (the user is on his
+    page). The others (where his phone is a hub, say) are checked against the records of his page's lists, a
+    few networks at a time until there are enough: a network is never sent back to the database key by key, and
+    is not tied to him through a record the user may not open."""
     from safehub.linking.networks import current_networks
 
     entity_ids = naming.entity_ids
     networks, holding = current_networks(user), holding_any(entity_ids)
-    if holding is not None:  # PostgreSQL: the members are read only for the networks that need checking
+    if holding is not None:  # PostgreSQL: members are read only for the networks that need checking
         found = list(networks.filter(holding).only("pk", "number", "flagged", "flag_reason", "person_ids"))
     else:
         found = [network for network in networks if entity_ids & set(network.entity_ids)]
-    others = [network.pk for network in found if person.pk not in network.person_ids]
-    if not others:
-        return found
-    members = Network.objects.filter(pk__in=others).only(*(source.network_field for source in sources.SOURCES))
-    candidates = {network.pk: naming.keys() & set(sources.network_keys(network)) for network in members}
-    visible = sources.visible_keys(user, set().union(*candidates.values()))
-    return [network for network in found if network.pk not in candidates or candidates[network.pk] & visible]
+    shown = {network.pk for network in found if person.pk in network.person_ids}
+    others = [network.pk for network in found if network.pk not in shown]
+    if others:
+        people = naming.of("person_of_concern_id")
+        opened = {sources.REPORT: set(lists["reports"].ids), sources.CHILD_RECORD: set(lists["child_records"].ids),
+                  sources.INTELLIGENCE: set(lists["items"].ids) if isinstance(lists["items"], Listed) else set(),
+                  sources.PERSON_OF_CONCERN: set(PersonOfConcern.objects.visible_to(user).filter(pk__in=people)
+                                                 .values_list("pk", flat=True))}
+        fields = [source.network_field for source in sources.SOURCES]
+        for start in range(0, len(others), limit):
+            if len(shown) >= limit:
+                break
+            for network in Network.objects.filter(pk__in=others[start:start + limit]).only(*fields):
+                if any(not ids.isdisjoint(getattr(network, source.network_field)) for source, ids in opened.items()):
+                    shown.add(network.pk)
+    return [network for network in found if network.pk in shown][:limit]
 
 
 def person_lists(user, person, naming):
@@ -269,7 +276,7 @@ def person_view(user, person, *, request=None):
     promoted = Naming(promoted_from)
     view.update({
         "person": person, "completeness": completeness(person), "reads_items": user.role in INTELLIGENCE_READERS,
-        "limit": limit, "networks": (_networks(user, person, naming)[:limit]
+        "limit": limit, "networks": (_networks(user, person, naming, lists, limit)
                                      if user.role in NETWORK_READERS and naming.entity_ids else []),
         "promoted": bool(promoted_from),
         "promoted_reports": reports_naming(user, promoted)[:PROMOTED_SHOWN] if promoted_from else [],

@@ -136,8 +136,8 @@ def person_section(request, person_id, section):
               reason=f"on {person.reference}: " + ", ".join(str(item.pk) for item in found["rows"])[:400])
     return render(request, "intelligence/person_section.html", {
         "person": person, "section": section, "name": name, "heading": heading, "noun": noun, "page": page,
-        "limit": queries.LIST_LIMIT, **found, name: found["rows"], "can_edit": request.user.role in actions.PERSON_MAKERS,
-        "reads_items": request.user.role in INTELLIGENCE_MAKERS})
+        "limit": queries.LIST_LIMIT, **found, name: found["rows"],
+        "can_edit": request.user.role in actions.PERSON_MAKERS, "reads_items": request.user.role in INTELLIGENCE_MAKERS})
 
 
 def _page(request, most=10_000):
