@@ -272,7 +272,7 @@ def url_for(name, pattern, record, extras, record_kind="contact"):
     extras = {key: value for key, value in extras.items()
               if key not in ("case", "child", "person", "item", "operation")}
     values = {"reference": record.reference, "key": record.reference, "kind": record_kind, "step": "concern",
-              "section": "caseload", **extras}
+              "section": "chronology" if name == "intelligence:person_section" else "caseload", **extras}
     params = list(pattern.pattern.regex.groupindex)
     if any(param not in values for param in params):
         return None  # e.g. a restriction id for a record that has none

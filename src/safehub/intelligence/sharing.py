@@ -56,13 +56,14 @@ def shared_items(user, *, child=None, person=None, leaving_out=(), but_readable=
     record = child if child is not None else person
     if record is None or not is_signed_in(user) or not user.agency_id or not is_visible(user, record):
         return IntelligenceItem.objects.none()
+    # One row per item either way (an item has one operation, which holds a child once; it names a person once).
     items = (IntelligenceItem.objects.filter(operation__children=child) if child is not None
              else IntelligenceItem.objects.filter(people=person))
     locked, _ = restricted_against(IntelligenceItem, user)
     if but_readable and user.role in INTELLIGENCE_READERS:  # the agency's own items, less the locked (below)
         items = items.exclude(owning_agency_id=user.agency_id)
     return (items.exclude(sanitised_summary="").filter(grading.partner_may_read(user.agency.kind))
-            .exclude(pk__in=locked).exclude(pk__in=leaving_out).distinct().order_by("-received_at", "-pk"))
+            .exclude(pk__in=locked).exclude(pk__in=leaving_out).order_by("-received_at", "-pk"))
 
 
 def summaries_of(items):
