@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from safehub.access.actions import share_record
+from safehub.access.actions import answer_transfer, request_transfer, restrict_record, share_record
+from safehub.access.models import Transfer
 from safehub.accounts.actions import create_user
 from safehub.accounts.api_auth import issue_token
 from safehub.audit.models import AuditEvent
@@ -197,21 +198,76 @@ def test_a_council_worker_never_opens_an_item(users, agencies):
 
 
 def test_a_restricted_item_opens_only_for_its_allow_list_and_shares_no_summary(users, agencies, victim):
-    from django.contrib.contenttypes.models import ContentType
-
+    """The analyst who holds an item restricts it from its page to a named colleague (an item's allow-list offers
+    only its agency's analysts and investigators); nobody else opens it, no partner reads its summary, and the
+    restriction is audited. Lifting it opens the item to the agency's readers again."""
     from safehub.access.models import Restriction
 
-    boss, _ = create_user(username="police-manager", password="p" * 12, role="manager", agency=agencies["POLICE"])
+    boss, _ = create_user(username="police-manager", password="p" * 12, role="manager", agency=agencies["POLICE"],
+                          first_name="Pat", last_name="Synthetic-Boss")
     recorded = item(users["analyst"], operation=victim["operation"])
-    # restrict_record needs a manager who may open the record, and managers do not open items: stored as the
-    # access room would store it.
-    restriction = Restriction.objects.create(content_type=ContentType.objects.get_for_model(recorded),
-                                             object_id=recorded.pk, reason_kind="high_risk_intelligence",
-                                             reason="Source at risk", created_by=boss, review_due="2027-03-01")
-    restriction.allowed_users.set([users["investigator"]])
-    assert sign_in_client(users["analyst"]).get(f"/intelligence/{recorded.pk}/").status_code == 404
+    analyst = sign_in_client(users["analyst"])
+    page = analyst.get(f"/intelligence/{recorded.pk}/").content.decode()
+    assert "Restrict this record" in page and "Share with another agency" not in page
+    assert "Restrict" not in page.split("</title>")[0]
+    assert users["investigator"].get_full_name() in page and boss.get_full_name() not in page
+    response = analyst.post(f"/access/intelligenceitem/{recorded.reference}/restrict/", {
+        "restrict-reason_kind": "high_risk_intelligence", "restrict-reason": "Source at risk",
+        "restrict-allowed_users": [users["investigator"].pk]})
+    assert response.status_code == 302
+    restriction = Restriction.pointing_at(recorded).active().get()
+    assert set(restriction.allowed_users.all()) == {users["analyst"], users["investigator"]}
+    assert events("record_restricted", object_type="intelligenceitem", object_id=str(recorded.pk)).exists()
+    colleague, _ = create_user(username="police-analyst-2", password="p" * 12, role="analyst",
+                               agency=agencies["POLICE"])
+    assert sign_in_client(colleague).get(f"/intelligence/{recorded.pk}/").status_code == 404
     assert sign_in_client(users["investigator"]).get(f"/intelligence/{recorded.pk}/").status_code == 200
     assert sanitised_summaries(users["worker"], child=victim["child"]) == []
+    with pytest.raises(PermissionDenied):  # a manager opens no item, so restricts none and breaks no glass
+        restrict_record(boss, recorded, reason_kind="high_profile", reason="Locked", allowed_users=[])
+    assert sign_in_client(boss).post(f"/access/intelligenceitem/{recorded.reference}/break-glass/",
+                                     {"reason": "Urgent"}).status_code == 404
+
+    analyst.post(f"/access/restrictions/{restriction.pk}/lift/")
+    assert sign_in_client(colleague).get(f"/intelligence/{recorded.pk}/").status_code == 200
+    assert events("restriction_lifted", object_type="intelligenceitem").exists()
+
+
+def test_an_item_is_never_shared_and_moves_only_to_another_police_force(users, agencies):
+    """Sharing an item would open its text to a partner: refused, as the sanitised summary is what partners
+    read. It may move to another police force (its manager accepts), never to a partner agency, and not under a
+    5x5x5 handling code that keeps it in the originating agency."""
+    from safehub.accounts.models import Agency
+
+    recorded = item(users["analyst"])
+    with pytest.raises(PermissionDenied):
+        share_record(users["analyst"], recorded, agency=agencies["COUNCIL"], purpose="MACE",
+                     lawful_basis="dpa_s1_p18")
+    analyst = sign_in_client(users["analyst"])
+    assert analyst.post(f"/access/intelligenceitem/{recorded.reference}/share/", {
+        "share-agency": agencies["COUNCIL"].pk, "share-purpose": "MACE",
+        "share-lawful_basis": "dpa_s1_p18"}).status_code == 403
+    with pytest.raises(ValidationError, match="only to another police force"):
+        request_transfer(users["analyst"], recorded, to_agency=agencies["COUNCIL"], reason="Their case now")
+    force = Agency.objects.create(code="TRANSPORT", name="Synthetic Transport Police", kind="police")
+    page = analyst.get(f"/intelligence/{recorded.pk}/").content.decode()
+    assert "Transfer to another agency" in page and "Synthetic Transport Police" in page
+    assert agencies["COUNCIL"].name not in page.split("Transfer to another agency")[1]
+    response = analyst.post(f"/access/intelligenceitem/{recorded.reference}/transfer/", {
+        "transfer-to_agency": agencies["COUNCIL"].pk, "transfer-reason": "Their case now"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert analyst.post(f"/access/intelligenceitem/{recorded.reference}/transfer/", {
+        "transfer-to_agency": force.pk, "transfer-reason": "Their investigation"}).status_code == 302
+    their_manager, _ = create_user(username="transport-manager", password="t" * 12, role="manager", agency=force)
+    their_analyst, _ = create_user(username="transport-analyst", password="t" * 12, role="analyst", agency=force)
+    answer_transfer(their_manager, Transfer.pointing_at(recorded).get(), accept=True)
+    assert sign_in_client(their_analyst).get(f"/intelligence/{recorded.pk}/").status_code == 200
+    assert analyst.get(f"/intelligence/{recorded.pk}/").status_code == 404
+
+    kept_home = item(users["analyst"], scheme="5x5x5", source_grade="B", intelligence_grade="2", handling_code="4",
+                     handling_condition="")
+    with pytest.raises(PermissionDenied):
+        request_transfer(users["analyst"], kept_home, to_agency=force, reason="Their investigation")
 
 
 # --- What a partner reads ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ comes first (content types, the networks computed once).
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -19,7 +20,7 @@ from safehub.cases import actions as case_actions
 from safehub.intelligence.actions import operations as operation_actions
 from safehub.intelligence.actions import people as people_actions
 from safehub.intelligence.actions.items import record_intelligence
-from safehub.intelligence.models import Breach, Disruption, JusticeStep
+from safehub.intelligence.models import Breach, Disruption, IntelligenceItem, JusticeStep
 from tests.conftest import sign_in_client
 from tests.test_linking import report
 from tests.test_people_of_concern import police_manager
@@ -108,11 +109,11 @@ def dean(users, agencies):
     return dean
 
 
-def grow_around(users, agencies, dean, count=12):
+def grow_around(users, agencies, dean, count=12, start=1):
     """Many more reports naming his phones, items about him and naming his phones, operations with measures,
     breaches and justice steps, and associates."""
     analyst = users["analyst"]
-    for n in range(1, count + 1):
+    for n in range(start, start + count):
         people_actions.add_detail(analyst, dean, kind="phone", value=phone(100 + n))
         shared_report(users, agencies, n, [phone(1), phone(100 + n)])
         item(analyst, n, [dean] if n % 2 else [], [phone(100 + n)])
@@ -182,3 +183,74 @@ def test_an_operations_page_queries_do_not_grow_with_its_rows(users, agencies):
     after, page = get(client, url)
     assert "Dean12 Marsh" in page and "Marsh12" in page and "Charged" in page and page.count("INT-") >= 13
     assert after <= before, f"the operation's page ran {before} queries before and {after} after more rows"
+
+
+def test_each_list_on_a_persons_page_shows_its_newest_rows_with_a_count_and_a_page_of_its_own(users, agencies,
+                                                                                                dean, monkeypatch):
+    """With more rows than a list shows (3 here, 50 in use), the page shows the newest of each with the count and
+    a link to the whole list, paged; neither the page nor a list's page runs more queries as rows grow."""
+    from safehub.intelligence import queries
+
+    monkeypatch.setattr(queries, "LIST_LIMIT", 3)
+    analyst = sign_in_client(users["analyst"])
+    url = f"/people/{dean.pk}/"
+    grow_around(users, agencies, dean, count=6)
+    before, _ = get(analyst, url)
+    pages_before = {section: get(analyst, f"{url}all/{section}/")[0] for section in queries.SECTIONS}
+    grow_around(users, agencies, dean, count=12, start=7)
+    after, page = get(analyst, url)
+    assert after <= before, f"the person's page ran {before} queries before and {after} after more rows"
+    items = page[page.index('id="items-table"'):page.index("</table>", page.index('id="items-table"'))]
+    assert items.count('href="/intelligence/') == 3
+    assert "The 3 most recent of " in page and f'href="{url}all/intelligence/"' in page
+    assert f'href="{url}all/reports/"' in page and f'href="{url}all/chronology/"' in page
+    assert page.count('class="govuk-table__row"', page.index('id="chronology-table"')) == 1 + 3  # head + 3 lines
+
+    for section in queries.SECTIONS:
+        queries_run, shown = get(analyst, f"{url}all/{section}/?page=2")
+        assert queries_run <= pages_before[section] + (3 if section == "chronology" else 0), section
+        assert 'rel="prev"' in shown, section
+    listing = get(analyst, f"{url}all/intelligence/")[1]
+    seen = set()
+    for number in range(1, 30):
+        shown = get(analyst, f"{url}all/intelligence/?page={number}")[1]
+        found = set(re.findall(r'href="/intelligence/(\d+)/"', shown))
+        if not found:
+            break
+        assert not found & seen, "a row shown on two pages"
+        seen |= found
+    assert len(seen) > 3 and f"{len(seen)} intelligence items you can open" in listing
+    assert len(seen) >= IntelligenceItem.objects.filter(people=dean).count()
+
+
+def test_a_partners_list_of_summaries_is_bounded_too(users, agencies, dean, monkeypatch):
+    from safehub.intelligence import queries
+
+    monkeypatch.setattr(queries, "LIST_LIMIT", 3)
+    council = sign_in_client(users["manager"])
+    url = f"/people/{dean.pk}/"
+    grow_around(users, agencies, dean, count=12)
+    _, page = get(council, url)
+    assert page.count("safehub-shared-summary") == 3 and f"{SUMMARY} (1)" in page and f"{SUMMARY} (5)" not in page
+    assert f'href="{url}all/summaries/"' in page and "INT-" not in page and "Source says" not in page
+    _, second = get(council, f"{url}all/summaries/?page=2")
+    assert second.count("safehub-shared-summary") == 3 and f"{SUMMARY} (5)" in second and "Source says" not in second
+    assert f"{SUMMARY} (11)" in get(council, f"{url}all/summaries/?page=3")[1]
+    from safehub.audit.models import AuditEvent
+
+    shown = AuditEvent.objects.filter(action="intelligence_summary_viewed", actor_name=users["manager"].username)
+    assert shown.exists()
+
+
+def test_the_add_a_person_form_does_not_grow_with_the_people_the_user_may_open(users, agencies):
+    """The operation's page asks for a reference instead of listing every person the user may open."""
+    analyst = users["analyst"]
+    operation = open_operation(analyst, 0)
+    client = sign_in_client(analyst)
+    url = f"/operations/{operation.pk}/"
+    before, page = get(client, url)
+    size = len(page)
+    for n in range(1, 40):
+        new_person(analyst, n)
+    after, page = get(client, url)
+    assert after <= before and len(page) <= size + 50 and "Dean39 Marsh" not in page

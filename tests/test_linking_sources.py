@@ -245,3 +245,42 @@ def test_a_person_is_the_same_only_through_records_the_viewer_may_open(users, ag
     judge(*ours)
     shown = page(users["screener"], f"/screening/{first.reference}/")
     assert said in shown and "Smudge" not in shown and "POC-0001" not in shown
+
+
+def test_networks_follow_an_item_restricted_or_moved_to_another_force_though_no_mention_changes(users, agencies):
+    """The items a user may read change while every mention stays as it was: a restriction keeps one analyst
+    out (then is lifted), and the item moves to another police force. What each analyst is shown follows at
+    once, though the networks were already computed for them."""
+    from safehub.access import actions as access_actions
+    from safehub.accounts.models import Agency
+
+    first = report(children=["Ava Pike"], phones=["07700 900361"])
+    second = report(children=["Ben Orr"], vehicles=["KX21 ABC"])
+    share_with_police(users, agencies, first, second)
+    item = intelligence(agencies["POLICE"], users["analyst"], [("phone", "07700 900361"), ("vehicle", "KX21ABC")])
+    intelligence(agencies["POLICE"], users["analyst"], [("phone", "07700 900369")], number=2)  # stays with the police
+    analyst = users["analyst"]
+    colleague, _ = create_user(username="police-analyst-2", password="p" * 12, role="analyst",
+                               agency=agencies["POLICE"])
+    for viewer in (analyst, colleague):
+        assert networks.current_networks(viewer).get().intelligence_ids == [item.pk]
+
+    restriction = access_actions.restrict_record(analyst, item, reason_kind="high_risk_intelligence",
+                                                 reason="Source protection", allowed_users=[])
+    assert networks.current_networks(colleague).count() == 0
+    assert "No network joins records you can open" in page(colleague, "/networks/")
+    assert networks.current_networks(analyst).get().intelligence_ids == [item.pk]
+    access_actions.lift_restriction(analyst, restriction)
+    assert networks.current_networks(colleague).get().intelligence_ids == [item.pk]
+
+    force = Agency.objects.create(code="TRANSPORT", name="Synthetic Transport Police", kind="police")
+    their_analyst, _ = create_user(username="transport-analyst", password="t" * 12, role="analyst", agency=force)
+    their_manager, _ = create_user(username="transport-manager", password="t" * 12, role="manager", agency=force)
+    transfer = access_actions.request_transfer(analyst, item, to_agency=force, reason="Their investigation")
+    assert networks.current_networks(colleague).get().intelligence_ids == [item.pk]  # not yet accepted
+    access_actions.answer_transfer(their_manager, transfer, accept=True)
+    for viewer in (analyst, colleague):
+        assert networks.current_networks(viewer).count() == 0, viewer
+        listing = page(viewer, "/networks/")
+        assert "No network joins records you can open" in listing and "INT-0001" not in listing
+    assert networks.current_networks(their_analyst).get().intelligence_ids == [item.pk]

@@ -192,6 +192,31 @@ def test_people_and_children_are_added_only_from_records_the_user_may_open(users
     assert operation.children.filter(pk=shared_child.pk).exists()
 
 
+def test_a_person_is_added_by_their_reference_with_a_clear_error_that_keeps_what_was_typed(users, agencies,
+                                                                                          operation, town):
+    """The form is a text box for the reference, not a list of everyone the user may open (thousands at a
+    force's scale): a reference that is unknown, not openable or already in the operation is refused on the
+    field, with the typed text kept."""
+    client = sign_in_client(users["analyst"])
+    page = client.get(f"/operations/{operation.pk}/").content.decode()
+    assert 'name="person" type="text"' in page or 'type="text" name="person"' in page
+    assert "<select" not in page.split('id="people"')[1].split('id="children"')[0]
+    council_person = person_of_concern(agencies["COUNCIL"], users["manager"], "Lee", "Varden")
+    for typed, error in [("", "Enter the reference of the person of concern"),
+                         ("PC-999999", "There is no person of concern PC-999999 that you can open"),
+                         (council_person.reference, f"There is no person of concern {council_person.reference} "
+                                                    "that you can open"),
+                         (town["dean"].reference, "Dean Mercer is already in this operation")]:
+        response = client.post(f"/operations/{operation.pk}/people/", {"person": typed})
+        body = response.content.decode()
+        assert response.status_code == 400 and error in body, typed
+        assert 'class="govuk-error-summary' in body and f'value="{typed}"' in body or not typed
+        assert "Lee Varden" not in body
+    newcomer = person_of_concern(agencies["POLICE"], users["analyst"], "Jon", "Hale")
+    response = client.post(f"/operations/{operation.pk}/people/", {"person": f" {newcomer.reference.lower()} "})
+    assert response.status_code == 302 and operation.people.filter(pk=newcomer.pk).exists()
+
+
 # --- The problem profile ------------------------------------------------------------------------------------
 
 

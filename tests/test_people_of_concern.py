@@ -346,8 +346,28 @@ def test_a_restricted_person_opens_only_for_the_allow_list(users, agencies):
     dean = person(boss)
     restrict_record(boss, dean, reason_kind="high_risk_intelligence", reason="Covert tactic",
                     allowed_users=[boss, users["investigator"]])
-    assert sign_in_client(users["analyst"]).get(f"/people/{dean.pk}/").status_code == 404
+    refused = sign_in_client(users["analyst"]).get(f"/people/{dean.pk}/")
+    assert refused.status_code == 403 and "This record is restricted" in refused.content.decode()
+    assert "Break the glass" not in refused.content.decode() and str(dean) not in refused.content.decode()
     assert sign_in_client(users["investigator"]).get(f"/people/{dean.pk}/").status_code == 200
+
+
+def test_a_manager_outside_a_persons_restriction_breaks_the_glass_and_it_is_audited(users, agencies):
+    """People of concern take the access routes of every record: the restricted page offers a manager of the
+    agency the break-glass, which opens the person for that session and is audited."""
+    boss = police_manager(agencies)
+    dean = person(boss)
+    restrict_record(boss, dean, reason_kind="high_profile", reason="Known to staff", allowed_users=[boss])
+    other, _ = create_user(username="police-manager-2", password="p" * 12, role="manager", agency=agencies["POLICE"])
+    client = sign_in_client(other)
+    refused = client.get(f"/people/{dean.pk}/").content.decode()
+    assert "Break the glass and open the record" in refused
+    assert f'action="/access/personofconcern/{dean.reference}/break-glass/"' in refused
+    response = client.post(f"/access/personofconcern/{dean.reference}/break-glass/",
+                           {"reason": "He was seen with a missing child tonight."})
+    assert response.status_code == 302 and response["Location"] == f"/people/{dean.pk}/"
+    assert client.get(f"/people/{dean.pk}/").status_code == 200
+    assert events("break_glass", object_type="personofconcern", object_id=str(dean.pk)).exists()
 
 
 def test_the_chronology_is_newest_first(users, agencies):

@@ -433,10 +433,12 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
     audit.check("a new operation")
 
     page.get_by_text("Add a person of concern").click()
+    page.get_by_label("Reference of the person of concern").fill("POC-999999")
     page.get_by_role("button", name="Add the person").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the person to add")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is no person of concern POC-999999")
+    expect(page.get_by_label("Reference of the person of concern")).to_have_value("POC-999999")
     audit.check("operation page with an error")
-    page.get_by_label("Person of concern").select_option(label=dean_label)
+    page.get_by_label("Reference of the person of concern").fill(dean.reference)
     page.get_by_role("button", name="Add the person").click()
 
     page.get_by_role("link", name="Write the profile").click()
@@ -712,4 +714,80 @@ def test_support_pages_have_no_serious_accessibility_problems(new_context, sign_
     expect(worker.locator(".govuk-error-summary")).to_contain_text("Say how the victim was told")
     audit.check("victims code with an error")
     assert len(audit.checked) == 36, audit.checked
+
+
+def test_access_pages_on_people_operations_and_intelligence_have_no_serious_accessibility_problems(
+        new_context, sign_in, demo_users, agencies, axe_source):
+    """Sharing, transfer, restriction and break-glass on the new kinds of record (ADR 15), each with its errors:
+    an item restricted by its analyst, a person of concern and an operation in their police manager's hands, the
+    restricted page offering the break-glass, and a person's lists paged on their own."""
+    from safehub.accounts.actions import create_user
+    from safehub.demo.accounts import DEMO_PASSWORD, demo_totp_key
+    from safehub.intelligence.actions import operations as operation_actions
+    from safehub.intelligence.actions.items import record_intelligence
+    from safehub.intelligence.actions.people import create_person
+
+    for username, name in (("police-boss", "Pat"), ("police-boss-2", "Sol")):
+        demo_users[username] = create_user(username=username, password=DEMO_PASSWORD, role="manager",
+                                           agency=agencies["POLICE"], first_name=name, last_name="Demo-Inspector",
+                                           totp_key=demo_totp_key(username))[0]
+    analyst = demo_users["analyst"]
+    dean = create_person(analyst, first_name="Dean", last_name="Mercer", ethnicity="not_known",
+                         nationality_answer="not_known")
+    operation = operation_actions.open_operation(analyst, name="Operation Larch", lead=analyst)
+    operation_actions.add_person(analyst, operation, dean)
+    item = record_intelligence(analyst, scheme="3x5x2", source_grade="2", intelligence_grade="B", handling_code="P",
+                               text="Synthetic: seen at the station.", sanitised_summary="Seen in town.",
+                               people=[dean], operation=operation)
+
+    page = sign_in(new_context(bypass_csp=True), "analyst")
+    audit = Audit(page, axe_source)
+    page.goto(f"/intelligence/{item.pk}/")
+    page.get_by_text("Restrict this record", exact=True).click()
+    page.get_by_role("button", name="Restrict").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose why the record is restricted")
+    audit.check("item: restriction with errors")
+    page.get_by_text("Restrict this record", exact=True).click()
+    page.get_by_label("High-risk intelligence").check()
+    page.get_by_label("Details").fill("Source protection.")
+    page.get_by_label("Ivo Demo-Investigator").check()
+    page.get_by_role("button", name="Restrict").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Ivo Demo-Investigator")
+    audit.check("item: restricted, with the transfer form")
+    for section in ("chronology", "intelligence", "details"):
+        page.goto(f"/people/{dean.pk}/all/{section}/")
+        audit.check(f"a person's whole list: {section}")
+
+    boss = sign_in(new_context(bypass_csp=True), "police-boss")
+    audit.page = boss
+    boss.goto(f"/people/{dean.pk}/")
+    boss.get_by_text("Share with another agency").click()
+    boss.get_by_role("button", name="Share").click()
+    expect(boss.locator(".govuk-error-summary")).to_contain_text("Choose the agency to share with")
+    audit.check("person: share with errors")
+    boss.get_by_text("Restrict this record", exact=True).click()
+    boss.get_by_label("High-profile person or case").check()
+    boss.get_by_label("Details").fill("Known to staff.")
+    boss.get_by_role("button", name="Restrict").click()
+    expect(boss.locator(".govuk-notification-banner")).to_contain_text("Restricted record")
+    audit.check("person: restricted, with sharing and transfer")
+    boss.goto(f"/operations/{operation.pk}/")
+    boss.get_by_text("Transfer to another agency").click()
+    boss.get_by_role("button", name="Offer the transfer").click()
+    expect(boss.locator(".govuk-error-summary")).to_contain_text("Choose the agency to transfer to")
+    audit.check("operation: transfer with errors")
+
+    other = sign_in(new_context(bypass_csp=True), "police-boss-2")
+    audit.page = other
+    other.goto(f"/people/{dean.pk}/")
+    expect(other.get_by_role("heading", level=1)).to_have_text("This record is restricted")
+    audit.check("person: restricted page with the break-glass")
+    other.get_by_role("button", name="Break the glass and open the record").click()
+    expect(other.locator(".govuk-error-summary")).to_be_visible()
+    audit.check("person: break-glass with an error")
+    other.get_by_label("Why do you need to open this record now?").fill("Seen with a missing child tonight.")
+    other.get_by_role("button", name="Break the glass and open the record").click()
+    expect(other.get_by_role("heading", level=1)).to_have_text("Dean Mercer")
+    audit.check("person: opened by breaking the glass")
+    assert len(audit.checked) == 11
     assert not audit.failures, audit.report()

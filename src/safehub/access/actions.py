@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from safehub.access.models import BreakGlass, LawfulBasis, Restriction, Share, Transfer
 from safehub.access.policy import require
+from safehub.access.records import kind_of, transfer_targets
 from safehub.audit.trail import record as audit
 from safehub.forms import required_text
 
@@ -56,6 +57,8 @@ def request_transfer(user, record, *, to_agency, reason, request=None):
     require(user, "transfer", record)
     if to_agency.pk == record.owning_agency_id:
         raise ValidationError("The record already belongs to that agency.")
+    if not transfer_targets(record).filter(pk=to_agency.pk).exists():
+        raise ValidationError(kind_of(record).receivers_words)
     reason = required_text(reason, "Say why the record should move to another agency.")
     with transaction.atomic():
         if Transfer.pointing_at(record).filter(status=Transfer.Status.PENDING).exists():

@@ -33,9 +33,9 @@ class TransferForm(forms.Form):
     reason = forms.CharField(label="Why should the record move?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say why the record should move to another agency"})
 
-    def __init__(self, *args, owner_id=None, **kwargs):
+    def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.exclude(pk=owner_id)
+        self.fields["to_agency"].queryset = agencies
 
 
 class RestrictForm(forms.Form):
@@ -49,10 +49,10 @@ class RestrictForm(forms.Form):
                                                    widget=forms.CheckboxSelectMultiple, required=False,
                                                    help_text="You are always on the list.")
 
-    def __init__(self, *args, agency_id=None, **kwargs):
+    def __init__(self, *args, agency_id=None, roles=tuple(sorted(AGENCY_READER_ROLES)), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["allowed_users"].queryset = User.objects.filter(
-            agency_id=agency_id, is_active=True, is_system=False, role__in=sorted(AGENCY_READER_ROLES)
+            agency_id=agency_id, is_active=True, is_system=False, role__in=roles
         ).order_by("last_name")
 
 

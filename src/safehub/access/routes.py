@@ -20,6 +20,7 @@ ALL_ROLES = ("referrer", "screener", "worker", "manager", "analyst", "investigat
 PEOPLE_READERS = ("worker", "manager", "analyst", "investigator")
 PEOPLE_MAKERS = ("manager", "analyst", "investigator")
 INTELLIGENCE_MAKERS = ("analyst", "investigator")
+RESTRICTERS = ("manager",) + INTELLIGENCE_MAKERS
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,15 @@ ROUTES = {
     "linking:selector": Route(READERS, record="selector", verb="view"),
     "linking:judge": Route(("analyst",), methods=("POST",)),
     "linking:mark": Route(("analyst",), record="selector", verb="view", methods=("POST",)),
+    # The routes naming a kind of record serve every kind registered with `access.records` (reports, cases,
+    # children's records, people of concern, operations, intelligence items). Analysts and investigators
+    # restrict and transfer intelligence items, which nobody shares or opens by breaking the glass (ADR 15).
     "access:share": Route(SCREENERS, record="contact", verb="share", methods=("POST",)),
-    "access:transfer": Route(SCREENERS, record="contact", verb="transfer", methods=("POST",)),
-    "access:restrict": Route(("manager",), record="contact", verb="restrict", methods=("POST",)),
+    "access:transfer": Route(SCREENERS + INTELLIGENCE_MAKERS, record="contact", verb="transfer", methods=("POST",)),
+    "access:restrict": Route(RESTRICTERS, record="contact", verb="restrict", methods=("POST",)),
     "access:break_glass": Route(("manager",), record="contact", verb="break_glass", methods=("POST",)),
     "access:revoke_share": Route(SCREENERS, record="share", verb="share", methods=("POST",)),
-    "access:lift_restriction": Route(("manager",), record="restriction", verb="restrict", methods=("POST",)),
+    "access:lift_restriction": Route(RESTRICTERS, record="restriction", verb="restrict", methods=("POST",)),
     "access:review_break_glass": Route(("manager",), record="breakglass", verb="restrict", methods=("POST",)),
     "access:transfers": Route(("manager",)),
     "access:answer_transfer": Route(("manager",), record="transfer", verb="accept_transfer", methods=("POST",)),
@@ -128,6 +132,7 @@ ROUTES = {
     "intelligence:new_person": Route(PEOPLE_MAKERS, methods=("GET", "POST")),
     "intelligence:completeness": Route(("manager", "analyst", "investigator", "scrutiny")),
     "intelligence:person": Route(PEOPLE_READERS, record="person", verb="view"),
+    "intelligence:person_section": Route(PEOPLE_READERS, record="person", verb="view"),
     "intelligence:edit_person": Route(PEOPLE_MAKERS, record="person", verb="view", methods=("GET", "POST")),
     "intelligence:add_detail": Route(PEOPLE_MAKERS, record="person", verb="view", methods=("POST",)),
     "intelligence:remove_detail": Route(PEOPLE_MAKERS, record="person", verb="view", methods=("POST",)),

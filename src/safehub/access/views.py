@@ -6,28 +6,23 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from safehub.access.routes import READERS
+from safehub.access.routes import READERS, RESTRICTERS
 from safehub.access import actions
 from safehub.access.forms import BreakGlassForm, RestrictForm, RevokeForm, ShareForm, TransferForm
 from safehub.access.models import BreakGlass, Restriction, Share, Transfer
 from safehub.access.policy import can
-from safehub.access.records import Restricted, find_record, open_record, protected_models, require_or_403
+from safehub.access.records import (Restricted, find_record, kind_of, open_record, record_kind, record_url,
+                                    require_or_403, transfer_targets)
 from safehub.accounts.decorators import role_required
 from safehub.forms import error_text
 
 READER_ROLES = READERS
 
 
-RECORD_PAGES = {"contact": "screening:contact", "case": "cases:case", "child": "cases:child"}
-
-
-def record_url(kind, record):
-    if kind not in RECORD_PAGES:
-        raise Http404("No page for that kind of record")
-    return reverse(RECORD_PAGES[kind], kwargs={"reference": record.reference})
+def _restrict_form(record, data=None):
+    return RestrictForm(data, agency_id=record.owning_agency_id, roles=kind_of(record).readers)
 
 
 def access_panel(request, record, bound_forms):
@@ -37,18 +32,21 @@ def access_panel(request, record, bound_forms):
     owner_id = record.owning_agency_id
     pointer = {"content_type": ContentType.objects.get_for_model(record), "object_id": record.pk}
     can_share = can(user, "share", record, visible=True)
+    can_transfer = can(user, "transfer", record, visible=True)
     can_restrict = can(user, "restrict", record, visible=True)
     return {
         "can_screen": can(user, "screen", record, visible=True),
         "can_share": can_share,
+        "can_transfer": can_transfer,
         "can_restrict": can_restrict,
         "can_see_audit": can(user, "see_audit", record, visible=True),
         "shares": Share.objects.filter(**pointer).select_related("agency", "granted_by") if can_share else [],
-        "pending_transfer": Transfer.objects.filter(**pointer, status=Transfer.Status.PENDING).first(),
+        "pending_transfer": (Transfer.objects.filter(**pointer, status=Transfer.Status.PENDING)
+                             .select_related("to_agency").first() if can_transfer else None),
         "restriction": Restriction.objects.filter(**pointer, lifted_at__isnull=True).prefetch_related("allowed_users").first(),
         "share_form": bound_forms.get("share") or ShareForm(owner_id=owner_id),
-        "transfer_form": bound_forms.get("transfer") or TransferForm(owner_id=owner_id),
-        "restrict_form": bound_forms.get("restrict") or RestrictForm(agency_id=owner_id),
+        "transfer_form": bound_forms.get("transfer") or TransferForm(agencies=transfer_targets(record)),
+        "restrict_form": bound_forms.get("restrict") or _restrict_form(record),
         "break_glass": BreakGlass.objects.filter(**pointer, reviewed_at__isnull=True).select_related("user") if can_restrict else [],
     }
 
@@ -61,16 +59,9 @@ def _open(request, kind, key):
 
 
 def _redisplay(request, kind, record, form_name, form, error=None):
-    from safehub.cases.views import render_case, render_child
-    from safehub.screening.views import render_contact
-
     if error:
         form.add_error(None, error)
-    if kind == "case":
-        return render_case(request, record, status=400, access_forms={form_name: form})
-    if kind == "child":
-        return render_child(request, record, status=400, access_forms={form_name: form})
-    return render_contact(request, record, access_forms={form_name: form}, status=400)
+    return record_kind(kind).render(request, record, status=400, access_forms={form_name: form})
 
 
 def _post_record_form(request, kind, key, verb, form_name, make_form, run):
@@ -109,7 +100,7 @@ def share(request, kind, key):
 def revoke_share(request, share_id):
     shared = get_object_or_404(Share, pk=share_id)
     kind = shared.content_type.model
-    record = _open(request, kind, getattr(find_by_pk(shared), protected_models()[kind][1]))
+    record = _open(request, kind, getattr(find_by_pk(shared), record_kind(kind).field))
     require_or_403(request.user, "share", record)
     form = RevokeForm(request.POST)
     if not form.is_valid():
@@ -130,7 +121,7 @@ def transfer(request, kind, key):
                                  request=request)
 
     return _post_record_form(request, kind, key, "transfer", "transfer",
-                             lambda record: TransferForm(request.POST, owner_id=record.owning_agency_id), run)
+                             lambda record: TransferForm(request.POST, agencies=transfer_targets(record)), run)
 
 
 @role_required("manager")
@@ -151,7 +142,7 @@ def answer_transfer(request, transfer_id):
     return redirect("access:transfers")
 
 
-@role_required("manager")
+@role_required(*RESTRICTERS)
 @require_POST
 def restrict(request, kind, key):
     def run(record, data):
@@ -159,15 +150,15 @@ def restrict(request, kind, key):
                                 allowed_users=data["allowed_users"], request=request)
 
     return _post_record_form(request, kind, key, "restrict", "restrict",
-                             lambda record: RestrictForm(request.POST, agency_id=record.owning_agency_id), run)
+                             lambda record: _restrict_form(record, request.POST), run)
 
 
-@role_required("manager")
+@role_required(*RESTRICTERS)
 @require_POST
 def lift_restriction(request, restriction_id):
     restriction = get_object_or_404(Restriction, pk=restriction_id, lifted_at__isnull=True)
     kind = restriction.content_type.model
-    record = _open(request, kind, getattr(find_by_pk(restriction), protected_models()[kind][1]))
+    record = _open(request, kind, getattr(find_by_pk(restriction), record_kind(kind).field))
     actions.lift_restriction(request.user, restriction, request=request)
     return redirect(record_url(kind, record))
 
@@ -197,7 +188,7 @@ def break_glass(request, kind, key):
 def review_break_glass(request, glass_id):
     glass = get_object_or_404(BreakGlass, pk=glass_id)
     kind = glass.content_type.model
-    record = _open(request, kind, getattr(find_by_pk(glass), protected_models()[kind][1]))
+    record = _open(request, kind, getattr(find_by_pk(glass), record_kind(kind).field))
     require_or_403(request.user, "restrict", record)
     actions.review_break_glass(request.user, glass, note=request.POST.get("note", "")[:2000], request=request)
     return redirect(record_url(kind, record))

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from safehub.access.policy import can
-from safehub.access.records import find_record, protected_models
+from safehub.access.records import find_record, protected_models, record_url
 from safehub.accounts.decorators import role_required
 from safehub.audit.models import AuditEvent
 from safehub.audit.trail import record as audit
@@ -34,7 +34,7 @@ def who_has_seen(request, kind, key):
 def _record_url(request, kind, record, key):
     model, _field = protected_models()[kind]
     if model.objects.visible_to(request.user).filter(pk=record.pk).exists():
-        return f"/screening/{key}/"
+        return record_url(kind, record)
     return ""
 
 

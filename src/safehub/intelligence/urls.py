@@ -17,6 +17,7 @@ page_urls = [
     path("people/<int:person_id>/edit/", people_views.edit_person, name="edit_person"),
     path("people/<int:person_id>/details/", people_views.add_detail, name="add_detail"),
     path("people/<int:person_id>/details/<int:detail_id>/remove/", people_views.remove_detail, name="remove_detail"),
+    path("people/<int:person_id>/all/<slug:section>/", people_views.person_section, name="person_section"),
     path("intelligence/new/", item_views.new_item, name="new_item"),
     path("intelligence/<int:item_id>/", item_views.item_page, name="item"),
     path("operations/", operations.operation_list, name="operations"),

@@ -146,9 +146,9 @@ class Network(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     generation = models.CharField(max_length=80, db_index=True)
     intelligence_seen = models.CharField(max_length=20, default="none", db_index=True,
-                                         help_text="The intelligence items it was computed with: 'none' or a "
-                                                   "fingerprint of their ids; shown only to those who may open "
-                                                   "exactly those")
+                                         help_text="The intelligence items it was computed with: 'none', 'all' "
+                                                   "or a fingerprint of the set's name (networks.seen_by); shown "
+                                                   "only to those who may open exactly those")
     contact_ids = models.JSONField(default=list)
     child_record_ids = models.JSONField(default=list)
     intelligence_ids = models.JSONField(default=list)

@@ -9,10 +9,13 @@ never followed; an analyst can mark a selector as not linking. A network spans a
 one report alone shows nothing new.
 
 Intelligence never shapes what someone who may not read it sees: networks and hubs are computed for a set of
-intelligence items (`intelligence_seen`, a fingerprint of their ids), and a user is shown the networks
+intelligence items (`intelligence_seen`, a fingerprint of the set's name), and a user is shown the networks
 computed from exactly the items they may open: none for most users, so for them intelligence does not exist
-(no member, tie, count, flag or hub comes from it). Records of the other kinds are members whoever may open
-them; pages show each viewer only those they may open.
+(no member, tie, count, flag or hub comes from it). The set is named by the rule that gives it (the access
+policy's `visible_named`: "agency 2, its transfers so far, without the items restricted against this user"),
+so naming it costs a few small queries on every page, and its items are read only when the networks are
+computed. Records of the other kinds are members whoever may open them; pages show each viewer only those
+they may open.
 """
 
 import hashlib
@@ -24,11 +27,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
+from safehub.access.policy import NOTHING, visible_named
 from safehub.linking import normalise, sources, ties
 from safehub.linking.models import Entity, Hub, Mention, Network, PersonLink, SelectorMark
 
 MIN_RECORDS = 2
-NO_INTELLIGENCE = "none"
+NO_INTELLIGENCE = NOTHING
+ALL_INTELLIGENCE = "all"
 
 
 def hub_groups():
@@ -45,17 +50,21 @@ def current_generation():
 
 
 def readable_intelligence(user=None):
-    """The ids of the intelligence items whose mentions count in this user's networks: those they may open.
-    Without a user (`link run`, benchmarks), all of them."""
-    items = sources.INTELLIGENCE.model.objects.all() if user is None else sources.INTELLIGENCE.visible(user)
-    return set(items.values_list("pk", flat=True))
+    """(name, items): the intelligence items whose mentions count in this user's networks, those they may open,
+    and the name of that set (`access.policy.visible_named`); the items are a queryset, read only to compute.
+    Without a user (`link run`, benchmarks), all of them ("none" while there are none)."""
+    model = sources.INTELLIGENCE.model
+    if user is None:
+        everything = model.objects.exists()
+        return (ALL_INTELLIGENCE, model.objects.all()) if everything else (NO_INTELLIGENCE, model.objects.none())
+    return visible_named(model, user)
 
 
-def intelligence_seen(item_ids):
-    """Which intelligence items networks were computed with: "none", or a fingerprint of their ids."""
-    if not item_ids:
-        return NO_INTELLIGENCE
-    return hashlib.sha256(",".join(map(str, sorted(item_ids))).encode()).hexdigest()[:16]
+def intelligence_seen(name):
+    """Which intelligence items networks were computed with: "none", "all", or a fingerprint of the set's name."""
+    if name in (NO_INTELLIGENCE, ALL_INTELLIGENCE):
+        return name
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
 def counted(mention, item_ids):
@@ -162,13 +171,15 @@ def standing_marks():
     return set(SelectorMark.objects.filter(undone_at__isnull=True).values_list("entity_id", flat=True))
 
 
-def compute(item_ids=None):
-    """Recompute the networks and hubs seen by those who may open exactly these intelligence items (None: all
-    of them); returns the Network rows stored. A fixed number of queries however many networks there are."""
-    if item_ids is None:
-        item_ids = readable_intelligence()
-    seen = intelligence_seen(item_ids)
+def compute(readable=None):
+    """Recompute the networks and hubs seen by those who may open exactly these intelligence items (a (name,
+    items) pair from `readable_intelligence`; None: all of them); returns the Network rows stored. A fixed
+    number of queries however many networks there are. The items are read after the generation, so rows never
+    carry a newer generation than what they were computed from."""
+    name, items = readable if readable is not None else readable_intelligence()
+    seen = intelligence_seen(name)
     generation = current_generation()
+    item_ids = set(items.values_list("pk", flat=True))
     rows = mention_rows(item_ids)
     found, hubs = network_rows(rows, link_pairs(item_ids), standing_marks(), child_first_names(item_ids))
     index = MentionIndex(keep=lambda mention: counted(mention, item_ids)) if found else None
@@ -358,17 +369,17 @@ def current_networks(user=None):
     """The networks this user is shown (computed with the intelligence items they may open; without a user,
     with all of them), recomputed first if anything changed since the last run. Two requests computing the
     same networks at once: the second finds the first's rows."""
-    item_ids = readable_intelligence(user)
+    readable = readable_intelligence(user)
     generation = current_generation()
-    current = Network.objects.filter(generation=generation, intelligence_seen=intelligence_seen(item_ids))
+    current = Network.objects.filter(generation=generation, intelligence_seen=intelligence_seen(readable[0]))
     if not current.exists():
         try:
-            compute(item_ids)
+            compute(readable)
         except IntegrityError:
             pass
     return current
 
 
 def seen_by(user):
-    """Which networks and hubs this user is shown (`Network.intelligence_seen`)."""
-    return intelligence_seen(readable_intelligence(user))
+    """Which networks and hubs this user is shown (`Network.intelligence_seen`), in a few small queries."""
+    return intelligence_seen(readable_intelligence(user)[0])

@@ -9,7 +9,7 @@ from safehub.accounts.models import User
 from safehub.cases.forms import date_field, moment, text_field, time_field
 from safehub.cases.models import Child
 from safehub.forms import error_text
-from safehub.intelligence.models import Disruption, JusticeStep
+from safehub.intelligence.models import Disruption, JusticeStep, PersonOfConcern
 from safehub.intelligence.policy import OPERATION_RUNNERS
 
 
@@ -48,13 +48,22 @@ class OperationForm(forms.Form):
 
 
 class AddPersonForm(forms.Form):
-    person = PersonChoice(label="Person of concern", queryset=None, empty_label="Choose a person",
-                          error_messages={"required": "Choose the person to add",
-                                          "invalid_choice": "Choose a person you can open who is not already in it"})
+    """The person's reference, typed (a list of every person the user may open would grow with the records)."""
 
-    def __init__(self, *args, people, **kwargs):
+    person = forms.CharField(label="Reference of the person of concern", max_length=20,
+                             help_text="For example, POC-000123",
+                             error_messages={"required": "Enter the reference of the person of concern"})
+
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, auto_id="add-person-%s", **kwargs)
-        self.fields["person"].queryset = people
+        self.user = user
+
+    def clean_person(self):
+        reference = self.cleaned_data["person"].strip().upper()
+        person = PersonOfConcern.objects.visible_to(self.user).filter(reference=reference).first()
+        if person is None:
+            raise ValidationError(f"There is no person of concern {reference} that you can open.")
+        return person
 
 
 class AddChildForm(forms.Form):

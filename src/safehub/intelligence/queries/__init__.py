@@ -2,9 +2,10 @@
 person's connections and chronology, and how complete the records are."""
 
 from collections import defaultdict
+from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from safehub.access.routes import NETWORK_READERS
@@ -12,15 +13,16 @@ from safehub.cases.models import Child, Ethnicity
 from safehub.intake.models import Contact
 from safehub.intelligence.models import Answered, IntelligenceItem, Operation, PersonOfConcern, Sex
 from safehub.intelligence.policy import INTELLIGENCE_READERS
-from safehub.intelligence.promotion import evidence
-from safehub.intelligence.sharing import sanitised_summaries
-from safehub.linking.models import Entity, Mention
+from safehub.intelligence.sharing import audit_summaries, shared_items, summaries_of
+from safehub.linking.models import Entity, Mention, Network
 from safehub.linking import sources
 from safehub.linking.queries import SELECTOR_WORDS
 
 # What ties a report to a person: their linked name and their own phones, vehicles and accounts. A nickname
 # or a place alone is shared by too many people to say a report is about them.
 LINKING_KINDS = (Entity.Kind.PERSON, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE)
+LIST_LIMIT = 50  # rows of each list on a person's page; the rest are a page away
+PROMOTED_SHOWN = 10
 ANSWER_WORDS = {"recorded": "Recorded", "not_known": "Not known", "refused": "Refused", "not_asked": "Not asked"}
 
 
@@ -108,87 +110,235 @@ def person_entities(person):
     return ids | set(person.promoted_from_entities.values_list("pk", flat=True))
 
 
-def naming_records(user, entity_ids):
-    """(reports, children's records) the user may open that name these entities, each with `named` (how they
-    name the person) and, for children's records, `named_at` (when first named)."""
-    in_records = Q(contact__isnull=False) | Q(child_record__isnull=False)
-    rows = (Mention.objects.filter(in_records, entity_id__in=entity_ids)
-            .values_list("kind", "raw", "contact_id", "child_record_id", "created_at"))
-    named, first = defaultdict(set), {}
-    for kind, raw, contact_id, child_id, created_at in rows:
-        key = ("c", contact_id) if contact_id else ("r", child_id)
-        named[key].add(f"{SELECTOR_WORDS[kind]} {raw.strip()}")
-        first[key] = min(first.get(key, created_at), created_at)
-    visible = sources.split(sources.visible_keys(user, {f"{kind}{pk}" for kind, pk in named}))
-    contacts, children = visible.get(sources.REPORT, set()), visible.get(sources.CHILD_RECORD, set())
-    reports = list(Contact.objects.filter(pk__in=contacts).order_by("-received_at"))
-    records = list(Child.objects.filter(pk__in=children).order_by("reference"))
-    for report in reports:
-        report.named = sorted(named[("c", report.pk)])
+class Naming:
+    """The ids of the records naming some entities, by Mention field, read in one query when first asked. The
+    access policy is then checked on these few records: as a subquery, PostgreSQL would check every record of
+    the kind first (and ask each one's shares)."""
+
+    def __init__(self, entity_ids):
+        self.entity_ids = entity_ids
+
+    @cached_property
+    def ids(self):
+        found = defaultdict(set)
+        for row in Mention.objects.filter(entity_id__in=self.entity_ids).values_list(*sources.ID_FIELDS):
+            for field, pk in zip(sources.ID_FIELDS, row):
+                if pk:
+                    found[field].add(pk)
+        return found
+
+    def of(self, field):
+        return sorted(self.ids[field])
+
+
+
+class Listed:
+    """Records in order, kept as their ids (read when first needed, the access policy checked once for all of
+    them), their rows read a page at a time (`listed[start:stop]`) like a queryset's."""
+
+    def __init__(self, ids, load):
+        self.read_ids, self.load = ids, load
+
+    @cached_property
+    def ids(self):
+        return list(self.read_ids())
+
+    def count(self):
+        return len(self.ids)
+
+    def __getitem__(self, window):
+        ids = self.ids[window]
+        rows = {row.pk: row for row in self.load(ids)}
+        return [rows[pk] for pk in ids]
+
+
+def reports_naming(user, naming):
+    """The reports the user may open among those naming the entities (`Naming`), newest first."""
+    return Listed(lambda: Contact.objects.visible_to(user).filter(pk__in=naming.of("contact_id"))
+                  .order_by("-received_at", "-pk").values_list("pk", flat=True),
+                  lambda ids: Contact.objects.filter(pk__in=ids))
+
+
+def child_records_naming(user, naming):
+    """The children's records the user may open among those naming the entities, with `named_at` (when first
+    named), the most recently named first."""
+    first = (Mention.objects.filter(entity_id__in=naming.entity_ids, child_record=OuterRef("pk"))
+             .order_by("created_at").values("created_at")[:1])
+    records = Child.objects.annotate(named_at=Subquery(first))
+    return Listed(lambda: Child.objects.visible_to(user).filter(pk__in=naming.of("child_record_id"))
+                  .annotate(named_at=Subquery(first)).order_by("-named_at", "-pk").values_list("pk", flat=True),
+                  lambda ids: records.filter(pk__in=ids))
+
+
+def items_about(user, person, naming):
+    """The intelligence items the user may open about the person or naming his entities, newest first."""
+    def ids():
+        about = IntelligenceItem.people.through.objects.filter(personofconcern=person)
+        wanted = set(about.values_list("intelligenceitem_id", flat=True)) | set(naming.of("intelligence_id"))
+        return (IntelligenceItem.objects.visible_to(user).filter(pk__in=sorted(wanted))
+                .order_by("-received_at", "-pk").values_list("pk", flat=True))
+
+    return Listed(ids, lambda ids: IntelligenceItem.objects.filter(pk__in=ids))
+
+
+def with_named(records, entity_ids, field):
+    """Give each of these reports or children's records (a page of them) `named`: how they name the person,
+    read in one query."""
+    named = defaultdict(set)
+    rows = Mention.objects.filter(entity_id__in=entity_ids, **{f"{field}__in": [r.pk for r in records]})
+    for record_id, kind, raw in rows.values_list(field, "kind", "raw"):
+        named[record_id].add(f"{SELECTOR_WORDS[kind]} {raw.strip()}")
     for record in records:
-        record.named, record.named_at = sorted(named[("r", record.pk)]), first[("r", record.pk)]
-    return reports, records
+        record.named = sorted(named[record.pk])
+    return records
 
 
-def _holding_any(entity_ids):
-    """A filter over Network keeping those whose entities include any of these, in SQL on PostgreSQL (jsonb
-    containment: the other networks' members are never read into Python), None elsewhere."""
+def holding_any(ids, field="entity_ids"):
+    """A filter over Network keeping those whose `field` (entities, or members of a kind) includes any of these
+    ids, in SQL on PostgreSQL (jsonb containment: the other networks' members are never read into Python), None
+    elsewhere."""
     if connection.vendor != "postgresql":
         return None
     condition = Q(pk__in=[])
-    for entity_id in sorted(entity_ids):
-        condition |= Q(entity_ids__contains=[entity_id])
+    for pk in sorted(ids):
+        condition |= Q(**{f"{field}__contains": [pk]})
     return condition
 
 
-def _networks(user, person, entity_ids):
-    """Current networks joining records that name the person, of which the user may open a record. A network
-    holding the person's own record has one (the user is on his page): only the others' records are checked,
-    so a network of a hundred thousand reports is not sent back to the database to be checked key by key."""
+def _networks(user, person, naming, lists, limit):
+    """Up to `limit` current networks joining records that name the person, of which the user may open a record
+    naming him (or an item about him). A network holding the person's own record has one (the user is on his
+    page). The others (where his phone is a hub, say) are checked against the records of his page's lists, a
+    few networks at a time until there are enough: a network is never sent back to the database key by key, and
+    is not tied to him through a record the user may not open."""
     from safehub.linking.networks import current_networks
 
-    networks, holding = current_networks(user), _holding_any(entity_ids)
-    if holding is not None:
-        networks = networks.filter(holding)
-    found = [network for network in networks if entity_ids & set(network.entity_ids)]
-    his = [network for network in found if person.pk in network.person_ids]
-    others = [network for network in found if person.pk not in network.person_ids]
-    visible = sources.visible_keys(user, {key for network in others for key in sources.network_keys(network)})
-    shown = {network.pk for network in his} | {network.pk for network in others
-                                               if visible & set(sources.network_keys(network))}
-    return [network for network in found if network.pk in shown]
+    entity_ids = naming.entity_ids
+    networks, holding = current_networks(user), holding_any(entity_ids)
+    if holding is not None:  # PostgreSQL: members are read only for the networks that need checking
+        found = list(networks.filter(holding).only("pk", "number", "flagged", "flag_reason", "person_ids"))
+    else:
+        found = [network for network in networks if entity_ids & set(network.entity_ids)]
+    shown = {network.pk for network in found if person.pk in network.person_ids}
+    others = [network.pk for network in found if network.pk not in shown]
+    if others:
+        people = naming.of("person_of_concern_id")
+        opened = {sources.REPORT: set(lists["reports"].ids), sources.CHILD_RECORD: set(lists["child_records"].ids),
+                  sources.INTELLIGENCE: set(lists["items"].ids) if isinstance(lists["items"], Listed) else set(),
+                  sources.PERSON_OF_CONCERN: set(PersonOfConcern.objects.visible_to(user).filter(pk__in=people)
+                                                 .values_list("pk", flat=True))}
+        fields = [source.network_field for source in sources.SOURCES]
+        for start in range(0, len(others), limit):
+            if len(shown) >= limit:
+                break
+            for network in Network.objects.filter(pk__in=others[start:start + limit]).only(*fields):
+                if any(not ids.isdisjoint(getattr(network, source.network_field)) for source, ids in opened.items()):
+                    shown.add(network.pk)
+    return [network for network in found if network.pk in shown][:limit]
+
+
+def person_lists(user, person, naming):
+    """{list name: queryset} for every list of the person's page, newest first, only what the user may open:
+    never read whole, but a page (`read_page`) and a count at a time."""
+    operations = Operation.objects.visible_to(user).filter(people=person)
+    read_items = user.role in INTELLIGENCE_READERS
+    return {
+        "details": person.details.select_related("associate", "added_by").order_by("-added_at", "-pk"),
+        "reports": reports_naming(user, naming),
+        "child_records": child_records_naming(user, naming),
+        "items": items_about(user, person, naming) if read_items else IntelligenceItem.objects.none(),
+        "summaries": shared_items(user, person=person, but_readable=True),
+        "operations": operations.order_by("-opened_at", "-pk"),
+        "disruptions": (person.disruptions.filter(operation__in=operations).select_related("operation")
+                        .order_by("-served_at", "-pk")),
+        "justice_steps": (person.justice_steps.filter(operation__in=operations).select_related("operation")
+                          .order_by("-at", "-pk")),
+    }
+
+
+def read_page(user, person, name, queryset, naming, start, stop, *, request=None):
+    """Rows `start` to `stop` of one of the person's lists, ready for a page (a fixed number of queries)."""
+    if name == "summaries":
+        summaries = summaries_of(queryset[start:stop])
+        if request is not None:
+            audit_summaries(user, [summary.item_id for summary in summaries], about=person, request=request)
+        return summaries
+    rows = list(queryset[start:stop])
+    if name == "reports":
+        with_named(rows, naming.entity_ids, "contact_id")
+    elif name == "child_records":
+        with_named(rows, naming.entity_ids, "child_record_id")
+    elif name == "details":
+        associates = {d.associate_id for d in rows if d.associate_id}
+        open_ones = set(PersonOfConcern.objects.visible_to(user).filter(pk__in=associates).values_list("pk", flat=True))
+        for detail in rows:
+            detail.open_associate = detail.associate if detail.associate_id in open_ones else None
+    return rows
 
 
 def person_view(user, person, *, request=None):
-    """Everything the person's page shows this user: details, completeness, what names them, the
-    intelligence (or, for partners, the sanitised summaries), operations, disruption, justice and the
-    chronology; only what the user may open."""
-    entity_ids = person_entities(person)
-    reports, child_records = naming_records(user, entity_ids)
-    reads_items = user.role in INTELLIGENCE_READERS
-    # Two id subqueries rather than a join of both (no DISTINCT over the items' rows).
-    about = IntelligenceItem.people.through.objects.filter(personofconcern=person).values("intelligenceitem_id")
-    naming = Mention.objects.filter(entity_id__in=entity_ids, intelligence__isnull=False).values("intelligence_id")
-    items = list(IntelligenceItem.objects.visible_to(user).filter(Q(pk__in=about) | Q(pk__in=naming))
-                 .select_related("submitted_by").order_by("-received_at"))
-    summaries = sanitised_summaries(user, person=person, leaving_out=[item.pk for item in items], request=request)
-    operations = list(Operation.objects.visible_to(user).filter(people=person))
-    disruptions = list(person.disruptions.filter(operation__in=operations).select_related("operation"))
-    justice_steps = list(person.justice_steps.filter(operation__in=operations).select_related("operation"))
-    details = list(person.details.select_related("associate", "added_by"))
-    open_associates = set(PersonOfConcern.objects.visible_to(user).filter(
-        pk__in=[d.associate_id for d in details if d.associate_id]).values_list("pk", flat=True))
-    for detail in details:
-        detail.open_associate = detail.associate if detail.associate_id in open_associates else None
-    promoted_from = list(person.promoted_from_entities.all())
-    promoted = evidence(user, promoted_from) if promoted_from else ([], [])
-    view = {"person": person, "details": details, "completeness": completeness(person), "reports": reports,
-            "child_records": child_records, "items": items, "summaries": summaries, "reads_items": reads_items,
-            "operations": operations, "disruptions": disruptions, "justice_steps": justice_steps,
-            "networks": _networks(user, person, entity_ids) if user.role in NETWORK_READERS and entity_ids else [],
-            "promoted": bool(promoted_from), "promoted_reports": promoted[0], "promoted_child_records": promoted[1]}
-    view["chronology"] = chronology(view)
+    """Everything the person's page shows this user: details, completeness, what names them, the intelligence
+    (or, for partners, the sanitised summaries), operations, disruption, justice and the chronology; only what
+    the user may open, each list its `LIST_LIMIT` newest rows with its count (`counts`), so the page reads a fixed
+    number of rows and queries however many records name him."""
+    limit = LIST_LIMIT
+    naming = Naming(person_entities(person))
+    lists = person_lists(user, person, naming)
+    view = {name: read_page(user, person, name, rows, naming, 0, limit, request=request)
+            for name, rows in lists.items()}
+    view["counts"] = {name: rows.count() for name, rows in lists.items()}
+    promoted_from = set(person.promoted_from_entities.values_list("pk", flat=True))
+    promoted = Naming(promoted_from)
+    view.update({
+        "person": person, "completeness": completeness(person), "reads_items": user.role in INTELLIGENCE_READERS,
+        "limit": limit, "networks": (_networks(user, person, naming, lists, limit)
+                                     if user.role in NETWORK_READERS and naming.entity_ids else []),
+        "promoted": bool(promoted_from),
+        "promoted_reports": reports_naming(user, promoted)[:PROMOTED_SHOWN] if promoted_from else [],
+        "promoted_child_records": child_records_naming(user, promoted)[:PROMOTED_SHOWN] if promoted_from else [],
+    })
+    view.update({"promoted_shown": PROMOTED_SHOWN, "counts_all": 1 + sum(view["counts"].values()),
+                 "chronology": chronology(view)[:limit]})
     return view
+
+
+# A person's lists that have a page of their own: address -> (list name, heading, noun).
+SECTIONS = {"details": ("details", "Phones, vehicles, accounts, addresses and associates", "details"),
+            "reports": ("reports", "Reports naming them", "reports"),
+            "children": ("child_records", "Children's records naming them", "children's records"),
+            "intelligence": ("items", "Intelligence", "intelligence items"),
+            "summaries": ("summaries", "Shared intelligence summaries", "summaries"),
+            "chronology": ("chronology", "Chronology", "lines")}
+
+
+def section_page(user, person, section, page, *, request=None):
+    """One page of one of the person's lists (`SECTIONS`): {"rows", "count", "more"}, in a fixed number of
+    queries. An intelligence list is empty for those who read no items."""
+    name, per_page = SECTIONS[section][0], LIST_LIMIT
+    if name == "chronology":
+        rows, count = chronology_page(user, person, page, per_page, request=request)
+    else:
+        naming = Naming(person_entities(person))
+        queryset = person_lists(user, person, naming)[name]
+        start = (page - 1) * per_page
+        rows = read_page(user, person, name, queryset, naming, start, start + per_page, request=request)
+        count = queryset.count()
+    return {"rows": rows, "count": count, "more": page * per_page < count}
+
+
+def chronology_page(user, person, page, per_page, *, request=None):
+    """One page of the person's whole chronology: the newest `page * per_page` lines of each list, merged, and
+    the slice of this page (rows read grow with the page number, queries do not)."""
+    naming = Naming(person_entities(person))
+    lists = person_lists(user, person, naming)
+    reach = page * per_page
+    view = {name: read_page(user, person, name, rows, naming, 0, reach) for name, rows in lists.items()}
+    view.update({"person": person, "promoted": person.promoted_from_entities.exists()})
+    total = 1 + sum(rows.count() for rows in lists.values())
+    lines = chronology(view)[reach - per_page:reach]
+    audit_summaries(user, [line["summary"] for line in lines if line.get("summary")], about=person,
+                    request=request)
+    return lines, total
 
 
 def chronology(view):
@@ -205,9 +355,10 @@ def chronology(view):
                "url": reverse("cases:child", kwargs={"reference": c.reference})} for c in view["child_records"]]
     lines += [{"at": i.received_at, "what": f"Intelligence {i.reference} received ({i.grading})",
                "url": reverse("intelligence:item", kwargs={"item_id": i.pk})} for i in view["items"]]
-    lines += [{"at": s.received_at, "what": f"Intelligence received: sanitised summary shared ({s.grading})", "url": ""}
-              for s in view["summaries"]]
-    lines += [{"at": o.opened_at, "what": f"Operation {o.name} opened", "url": ""} for o in view["operations"]]
+    lines += [{"at": s.received_at, "what": f"Intelligence received: sanitised summary shared ({s.grading})", "url": "",
+               "summary": s.item_id} for s in view["summaries"]]
+    lines += [{"at": o.opened_at, "what": f"Operation {o.name} opened",
+               "url": reverse("intelligence:operation", kwargs={"operation_id": o.pk})} for o in view["operations"]]
     lines += [{"at": d.served_at, "what": f"{d.get_kind_display()} served ({d.operation})", "url": ""}
               for d in view["disruptions"]]
     lines += [{"at": j.at, "what": f"{j.get_kind_display()} ({j.operation})", "url": ""} for j in view["justice_steps"]]

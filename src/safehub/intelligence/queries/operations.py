@@ -88,16 +88,18 @@ def operations_for_network(user, network):
 
 
 def networks_of(user, operation):
-    """The current linking networks holding any of the operation's reports, of which the user may open a record."""
-    from safehub.linking import sources
+    """The current linking networks holding any of the operation's reports that the user may open (a network is
+    never read key by key: only its reports are compared with those, in SQL on PostgreSQL)."""
+    from safehub.intelligence.queries import holding_any
     from safehub.linking.networks import current_networks
 
-    reports = set(operation.network_reports.values_list("pk", flat=True))
+    reports = set(Contact.objects.visible_to(user).filter(operations=operation).values_list("pk", flat=True))
     if not reports:
         return []
-    found = [network for network in current_networks(user) if reports & set(network.contact_ids)]
-    visible = sources.visible_keys(user, {key for network in found for key in sources.network_keys(network)})
-    return [network for network in found if visible & set(sources.network_keys(network))]
+    networks, holding = current_networks(user), holding_any(reports, "contact_ids")
+    if holding is not None:
+        return list(networks.filter(holding).only("pk", "number", "flagged", "flag_reason"))
+    return [network for network in networks if reports & set(network.contact_ids)]
 
 
 # --- Measures that need the lead's attention ------------------------------------------------------------------

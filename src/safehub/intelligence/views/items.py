@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from safehub.access.routes import READERS
+from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.forms import error_summary
 from safehub.intelligence import grading
@@ -54,7 +55,11 @@ def new_item(request):
 
 @role_required(*READERS)
 def item_page(request, item_id):
-    item = open_visible(request, "intelligence", item_id, queryset=ITEMS)
+    return render_item(request, open_visible(request, "intelligence", item_id, queryset=ITEMS))
+
+
+def render_item(request, item, *, status=200, access_forms=None):
+    """The item's page; `access_forms`: a restriction or transfer form that failed, shown with its errors."""
     meanings = [(label, grading.meaning(item.scheme, part, code)) for label, part, code in (
         ("Source evaluation", "source", item.source_grade), ("Intelligence assessment", "intelligence",
                                                             item.intelligence_grade),
@@ -62,7 +67,9 @@ def item_page(request, item_id):
     return render(request, "intelligence/item.html", {
         "item": item, "meanings": meanings, "named": list(item.named.order_by("kind", "pk")),
         "people": list(PersonOfConcern.objects.visible_to(request.user).filter(intelligence=item)),
-        "sharing": grading.sharing_words(item.scheme, item.handling_code)})
+        "sharing": grading.sharing_words(item.scheme, item.handling_code),
+        "access": access_panel(request, item, access_forms or {}),
+        "errors": error_summary(list((access_forms or {}).values()))}, status=status)
 
 
 def child_section(request, child):

@@ -11,6 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from safehub.access.policy import would_see_but_for_restriction
+from safehub.access.records import restricted_response
+from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.audit.trail import record as audit
 from safehub.forms import error_summary, error_text
@@ -24,15 +27,20 @@ READERS = tuple(sorted(policy.OPERATION_READERS))
 RUNNERS = tuple(sorted(policy.OPERATION_RUNNERS))
 
 
-def with_operation(run=False):
+def with_operation(run=False, offer_glass=False):
     """View decorator: open the operation named by the URL through the policy (its look audited on GET), and
-    when `run`, check the user may change it before the view reads any input."""
+    when `run`, check the user may change it before the view reads any input. With `offer_glass` (the
+    operation's page), a manager a restriction alone keeps out is offered to break the glass."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, operation_id, **kwargs):
             operation = (Operation.objects.visible_to(request.user).select_related("lead", "owning_agency")
                          .filter(pk=operation_id).first())
+            hidden = Operation.objects.filter(pk=operation_id).first() if operation is None and offer_glass else None
+            if hidden is not None and would_see_but_for_restriction(request.user, hidden):
+                audit("access_denied", user=request.user, obj=hidden, reason="restricted record", request=request)
+                return restricted_response(request, "operation", hidden)
             if operation is None:
                 audit("access_denied", user=request.user, object_type="operation", object_id=str(operation_id),
                       request=request)
@@ -51,10 +59,6 @@ def with_operation(run=False):
 
 def _to_operation(operation, anchor=""):
     return redirect(reverse("intelligence:operation", kwargs={"operation_id": operation.pk}) + anchor)
-
-
-def _people_to_add(user, operation):
-    return PersonOfConcern.objects.visible_to(user).exclude(pk__in=operation.people.values("pk"))
 
 
 def _operation_people(user, operation):
@@ -122,24 +126,28 @@ def new_operation(request):
 # --- The operation's page ----------------------------------------------------------------------------------
 
 
-def render_operation(request, operation, status=200, page_error="", **bound):
+def render_operation(request, operation, status=200, page_error="", access_forms=None, **bound):
+    """The operation's page; `bound` holds its own forms that failed validation and `access_forms` those of
+    sharing, transfer and restriction, shown with their errors."""
     user = request.user
     can_run = policy.may_run(user, operation, visible=True)
     context = queries.operation_view(user, operation, may_run=can_run)
     blank = {
-        "person_form": lambda: forms.AddPersonForm(people=_people_to_add(user, operation)),
+        "person_form": lambda: forms.AddPersonForm(user=user),
         "child_form": lambda: forms.AddChildForm(user=user),
         "close_form": forms.CloseForm,
     }
     context.update({name: bound.get(name) or make() for name, make in blank.items()})
     context.update({"can_run": can_run, "is_lead": operation.lead_id == user.pk,
                     "is_open": operation.status == Operation.Status.OPEN,
-                    "errors": ([("", page_error)] if page_error else []) + error_summary(list(bound.values()))})
+                    "access": access_panel(request, operation, access_forms or {}),
+                    "errors": ([("", page_error)] if page_error else [])
+                    + error_summary([*bound.values(), *(access_forms or {}).values()])})
     return render(request, "intelligence/operation.html", context, status=status)
 
 
 @role_required(*READERS)
-@with_operation()
+@with_operation(offer_glass=True)
 def operation_page(request, operation):
     return render_operation(request, operation)
 
@@ -165,8 +173,7 @@ def operation_form_view(form_name, make_form, run, anchor):
 
 
 add_person = operation_form_view(
-    "person_form", lambda request, operation: forms.AddPersonForm(
-        request.POST, people=_people_to_add(request.user, operation)),
+    "person_form", lambda request, operation: forms.AddPersonForm(request.POST, user=request.user),
     lambda request, operation, data: actions.add_person(request.user, operation, data["person"], request=request),
     "#people")
 add_child = operation_form_view(

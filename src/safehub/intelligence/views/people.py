@@ -4,9 +4,12 @@ opened through the policy and audited; every change goes through `safehub.intell
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from safehub.access.records import Restricted, restricted_response
+from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.audit.trail import record as audit
 from safehub.forms import error_summary
@@ -96,20 +99,53 @@ def _promote(request, entity_id):
 
 @role_required(*PERSON_READERS)
 def person_page(request, person_id):
-    return render_person(request, open_visible(request, "person", person_id, queryset=PEOPLE))
+    try:
+        person = open_visible(request, "person", person_id, queryset=PEOPLE, offer_glass=True)
+    except Restricted as restricted:
+        return restricted_response(request, "personofconcern", restricted.record)
+    return render_person(request, person)
 
 
-def render_person(request, person, detail_form=None, status=200):
+def render_person(request, person, detail_form=None, status=200, access_forms=None):
+    """The person's page; `detail_form` or `access_forms` (share, transfer, restrict): forms that failed, shown
+    with their errors."""
     user = request.user
     view = queries.person_view(user, person, request=request)
     if view["items"]:
         audit("intelligence_listed", user=user, object_type="intelligenceitem", request=request,
               reason=f"on {person.reference}: " + ", ".join(str(item.pk) for item in view["items"])[:400])
+    bound = [form for form in (detail_form, *(access_forms or {}).values()) if form is not None]
     context = {**view, "can_edit": user.role in actions.PERSON_MAKERS,
                "can_record_intelligence": user.role in INTELLIGENCE_MAKERS,
                "detail_form": detail_form or DetailForm(),
-               "errors": error_summary([detail_form]) if detail_form is not None else []}
+               "access": access_panel(request, person, access_forms or {}), "errors": error_summary(bound)}
     return render(request, "intelligence/person.html", context, status=status)
+
+
+@role_required(*PERSON_READERS)
+def person_section(request, person_id, section):
+    """All of one of a person's lists, a page at a time (the person's page shows the newest of each)."""
+    if section not in queries.SECTIONS:
+        raise Http404("No such list on a person's page")
+    person = open_visible(request, "person", person_id, queryset=PEOPLE)
+    page = _page(request)
+    found = queries.section_page(request.user, person, section, page, request=request)
+    name, heading, noun = queries.SECTIONS[section]
+    if name == "items" and found["rows"]:
+        audit("intelligence_listed", user=request.user, object_type="intelligenceitem", request=request,
+              reason=f"on {person.reference}: " + ", ".join(str(item.pk) for item in found["rows"])[:400])
+    return render(request, "intelligence/person_section.html", {
+        "person": person, "section": section, "name": name, "heading": heading, "noun": noun, "page": page,
+        "limit": queries.LIST_LIMIT, **found, name: found["rows"],
+        "can_edit": request.user.role in actions.PERSON_MAKERS, "reads_items": request.user.role in INTELLIGENCE_MAKERS})
+
+
+def _page(request, most=10_000):
+    """The ?page= number, from 1 (anything unreadable is page 1; bounded so a huge number costs nothing)."""
+    try:
+        return min(most, max(1, int(request.GET.get("page", "1"))))
+    except ValueError:
+        return 1
 
 
 @role_required(*actions.PERSON_MAKERS)
