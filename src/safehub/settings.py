@@ -285,6 +285,9 @@ SAFEHUB_PRIORITY_HOURS = {"red": 2, "amber": 6, "green": 24}
 SAFEHUB_DISRUPTION_ENDING_DAYS = env_int("SAFEHUB_DISRUPTION_ENDING_DAYS", 14)
 SAFEHUB_DISRUPTION_REVIEW_DAYS = env_int("SAFEHUB_DISRUPTION_REVIEW_DAYS", 7)
 
+# Where DejaVu Sans is, for PDFs that write every name as it is spelt (Debian's fonts-dejavu-core).
+SAFEHUB_PDF_FONT_DIR = env_str("SAFEHUB_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
 # Support services a plan can hold (key, label); the list is the area's, override with a JSON file of pairs.
 SAFEHUB_SUPPORT_SERVICES_FILE = env_str("SAFEHUB_SUPPORT_SERVICES_FILE", "")
 SAFEHUB_SUPPORT_SERVICES = [

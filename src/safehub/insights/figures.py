@@ -491,7 +491,7 @@ def networks_flagged(scope):
     from safehub.linking.models import Network
     from safehub.linking.networks import intelligence_seen, readable_intelligence
 
-    seen = intelligence_seen(readable_intelligence(None))
+    seen = intelligence_seen(readable_intelligence(None)[0])
     latest = (Network.objects.filter(intelligence_seen=seen).order_by("-computed_at")
               .values_list("generation", flat=True).first())
     flagged = scope.during(Network.objects.filter(generation=latest, intelligence_seen=seen, flagged=True),

@@ -1,12 +1,17 @@
 """PDF documents with fpdf2 (pure Python, no system libraries): the annual report of published figures, and the
 base for a child's case bundle.
 
-fpdf2's built-in Helvetica covers Latin-1 only; text outside it is written with its nearest Latin-1 letters
-(accents kept where Latin-1 has them) and anything else as "?", so a PDF never fails on a name in another
-script. Embedding a Unicode font would need a font file the project does not ship yet.
+Text is written in DejaVu Sans, embedded, where the machine has it (`SAFEHUB_PDF_FONT_DIR`; Debian's
+fonts-dejavu-core), so Polish, Romanian, Turkish and Cyrillic names come out as written. Without it, fpdf2's
+built-in Helvetica covers Latin-1 only, and text outside it is written with its nearest Latin-1 letters and
+anything else as "?", so a PDF never fails on a name in another script. Scripts written right to left (Urdu,
+Arabic) would also need text shaping, which is not done.
 """
 
 import unicodedata
+from pathlib import Path
+
+from django.conf import settings
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -38,8 +43,9 @@ class Document(FPDF):
 
     def __init__(self, title, stamp):
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.doc_title = latin(title)
-        self.stamp = latin(stamp)
+        self.family, self.written = self._body_font()
+        self.doc_title = self.written(title)
+        self.stamp = self.written(stamp)
         self.set_title(self.doc_title)
         self.set_author("Safehub")
         self.set_creator("Safehub")
@@ -47,8 +53,20 @@ class Document(FPDF):
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(15, 20, 15)
 
+    def _body_font(self):
+        """(font family, how text is written in it): DejaVu Sans where the machine has it, else Helvetica."""
+        folder = Path(settings.SAFEHUB_PDF_FONT_DIR)
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            self.add_font("dejavu", "", str(regular))
+            self.add_font("dejavu", "B", str(bold))
+            oblique = folder / "DejaVuSans-Oblique.ttf"  # fonts-dejavu-extra; upright where it is missing
+            self.add_font("dejavu", "I", str(oblique if oblique.exists() else regular))
+            return "dejavu", lambda text: "".join(SWAPS.get(char, char) for char in str(text))
+        return "helvetica", latin
+
     def header(self):
-        self.set_font("helvetica", "", 7)
+        self.set_font(self.family, "", 7)
         self.set_text_color(80, 80, 80)
         self.multi_cell(0, 3.5, self.stamp, new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
@@ -56,28 +74,28 @@ class Document(FPDF):
 
     def footer(self):
         self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, latin(f"{self.doc_title} - page {self.page_no()} of {{nb}}"), align="C")
+        self.set_font(self.family, "", 8)
+        self.cell(0, 5, self.written(f"{self.doc_title} - page {self.page_no()} of {{nb}}"), align="C")
 
     def heading(self, text, size=16):
-        self.set_font("helvetica", "B", size)
-        self.multi_cell(0, size * 0.5, latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.family, "B", size)
+        self.multi_cell(0, size * 0.5, self.written(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
     def para(self, text, size=10, style=""):
-        self.set_font("helvetica", style, size)
-        self.multi_cell(0, 5, latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.family, style, size)
+        self.multi_cell(0, 5, self.written(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def grid(self, header, rows, widths=None):
-        self.set_font("helvetica", "", 8)
+        self.set_font(self.family, "", 8)
         heading = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
         with self.table(col_widths=widths, headings_style=heading, line_height=4.5,
                         text_align="LEFT", first_row_as_headings=True) as table:
             for values in [header, *rows]:
                 row = table.row()
                 for value in values:
-                    row.cell(latin(value))
+                    row.cell(self.written(value))
         self.ln(3)
 
 
