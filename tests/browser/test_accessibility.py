@@ -733,7 +733,7 @@ def test_access_pages_on_people_operations_and_intelligence_have_no_serious_acce
                                            totp_key=demo_totp_key(username))[0]
     analyst = demo_users["analyst"]
     dean = create_person(analyst, first_name="Dean", last_name="Mercer", ethnicity="not_known",
-                         nationality_answer="not_known")
+                         nationality_answer="not_known", disability="not_known")
     operation = operation_actions.open_operation(analyst, name="Operation Larch", lead=analyst)
     operation_actions.add_person(analyst, operation, dean)
     item = record_intelligence(analyst, scheme="3x5x2", source_grade="2", intelligence_grade="B", handling_code="P",
