@@ -108,8 +108,9 @@ def register_visibility(label, rule, *, named=None, verbs=None):
 
     `named(queryset, user)`, if given, returns (name, records): the same records, with a name for the set made
     from the rule that gives it rather than from its members, read in a few small queries (`visible_named`).
-    `verbs(user, verb, record, visible)`, if given, answers True or False for the verbs where the kind departs
-    from the general rule of `can`, and None for the others."""
+    `verbs(user, verb, record)`, if given, answers True or False for the verbs where the kind departs
+    from the general rule of `can` (asked about a record the user may open; for "break_glass", one they may
+    not), and None for the others."""
     _VISIBILITY_RULES[label] = rule
     if named is not None:
         _NAMED_RULES[label] = named
