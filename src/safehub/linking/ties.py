@@ -234,7 +234,7 @@ def _corroborate(ties, child_names):
 
 def _same_child_first_name(left, right):
     """left, right: [(first name key, given with a surname, age)]. Two full names are the matcher's to judge; a
-    first name given alone fits a child of that first name whose age is not a year or more apart."""
+    first name given alone fits a child of that first name whose age is at most a year apart."""
     for first, full, age in left:
         for other_first, other_full, other_age in right:
             if first == other_first and not (full and other_full) and (
