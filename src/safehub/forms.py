@@ -26,3 +26,15 @@ def error_summary(bound_forms):
             target = field_name if field_name != "__all__" else next(iter(form.fields))
             pairs.extend((form[target].auto_id, message) for message in messages)
     return pairs
+
+
+def add_action_error(form, error, fields=None):
+    """Put an action's refusal on the form: a refusal naming an argument of the action goes on its field
+    (`fields` maps argument names to form field names where they differ), anything else on the whole form."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error_text(error))
+        return
+    for name, errors in error.error_dict.items():
+        field = fields.get(name, name)
+        form.add_error(field if field in form.fields else None, errors)

@@ -299,20 +299,22 @@ def _screened_children(scope, field_name):
     return seen
 
 
-def victims_harm(scope):
-    seen = _screened_children(scope, "harms")
+def _screened_by(scope, field_name, choices, unrecorded_label):
+    """Children screened in the period by each choice their screenings recorded (a child may count in several
+    rows), and those whose screenings recorded none."""
+    seen = _screened_children(scope, field_name)
     counts = Counter(key for keys in seen.values() for key in keys)
     unrecorded = sum(1 for keys in seen.values() if not keys)
-    return _one_column([(item.label, counts[key]) for key, item in HARMS.items()] + [(NOT_RECORDED_HARM, unrecorded)],
+    return _one_column([(item.label, counts[key]) for key, item in choices.items()] + [(unrecorded_label, unrecorded)],
                        "Children", total=False)
+
+
+def victims_harm(scope):
+    return _screened_by(scope, "harms", HARMS, NOT_RECORDED_HARM)
 
 
 def victims_settings(scope):
-    seen = _screened_children(scope, "settings")
-    counts = Counter(key for keys in seen.values() for key in keys)
-    unrecorded = sum(1 for keys in seen.values() if not keys)
-    return _one_column([(item.label, counts[key]) for key, item in SETTINGS.items()] + [(NO_SETTING, unrecorded)],
-                       "Children", total=False)
+    return _screened_by(scope, "settings", SETTINGS, NO_SETTING)
 
 
 # --- Suspects and justice ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from safehub.access.policy import can, has_role
 from safehub.access.records import with_record
 from safehub.access.routes import READERS
 from safehub.accounts.decorators import role_required
-from safehub.forms import error_summary, error_text
+from safehub.forms import add_action_error, error_summary
 from safehub.intake.models import SafeContactFields
 from safehub.support import actions, forms
 from safehub.support.models import AdultSurvivor, Consent, SupportService
@@ -23,15 +23,6 @@ from safehub.support.pages import notifications_for, safe_panel, with_survivor
 SCREENERS = ("screener", "manager")
 WORKERS = ("worker", "manager")
 TELLERS = ("worker", "manager", "investigator")
-
-
-def _apply_errors(form, error):
-    """Put an action's refusal on the form: a field's message by the field, the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, " ".join(messages))
-    else:
-        form.add_error(None, error_text(error))
 
 
 def networks_naming(user, links):
@@ -72,7 +63,7 @@ def open_survivor(request, contact):
             survivor = actions.open_survivor_record(request.user, contact, request=request, **form.cleaned_data)
             return redirect("support:survivor", reference=survivor.reference)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_action_error(form, error)
     return render(request, "support/open_survivor.html", {"contact": contact, "form": form,
                                                           "errors": error_summary([form])},
                   status=400 if request.method == "POST" else 200)
@@ -132,7 +123,7 @@ def route_survivor(request, survivor):
                 lawful_basis=data["lawful_basis"], basis_reason=data["basis_reason"], request=request)
             return redirect(reverse("support:survivor", args=[survivor.reference]) + "#routes")
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_action_error(form, error)
     return render(request, "support/route.html", {"survivor": survivor, "form": form, "errors": error_summary([form]),
                                                   "panel": safe_panel(request, survivor)},
                   status=400 if request.method == "POST" else 200)
@@ -179,7 +170,7 @@ def _safe_contact_view(request, person, back_url):
             actions.set_safe_contact(request.user, person, request=request, **form.cleaned_data)
             return redirect(back_url)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_action_error(form, error)
     return render(request, "support/safe_contact_form.html",
                   {"person": person, "form": form, "back_url": back_url, "errors": error_summary([form])},
                   status=400 if request.method == "POST" else 200)
@@ -212,7 +203,7 @@ def _consent_change(request, person, page):
                 actions.withdraw_consent(request.user, consent, request=request, **form.cleaned_data)
                 return None
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_action_error(form, error)
         return page(withdraw_errors=[("consent-" + str(consent.pk), message) for messages in form.errors.values()
                                      for message in messages])
     form = forms.ConsentForm(request.POST)
@@ -221,7 +212,7 @@ def _consent_change(request, person, page):
             actions.record_consent(request.user, person, request=request, **form.cleaned_data)
             return None
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_action_error(form, error)
     return page(consent_form=form)
 
 
@@ -317,7 +308,7 @@ def _plan_change(request, owner):
             return redirect(reverse("support:case_plan" if owner._meta.model_name == "case" else "support:survivor_plan",
                                     args=[owner.reference]) + f"#{anchor}")
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_action_error(form, error)
     return _plan_page(request, owner, bound={which: form}, status=400)
 
 
@@ -380,5 +371,5 @@ def victim_told(request, notification_id):
             actions.record_victim_told(request.user, notification, how=form.cleaned_data["how"], request=request)
             return redirect(reverse("support:victims_code") + "#owed")
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_action_error(form, error)
     return render_victims_code(request, told_form=form, told_id=notification.pk, status=400)

@@ -8,21 +8,8 @@ from django.utils import timezone
 from safehub.accounts.models import User
 from safehub.cases.forms import date_field, moment, text_field, time_field
 from safehub.cases.models import Child
-from safehub.forms import error_text
 from safehub.intelligence.models import Disruption, JusticeStep, PersonOfConcern
 from safehub.intelligence.policy import OPERATION_RUNNERS
-
-
-def add_action_error(form, error, fields=None):
-    """Put an action's refusal on the form: a refusal naming an argument of the action goes on its field
-    (`fields` maps argument names to form field names where they differ), anything else on the whole form."""
-    fields = fields or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error_text(error))
-        return
-    for name, errors in error.error_dict.items():
-        field = fields.get(name, name)
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class PersonChoice(forms.ModelChoiceField):

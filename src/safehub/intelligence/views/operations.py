@@ -16,6 +16,7 @@ from safehub.access.records import restricted_response
 from safehub.access.views import access_panel
 from safehub.accounts.decorators import role_required
 from safehub.audit.trail import record as audit
+from safehub.forms import add_action_error
 from safehub.forms import error_summary, error_text
 from safehub.intelligence import policy
 from safehub.intelligence.actions import operations as actions
@@ -115,7 +116,7 @@ def new_operation(request):
                                                network=network, request=request)
             return _to_operation(operation)
         except ValidationError as error:
-            forms.add_action_error(form, error)
+            add_action_error(form, error)
     starts_with = queries.network_records(user, network) if network is not None else ([], [])
     errors = ([("id_name", network_error)] if network_error else []) + error_summary([form])
     return render(request, "intelligence/operation_new.html",
@@ -166,7 +167,7 @@ def operation_form_view(form_name, make_form, run, anchor):
                 run(request, operation, form.cleaned_data)
                 return _to_operation(operation, anchor)
             except (ValidationError, PermissionDenied) as error:
-                forms.add_action_error(form, error)
+                add_action_error(form, error)
         return render_operation(request, operation, status=400, **{form_name: form})
 
     return view
@@ -208,7 +209,7 @@ def _form_page(request, operation, template, form, run, anchor, fields=None, **c
             run(form)
             return _to_operation(operation, anchor)
         except ValidationError as error:
-            forms.add_action_error(form, error, fields)
+            add_action_error(form, error, fields)
     status = 400 if request.method == "POST" else 200
     return render(request, template, {"operation": operation, "form": form, "errors": error_summary([form]),
                                       **context}, status=status)
