@@ -228,3 +228,9 @@ def victims_code_due(decided_at):
     no further action, bail and its changes, release) within 1 working day of it. A decision made on a
     weekend or bank holiday counts from the start of the next working day."""
     return add_working_days(decided_at, VICTIMS_CODE_WORKING_DAYS)
+
+
+def sso_recheck_due(checked_at):
+    """A person signed in through their organisation's provider is asked about again at the provider this long
+    after the last check (ADR 26); until then a removal at the provider does not reach Safehub."""
+    return checked_at + dt.timedelta(seconds=settings.SAFEHUB_OIDC_RECHECK_SECONDS)

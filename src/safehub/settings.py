@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "safehub.accounts.middleware.ProviderRecheckMiddleware",
     "safehub.access.middleware.AccessSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +170,12 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "safehub.views.csrf_failure"
 
 OTP_TOTP_ISSUER = "Safehub"
+
+# Single sign-on through agencies' OpenID Connect providers (ADR 26): how often a signed-in person is checked
+# again at their provider, the clock skew allowed on ID tokens, and how long to wait for a provider.
+SAFEHUB_OIDC_RECHECK_SECONDS = env_int("SAFEHUB_OIDC_RECHECK_SECONDS", 300)
+SAFEHUB_OIDC_LEEWAY_SECONDS = env_int("SAFEHUB_OIDC_LEEWAY_SECONDS", 60)
+SAFEHUB_OIDC_TIMEOUT_SECONDS = env_int("SAFEHUB_OIDC_TIMEOUT_SECONDS", 10)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

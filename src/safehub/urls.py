@@ -100,6 +100,8 @@ account_patterns = (
     [
         path("login/", account_views.login_password, name="login"),
         path("login/code/", account_views.login_code, name="login_code"),
+        path("login/provider/<int:provider_id>/", account_views.provider_start, name="provider_start"),
+        path("login/provider/<int:provider_id>/callback/", account_views.provider_callback, name="provider_callback"),
         path("logout/", account_views.logout_view, name="logout"),
         path("profile/", account_views.profile, name="profile"),
     ],
@@ -113,6 +115,13 @@ manage_patterns = (
         path("people/<int:user_id>/active/", admin_views.set_active, name="set_active"),
         path("people/<int:user_id>/second-factor/", admin_views.reset_second_factor, name="reset_second_factor"),
         path("agencies/", admin_views.agencies, name="agencies"),
+        path("sign-in-providers/", admin_views.providers, name="providers"),
+        path("sign-in-providers/new/", admin_views.add_provider, name="add_provider"),
+        path("sign-in-providers/<int:provider_id>/", admin_views.edit_provider, name="edit_provider"),
+        path("sign-ins/", admin_views.waiting_sign_ins, name="sign_ins"),
+        path("sign-ins/<int:identity_id>/link/", admin_views.link_identity, name="link_identity"),
+        path("sign-ins/<int:identity_id>/approve/", admin_views.approve_identity, name="approve_identity"),
+        path("sign-ins/<int:identity_id>/refuse/", admin_views.refuse_identity, name="refuse_identity"),
     ],
     "manage",
 )

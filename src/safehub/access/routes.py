@@ -50,6 +50,8 @@ ROUTES = {
     "intake:return_done": PUBLIC,
     "accounts:login": PUBLIC_FORM,
     "accounts:login_code": PUBLIC_FORM,
+    "accounts:provider_start": Route(ANYONE, methods=("POST",)),
+    "accounts:provider_callback": PUBLIC,
     "accounts:logout": Route(ANYONE, methods=("POST",)),
     "accounts:profile": Route(ALL_ROLES),
     "intake:my_referrals": Route(("referrer",)),
@@ -125,6 +127,13 @@ ROUTES = {
     "manage:set_active": Route(("admin",), record="person", verb="administer", methods=("POST",)),
     "manage:reset_second_factor": Route(("admin",), record="person", verb="administer", methods=("POST",)),
     "manage:agencies": Route(("admin",), methods=("GET", "POST")),
+    "manage:providers": Route(("admin",)),
+    "manage:add_provider": Route(("admin",), methods=("GET", "POST")),
+    "manage:edit_provider": Route(("admin",), methods=("GET", "POST")),
+    "manage:sign_ins": Route(("admin",)),
+    "manage:link_identity": Route(("admin",), methods=("POST",)),
+    "manage:approve_identity": Route(("admin",), methods=("POST",)),
+    "manage:refuse_identity": Route(("admin",), methods=("POST",)),
     # People of concern ("person") and intelligence items ("item"). Changing a person is for its editors who may
     # open it ("view"); an item opens only for its owning agency's analysts and investigators, and answers
     # anyone else in a partner agency "not found".

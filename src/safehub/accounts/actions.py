@@ -3,6 +3,7 @@
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,10 +32,11 @@ def create_user(*, username, password, role, agency, first_name="", last_name=""
     return user, device
 
 
-def sign_in(request, user, device):
+def sign_in(request, user, device, *, how=""):
+    """`how`: for a sign-in through an agency's provider, the provider, subject and second factor (audited)."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
-    record("login_succeeded", user=user, obj=user, request=request)
+    record("login_succeeded", user=user, obj=user, reason=how, request=request)
 
 
 def sign_out(request):
@@ -89,3 +91,130 @@ def add_agency(actor, *, code, name, kind, request=None):
         agency = Agency.objects.create(code=code.upper(), name=name, kind=kind)
         record("agency_created", user=actor, obj=agency, request=request)
     return agency
+
+
+# --- Single sign-on through agencies' OpenID Connect providers (ADR 26) ------------------------------------
+
+
+def provider_sign_in_refused(request, provider, kind, subject=""):
+    """Every failed provider sign-in is audited with its kind, the provider and (when known) the subject."""
+    record("sso_sign_in_refused", object_type="identityprovider", object_id=str(provider.pk),
+           reason=f"{kind}; issuer {provider.issuer}; subject {subject or '-'}", request=request)
+
+
+def note_identity(request, provider, claims):
+    """The identity the provider vouched for, by (issuer, subject) and never by e-mail; a subject seen for the
+    first time is kept waiting for an administrator (audited)."""
+    from safehub.accounts.models import ExternalIdentity
+
+    now = timezone.now()
+    details = {"email": str(claims.get("email", ""))[:254], "name": str(claims.get("name", ""))[:200],
+               "claimed_role": provider.mapped_role(claims), "last_seen_at": now}
+    with transaction.atomic():
+        identity, created = ExternalIdentity.objects.select_for_update().get_or_create(
+            issuer=provider.issuer, subject=str(claims["sub"]),
+            defaults={"provider": provider, "first_seen_at": now, **details})
+        if not created:
+            ExternalIdentity.objects.filter(pk=identity.pk).update(**details)
+        if identity.status == ExternalIdentity.Status.PENDING:
+            record("sso_identity_waiting", obj=identity, reason=_who(identity), request=request)
+    return identity
+
+
+def _who(identity):
+    return f"issuer {identity.issuer}; subject {identity.subject}; e-mail {identity.email or '-'}"
+
+
+def provider_second_factor(identity):
+    from safehub.accounts.models import ProviderSecondFactor
+
+    device, _ = ProviderSecondFactor.objects.get_or_create(
+        identity=identity, defaults={"user": identity.user, "name": f"{identity.provider} multi-factor",
+                                     "confirmed": True})
+    return device
+
+
+def signed_out_by_provider(request, identity, kind):
+    """The provider no longer vouches for the person (removed, disabled, tokens refused): sign them out."""
+    reason = f"{kind}; {_who(identity)}" if identity else kind
+    record("sso_recheck_failed", user=request.user, object_type="externalidentity",
+           object_id=str(identity.pk) if identity else "-", reason=reason, request=request)
+    logout(request)
+
+
+def _pending(identity):
+    from safehub.accounts.models import ExternalIdentity
+
+    if identity.status != ExternalIdentity.Status.PENDING:
+        raise ValidationError("This sign-in has already been decided.")
+
+
+def _decide(actor, identity, status, user, action, request):
+    from safehub.accounts.models import ExternalIdentity
+
+    updated = ExternalIdentity.objects.filter(pk=identity.pk, status=ExternalIdentity.Status.PENDING).update(
+        status=status, user=user, decided_by=actor, decided_at=timezone.now())
+    if not updated:
+        raise ValidationError("This sign-in has already been decided.")
+    identity.refresh_from_db()
+    record(action, user=actor, obj=identity, reason=_who(identity) + (f"; account {user.username}" if user else ""),
+           request=request)
+
+
+def link_identity(actor, identity, person, *, request=None):
+    """Let a waiting provider identity sign in as an existing account of the provider's agency."""
+    _administer(actor)
+    _pending(identity)
+    if person.is_system or person.agency_id != identity.provider.agency_id:
+        raise ValidationError("Choose an account of the provider's agency.")
+    if person.identities.filter(provider=identity.provider, status="linked").exists():
+        raise ValidationError("That account is already linked to someone at this provider.")
+    with transaction.atomic():
+        _decide(actor, identity, "linked", person, "sso_identity_linked", request)
+        provider_second_factor(identity)
+    return identity
+
+
+def approve_identity(actor, identity, *, username, role, request=None):
+    """Make a new account for a waiting provider identity (no password: it signs in through the provider); the
+    TOTP device is returned to be shown once, for when the provider's own multi-factor is not trusted."""
+    _administer(actor)
+    _pending(identity)
+    first, _, last = identity.name.partition(" ")
+    with transaction.atomic():
+        person, device = create_user(username=username, password=None, role=role, agency=identity.provider.agency,
+                                     first_name=first, last_name=last, email=identity.email, created_by=actor)
+        _decide(actor, identity, "linked", person, "sso_identity_approved", request)
+        provider_second_factor(identity)
+    return person, device
+
+
+def refuse_identity(actor, identity, *, request=None):
+    _administer(actor)
+    _pending(identity)
+    with transaction.atomic():
+        _decide(actor, identity, "refused", None, "sso_identity_refused", request)
+    return identity
+
+
+PROVIDER_FIELDS = ("agency", "name", "issuer", "client_id", "scopes", "role_claim", "role_map", "mfa_amr_values",
+                   "mfa_acr_values", "trust_provider_mfa", "is_active")
+
+
+def save_provider(actor, provider, changes, *, client_secret="", request=None):
+    """Add or change an agency's provider. A blank secret keeps the stored one; the secret is never audited."""
+    _administer(actor)
+    adding = provider.pk is None
+    for field in PROVIDER_FIELDS:
+        if field in changes:
+            setattr(provider, field, changes[field])
+    if client_secret:
+        provider.client_secret = client_secret
+    if not provider.client_secret:
+        raise ValidationError("Enter the client secret.")
+    with transaction.atomic():
+        provider.save()
+        changed = sorted(set(changes) | ({"client_secret"} if client_secret else set()))
+        record("sso_provider_added" if adding else "sso_provider_changed", user=actor, obj=provider,
+               reason="changed: " + ", ".join(changed), request=request)
+    return provider
