@@ -234,7 +234,26 @@ def world(users, agencies):
     from safehub.accounts.actions import create_user
 
     bystander, _ = create_user(username="bystander", password="b" * 12, role="manager", agency=agencies["HEALTH"])
-    return {role: build_world(users[role], bystander, agencies) for role in ROLES}
+    worlds = {role: build_world(users[role], bystander, agencies) for role in ROLES}
+    sign_in = make_sign_in_provider(agencies["HEALTH"])
+    for _, extras in worlds.values():
+        for scenario_extras in extras.values():
+            scenario_extras.update(sign_in)
+    return worlds
+
+
+def make_sign_in_provider(agency):
+    """An agency's OpenID Connect provider (at a closed local port: nothing answers) and a sign-in through it
+    waiting for an administrator."""
+    from django.utils import timezone
+
+    from safehub.accounts.models import ExternalIdentity, IdentityProvider
+
+    provider = IdentityProvider.objects.create(agency=agency, name="Health", issuer="http://127.0.0.1:9/",
+                                               client_id="safehub", client_secret="matrix-secret")
+    identity = ExternalIdentity.objects.create(provider=provider, issuer=provider.issuer, subject="matrix-subject",
+                                               first_seen_at=timezone.now(), last_seen_at=timezone.now())
+    return {"provider_id": provider.pk, "identity_id": identity.pk}
 
 
 # --- The written rules -------------------------------------------------------------------------------

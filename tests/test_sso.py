@@ -55,7 +55,7 @@ def link(provider, subject, user):
 
 
 def start(client, provider):
-    response = client.post(f"/accounts/login/provider/{provider.pk}/")
+    response = client.get(f"/accounts/login/provider/{provider.pk}/")
     assert response.status_code == 302, response.content[:500]
     return response["Location"]
 
@@ -329,7 +329,61 @@ def test_a_locked_out_account_cannot_sign_in_through_its_provider(council_provid
 def test_an_unreachable_provider_is_a_clear_refusal(agencies):
     provider = IdentityProvider.objects.create(agency=agencies["HEALTH"], name="Health", client_id="x",
                                                client_secret="y", issuer="http://127.0.0.1:9/")
-    response = Client().post(f"/accounts/login/provider/{provider.pk}/")
+    response = Client().get(f"/accounts/login/provider/{provider.pk}/")
     assert response.status_code == 400
     assert "did not answer" in response.content.decode()
     assert last_event("sso_sign_in_refused").reason.startswith("provider_unreachable")
+
+
+def provider_form(agency, **changes):
+    return {"agency": agency.pk, "name": "Wrekinshire Police", "issuer": "https://login.example.org/tenant-1/v2.0",
+            "client_id": "client-1", "client_secret": "first-secret-9431", "scopes": "openid profile email",
+            "role_claim": "roles", "role_map": "Safehub.Analyst = analyst\nSafehub.Investigator = investigator",
+            "trust_provider_mfa": "on", "mfa_amr_values": "mfa", "mfa_acr_values": "", "is_active": "on", **changes}
+
+
+def test_an_administrator_adds_and_changes_a_provider_and_its_secret_is_never_shown_back(users, agencies):
+    admin = sign_in_client(users["admin"])
+    police = agencies["POLICE"]
+    response = admin.post("/manage/sign-in-providers/new/",
+                          provider_form(police, issuer="http://login.example.org/tenant-1/v2.0",
+                                        role_map="Safehub.Analyst = chief"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "The issuer URL must start with https://" in page
+    assert "Line 1: write the claim&#x27;s value, =, and one of" in page
+    assert 'value="http://login.example.org/tenant-1/v2.0"' in page  # the input is kept
+    assert "first-secret-9431" not in page
+    assert not IdentityProvider.objects.exists()
+
+    assert admin.post("/manage/sign-in-providers/new/", provider_form(police)).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert provider.client_secret == "first-secret-9431"
+    assert provider.role_map == {"Safehub.Analyst": "analyst", "Safehub.Investigator": "investigator"}
+    added = last_event("sso_provider_added")
+    assert added.actor_name == "admin" and "first-secret" not in added.reason
+
+    page = admin.get(f"/manage/sign-in-providers/{provider.pk}/").content.decode()
+    assert "first-secret-9431" not in page
+    assert f"/accounts/login/provider/{provider.pk}/callback/" in page  # the redirect URI to register
+    assert "Safehub.Analyst = analyst" in page
+
+    admin.post(f"/manage/sign-in-providers/{provider.pk}/", provider_form(police, client_secret="", name="Police SSO"))
+    provider.refresh_from_db()
+    assert provider.name == "Police SSO" and provider.client_secret == "first-secret-9431"
+    assert "client_secret" not in last_event("sso_provider_changed").reason
+
+    admin.post(f"/manage/sign-in-providers/{provider.pk}/", provider_form(police, client_secret="second-secret-77"))
+    provider.refresh_from_db()
+    assert provider.client_secret == "second-secret-77"
+    assert "client_secret" in last_event("sso_provider_changed").reason
+    assert "second-secret-77" not in last_event("sso_provider_changed").reason
+    assert "Sign in with Wrekinshire Police" in Client().get("/accounts/login/").content.decode()
+
+
+def test_one_provider_per_agency(users, agencies):
+    admin = sign_in_client(users["admin"])
+    admin.post("/manage/sign-in-providers/new/", provider_form(agencies["POLICE"]))
+    response = admin.post("/manage/sign-in-providers/new/",
+                          provider_form(agencies["POLICE"], issuer="https://login.example.org/tenant-2/v2.0"))
+    assert response.status_code == 400 and "That agency already has a provider" in response.content.decode()

@@ -291,7 +291,9 @@ def test_merge_pages_have_no_serious_accessibility_problems(new_context, sign_in
     audit.check("merged record's chronology")
     page.goto("/children/merges/")
     audit.check("merges that stand")
-    assert len(audit.checked) == 10
+    assert audit.checked == ["sign in with providers", "waiting for approval", "providers", "add a provider",
+                             "add a provider with errors", "change a provider", "waiting sign-ins",
+                             "waiting sign-ins with an error", "approved"]
     assert not audit.failures, audit.report()
 
 
@@ -791,3 +793,60 @@ def test_access_pages_on_people_operations_and_intelligence_have_no_serious_acce
     audit.check("person: opened by breaking the glass")
     assert len(audit.checked) == 11
     assert not audit.failures, audit.report()
+
+
+def test_single_sign_on_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, axe_source,
+                                                                     live_server, agencies):
+    """The sign-in page with its provider button, a person waiting for approval (through a real provider), and the
+    administrator's provider and waiting sign-in pages, with their errors."""
+    from safehub.accounts.models import IdentityProvider
+    from tests.oidc import PASSWORD, PROVIDER_PK, RunningProvider
+
+    running = RunningProvider(callbacks=[f"{live_server.url}/accounts/login/provider/{PROVIDER_PK}/callback/"])
+    try:
+        provider = IdentityProvider.objects.create(
+            pk=PROVIDER_PK, agency=agencies["COUNCIL"], name="Wrekinshire Council", issuer=running.issuer,
+            client_id="safehub", client_secret="safehub-test-secret", scopes="openid profile email",
+            role_map={"Safehub.Manager": "manager"}, trust_provider_mfa=True)
+        page = new_context(bypass_csp=True).new_page()
+        audit = Audit(page, axe_source)
+        page.goto("/accounts/login/")
+        audit.check("sign in with providers")
+        page.get_by_role("button", name="Sign in with Wrekinshire Council").click()
+        page.get_by_label("Username").fill("cal.test")  # the provider's own page, not Safehub's
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect_heading(page, "Your account is waiting for approval")
+        audit.check("waiting for approval")
+
+        audit.page = page = sign_in(new_context(bypass_csp=True), "admin")
+        page.goto("/manage/sign-in-providers/")
+        expect_heading(page, "Sign-in providers")
+        audit.check("providers")
+        page.get_by_role("link", name="Add a provider").click()
+        expect_heading(page, "Add a sign-in provider")
+        audit.check("add a provider")
+        page.get_by_role("button", name="Save provider").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the issuer URL")
+        audit.check("add a provider with errors")
+        page.goto(f"/manage/sign-in-providers/{provider.pk}/")
+        expect_heading(page, "Change Wrekinshire Council")
+        audit.check("change a provider")
+
+        page.goto("/manage/sign-ins/")
+        expect_heading(page, "Sign-ins waiting for approval")
+        audit.check("waiting sign-ins")
+        page.get_by_label("Username for the new account").fill("")
+        page.get_by_role("button", name="Approve").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a username")
+        audit.check("waiting sign-ins with an error")
+        page.get_by_label("Username for the new account").fill("cal-test")
+        page.get_by_role("button", name="Approve").click()
+        expect_heading(page, "Give these to Cal Test in person")
+        audit.check("approved")
+    finally:
+        running.stop()
+    assert audit.checked == ["sign in with providers", "waiting for approval", "providers", "add a provider",
+                             "add a provider with errors", "change a provider", "waiting sign-ins",
+                             "waiting sign-ins with an error", "approved"]
+    assert not audit.failures, "axe found serious or critical problems:\n" + audit.report()

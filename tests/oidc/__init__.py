@@ -30,9 +30,9 @@ def free_port(first=8500, last=8599):
 class RunningProvider:
     """`node tests/oidc/provider.mjs` on a free port, until stopped."""
 
-    def __init__(self):
+    def __init__(self, callbacks=(CALLBACK,)):
         port = free_port()
-        self.process = subprocess.Popen(["node", str(SCRIPT), str(port), CALLBACK], cwd=PROJECT,
+        self.process = subprocess.Popen(["node", str(SCRIPT), str(port), *callbacks], cwd=PROJECT,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith("ready "):
@@ -49,7 +49,7 @@ class RunningProvider:
         self.process.wait(timeout=5)
 
 
-def through_provider_login(authorize_url, username, password=PASSWORD):
+def through_provider_login(authorize_url, username, password=PASSWORD, safehub=SAFEHUB):
     """What a person's browser does at the provider: open the authorization URL, sign in on its page, and
     follow its redirects until they lead back to Safehub. Returns that URL (with code and state)."""
     browser = requests.Session()
@@ -58,7 +58,7 @@ def through_provider_login(authorize_url, username, password=PASSWORD):
     while True:
         if response.status_code in (302, 303):
             url = urljoin(url, response.headers["location"])
-            if url.startswith(SAFEHUB):
+            if url.startswith(safehub):
                 return url
             response = browser.get(url, allow_redirects=False, timeout=5)
         elif response.status_code == 200 and 'name="password"' in response.text:

@@ -50,7 +50,7 @@ ROUTES = {
     "intake:return_done": PUBLIC,
     "accounts:login": PUBLIC_FORM,
     "accounts:login_code": PUBLIC_FORM,
-    "accounts:provider_start": Route(ANYONE, methods=("POST",)),
+    "accounts:provider_start": PUBLIC,
     "accounts:provider_callback": PUBLIC,
     "accounts:logout": Route(ANYONE, methods=("POST",)),
     "accounts:profile": Route(ALL_ROLES),

@@ -108,11 +108,11 @@ def login_code(request):
                   status=400 if form.errors else 200)
 
 
-@require_POST
 def provider_start(request, provider_id):
-    """Off to the agency's provider: the authorization code flow with PKCE, state and nonce (Authlib)."""
+    """Off to the agency's provider: the authorization code flow with PKCE, state and nonce (Authlib). A link,
+    not a form: the Content Security Policy's form-action would stop a form's redirect to the provider."""
     provider = get_object_or_404(IdentityProvider, pk=provider_id, is_active=True)
-    request.session["sso_next"] = _safe_next(request, request.POST.get("next"))
+    request.session["sso_next"] = _safe_next(request, request.GET.get("next"))
     callback = request.build_absolute_uri(reverse("accounts:provider_callback", args=[provider.pk]))
     try:
         return sso.start(request, provider, callback)
