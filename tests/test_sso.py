@@ -201,12 +201,18 @@ def test_an_expired_id_token_is_refused(council_provider, users, idp):
     assert last_event("sso_sign_in_refused").reason.startswith("expired_token")
 
 
+@pytest.mark.parametrize("refresh_token", [True, False], ids=["refresh token", "userinfo only"])
 def test_a_person_removed_at_the_provider_loses_access_at_the_next_request_after_the_interval(
-        council_provider, users, idp, settings):
+        council_provider, users, idp, settings, refresh_token):
     settings.SAFEHUB_OIDC_RECHECK_SECONDS = 300
     link(council_provider, "ada.test", users["screener"])
     client = Client()
     provider_sign_in(client, council_provider, "ada.test")
+    session = client.session
+    assert session["sso"]["refresh_token"]  # the test provider issues them, as Entra ID does for offline_access
+    if not refresh_token:
+        session["sso"] = {**session["sso"], "refresh_token": ""}
+        session.save()
 
     def interval_passes():
         session = client.session

@@ -104,25 +104,17 @@ def session_tokens(token, identity):
 
 
 def still_there(provider, tokens, subject):
-    """Ask the provider whether the person can still sign in: their userinfo with the access token, or, when the
-    access token is refused, a refresh. Returns the tokens to keep, or None when the provider says no."""
+    """Ask the provider whether the person may still sign in. With a refresh token, refresh first: a provider
+    refuses it at once for a removed or disabled account (an access token would still work until it expires,
+    an hour or so at Entra ID); then their userinfo with the access token must name the same subject. Returns
+    the tokens to keep, or None when the provider says no or cannot be asked."""
     client = client_for(provider)
     try:
-        return _userinfo_matches(client, tokens, subject)
-    except requests.HTTPError:
-        if not tokens.get("refresh_token"):
-            return None
-    except (requests.RequestException, OAuthError, ValueError):
-        return None
-    try:
-        fresh = client.fetch_access_token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
-        tokens = {**tokens, "access_token": fresh["access_token"],
-                  "refresh_token": fresh.get("refresh_token") or tokens["refresh_token"]}
-        return _userinfo_matches(client, tokens, subject)
+        if tokens.get("refresh_token"):
+            fresh = client.fetch_access_token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+            tokens = {**tokens, "access_token": fresh["access_token"],
+                      "refresh_token": fresh.get("refresh_token") or tokens["refresh_token"]}
+        info = client.userinfo(token={"access_token": tokens["access_token"], "token_type": "Bearer"})
     except (requests.RequestException, OAuthError, ValueError, KeyError):
         return None
-
-
-def _userinfo_matches(client, tokens, subject):
-    info = client.userinfo(token={"access_token": tokens["access_token"], "token_type": "Bearer"})
     return {**tokens, "checked_at": timezone.now().timestamp()} if info.get("sub") == subject else None
