@@ -12,12 +12,10 @@ from safehub.accounts.models import ExternalIdentity, IdentityProvider
 from safehub.accounts.totp import current_code
 from safehub.audit.models import AuditEvent
 from tests.conftest import sign_in_client
-from tests.oidc import PROVIDER_PK, RunningProvider, local_path, through_provider_login
+from tests.oidc import (PROVIDER_PK, RunningProvider, council_provider_for, linked, local_path,
+                         through_provider_login)
 
 pytestmark = pytest.mark.django_db
-
-ROLE_MAP = {"Safehub.Screener": "screener", "Safehub.Worker": "worker", "Safehub.Manager": "manager"}
-
 
 @pytest.fixture(scope="module")
 def running_provider():
@@ -36,22 +34,7 @@ def idp(running_provider):
 
 @pytest.fixture
 def council_provider(idp, agencies):
-    return IdentityProvider.objects.create(
-        pk=PROVIDER_PK, agency=agencies["COUNCIL"], name="Wrekinshire Council", issuer=idp.issuer,
-        client_id="safehub", client_secret="safehub-test-secret", scopes="openid profile email",
-        role_claim="roles", role_map=ROLE_MAP, trust_provider_mfa=True)
-
-
-def link(provider, subject, user):
-    from django.utils import timezone
-
-    from safehub.accounts.actions import provider_second_factor
-
-    identity = ExternalIdentity.objects.create(provider=provider, issuer=provider.issuer, subject=subject, user=user,
-                                               status="linked", first_seen_at=timezone.now(),
-                                               last_seen_at=timezone.now())
-    provider_second_factor(identity)
-    return identity
+    return council_provider_for(agencies["COUNCIL"], idp.issuer)
 
 
 def start(client, provider):
@@ -81,7 +64,7 @@ def test_the_sign_in_page_offers_each_agency_provider_and_the_password_form(coun
 
 
 def test_a_linked_person_whose_provider_proves_multi_factor_signs_in_without_a_code(council_provider, users):
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     authorize = start(client, council_provider)
     query = parse_qs(urlsplit(authorize).query)
@@ -99,7 +82,7 @@ def test_a_linked_person_whose_provider_proves_multi_factor_signs_in_without_a_c
 
 def test_without_the_multi_factor_claim_safehub_asks_for_its_own_code(council_provider, users, idp):
     idp.control("people", "ada.test", "amr", amr=["pwd"])
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     response = provider_sign_in(client, council_provider, "ada.test")
     assert response["Location"] == "/accounts/login/code/"
@@ -116,7 +99,7 @@ def test_without_the_multi_factor_claim_safehub_asks_for_its_own_code(council_pr
 
 def test_a_provider_not_trusted_for_multi_factor_gets_the_code_asked_even_with_the_claim(council_provider, users):
     IdentityProvider.objects.filter(pk=council_provider.pk).update(trust_provider_mfa=False)
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     assert provider_sign_in(client, council_provider, "ada.test")["Location"] == "/accounts/login/code/"
     assert not signed_in(client)
@@ -126,7 +109,7 @@ def test_an_acr_value_configured_for_the_provider_counts_as_multi_factor(council
     IdentityProvider.objects.filter(pk=council_provider.pk).update(mfa_amr_values="", mfa_acr_values="urn:test:mfa")
     council_provider.refresh_from_db()
     idp.control("people", "ben.test", "amr", amr=["pwd"], acr="urn:test:mfa")
-    link(council_provider, "ben.test", users["worker"])
+    linked(council_provider, "ben.test", users["worker"])
     client = Client()
     assert provider_sign_in(client, council_provider, "ben.test")["Location"] == "/"
     assert signed_in(client)
@@ -134,7 +117,7 @@ def test_an_acr_value_configured_for_the_provider_counts_as_multi_factor(council
 
 
 def test_a_bad_state_is_refused_and_audited(council_provider, users):
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     callback = through_provider_login(start(client, council_provider), "ada.test")
     query = parse_qs(urlsplit(callback).query)
@@ -181,7 +164,7 @@ def test_an_id_token_the_provider_issued_to_another_client_is_refused(council_pr
 def test_a_code_issued_to_another_client_is_refused_at_the_provider(council_provider, users):
     """The authorization request's client swapped for another (a different audience): the provider will not
     give Safehub the tokens, and the sign-in is refused and audited."""
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     authorize = start(client, council_provider).replace("client_id=safehub", "client_id=other-app")
     response = client.get(local_path(through_provider_login(authorize, "ada.test")))
@@ -191,7 +174,7 @@ def test_a_code_issued_to_another_client_is_refused_at_the_provider(council_prov
 
 
 def test_an_expired_id_token_is_refused(council_provider, users, idp):
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     callback = through_provider_login(start(client, council_provider), "ada.test")
     idp.control("clock", offset=-2 * 3600)  # the provider now issues tokens that expired an hour ago
@@ -205,7 +188,7 @@ def test_an_expired_id_token_is_refused(council_provider, users, idp):
 def test_a_person_removed_at_the_provider_loses_access_at_the_next_request_after_the_interval(
         council_provider, users, idp, settings, refresh_token):
     settings.SAFEHUB_OIDC_RECHECK_SECONDS = 300
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     provider_sign_in(client, council_provider, "ada.test")
     session = client.session
@@ -235,7 +218,7 @@ def test_a_person_removed_at_the_provider_loses_access_at_the_next_request_after
 
 
 def test_an_expired_access_token_is_refreshed_at_the_re_check(council_provider, users, idp):
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     client = Client()
     provider_sign_in(client, council_provider, "ada.test")
     idp.control("clock", offset=2 * 3600)  # the access token (an hour) has expired; the refresh token has not
@@ -287,7 +270,7 @@ def test_the_same_e_mail_with_another_subject_does_not_sign_in_as_that_account(c
     screener = users["screener"]
     screener.email = "ben.test@council.example"  # the e-mail the provider gives for ben.test
     screener.save()
-    link(council_provider, "someone-else", screener)
+    linked(council_provider, "someone-else", screener)
     client = Client()
     response = provider_sign_in(client, council_provider, "ben.test")
     assert response.status_code == 403
@@ -321,7 +304,7 @@ def test_a_locked_out_account_cannot_sign_in_through_its_provider(council_provid
     from django.contrib.auth.signals import user_login_failed
     from django.test import RequestFactory
 
-    link(council_provider, "ada.test", users["screener"])
+    linked(council_provider, "ada.test", users["screener"])
     request = RequestFactory().post("/accounts/login/")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         user_login_failed.send(sender=__name__, credentials={"username": "screener"}, request=request)

@@ -799,15 +799,11 @@ def test_single_sign_on_pages_have_no_serious_accessibility_problems(new_context
                                                                      live_server, agencies):
     """The sign-in page with its provider button, a person waiting for approval (through a real provider), and the
     administrator's provider and waiting sign-in pages, with their errors."""
-    from safehub.accounts.models import IdentityProvider
-    from tests.oidc import PASSWORD, PROVIDER_PK, RunningProvider
+    from tests.oidc import PASSWORD, PROVIDER_PK, RunningProvider, council_provider_for
 
     running = RunningProvider(callbacks=[f"{live_server.url}/accounts/login/provider/{PROVIDER_PK}/callback/"])
     try:
-        provider = IdentityProvider.objects.create(
-            pk=PROVIDER_PK, agency=agencies["COUNCIL"], name="Wrekinshire Council", issuer=running.issuer,
-            client_id="safehub", client_secret="safehub-test-secret", scopes="openid profile email",
-            role_map={"Safehub.Manager": "manager"}, trust_provider_mfa=True)
+        provider = council_provider_for(agencies["COUNCIL"], running.issuer)
         page = new_context(bypass_csp=True).new_page()
         audit = Audit(page, axe_source)
         page.goto("/accounts/login/")

@@ -4,9 +4,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from safehub.accounts.models import IdentityProvider
 from safehub.accounts.totp import current_code
-from tests.oidc import PASSWORD, PROVIDER_PK, RunningProvider
+from tests.oidc import PASSWORD, PROVIDER_PK, RunningProvider, council_provider_for, linked
 
 pytestmark = pytest.mark.browser
 
@@ -15,11 +14,7 @@ pytestmark = pytest.mark.browser
 def council_provider(live_server, demo_users, agencies):
     """The council's provider, registered with the live server's callback address."""
     running = RunningProvider(callbacks=[f"{live_server.url}/accounts/login/provider/{PROVIDER_PK}/callback/"])
-    provider = IdentityProvider.objects.create(
-        pk=PROVIDER_PK, agency=agencies["COUNCIL"], name="Wrekinshire Council", issuer=running.issuer,
-        client_id="safehub", client_secret="safehub-test-secret", scopes="openid profile email",
-        role_map={"Safehub.Manager": "manager"}, trust_provider_mfa=True)
-    yield provider
+    yield council_provider_for(agencies["COUNCIL"], running.issuer)
     running.stop()
 
 
@@ -32,18 +27,6 @@ def sign_in_at_provider(page, provider, username):
     page.get_by_role("button", name="Sign in").click()
 
 
-def link(provider, subject, user):
-    from django.utils import timezone
-
-    from safehub.accounts.actions import provider_second_factor
-    from safehub.accounts.models import ExternalIdentity
-
-    identity = ExternalIdentity.objects.create(provider=provider, issuer=provider.issuer, subject=subject, user=user,
-                                               status="linked", first_seen_at=timezone.now(),
-                                               last_seen_at=timezone.now())
-    provider_second_factor(identity)
-
-
 def test_staff_sign_in_through_their_organisation(new_context, council_provider, demo_users):
     stranger = new_context().new_page()
     sign_in_at_provider(stranger, council_provider, "cal.test")
@@ -51,14 +34,14 @@ def test_staff_sign_in_through_their_organisation(new_context, council_provider,
     stranger.goto("/screening/")
     expect(stranger.get_by_role("heading", level=1)).to_have_text("Sign in to Safehub")
 
-    link(council_provider, "ada.test", demo_users["screener"])  # the provider reports multi-factor for ada
+    linked(council_provider, "ada.test", demo_users["screener"])  # the provider reports multi-factor for ada
     screener = new_context().new_page()
     sign_in_at_provider(screener, council_provider, "ada.test")
     expect(screener.get_by_role("link", name=demo_users["screener"].get_full_name())).to_be_visible()
     screener.goto("/screening/")
     expect(screener.get_by_role("heading", level=1)).not_to_have_text("Sign in to Safehub")
 
-    link(council_provider, "ben.test", demo_users["worker"])  # ...but not for ben: Safehub asks for its code
+    linked(council_provider, "ben.test", demo_users["worker"])  # ...but not for ben: Safehub asks for its code
     worker = new_context().new_page()
     sign_in_at_provider(worker, council_provider, "ben.test")
     expect(worker.get_by_role("heading", level=1)).to_have_text("Enter your security code")

@@ -76,3 +76,28 @@ def local_path(url):
     """The path and query of a Safehub URL, for Django's test client."""
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def council_provider_for(agency, issuer):
+    """The council's provider as the tests configure it: client `safehub`, roles mapped, its MFA claim trusted."""
+    from safehub.accounts.models import IdentityProvider
+
+    return IdentityProvider.objects.create(
+        pk=PROVIDER_PK, agency=agency, name="Wrekinshire Council", issuer=issuer, client_id="safehub",
+        client_secret="safehub-test-secret", scopes="openid profile email", role_claim="roles",
+        role_map={"Safehub.Screener": "screener", "Safehub.Worker": "worker", "Safehub.Manager": "manager"},
+        trust_provider_mfa=True)
+
+
+def linked(provider, subject, user):
+    """An identity at the provider already linked to this account (as an administrator would have)."""
+    from django.utils import timezone
+
+    from safehub.accounts.actions import provider_second_factor
+    from safehub.accounts.models import ExternalIdentity
+
+    identity = ExternalIdentity.objects.create(provider=provider, issuer=provider.issuer, subject=subject, user=user,
+                                               status="linked", first_seen_at=timezone.now(),
+                                               last_seen_at=timezone.now())
+    provider_second_factor(identity)
+    return identity

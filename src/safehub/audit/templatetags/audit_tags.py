@@ -20,6 +20,14 @@ ACTION_LABELS = {
     "break_glass": "Broke the glass",
     "break_glass_reviewed": "Reviewed a break-glass opening",
     "audit_viewed": "Looked at who has seen the record",
+    "sso_sign_in_refused": "Sign-in through a provider refused",
+    "sso_identity_waiting": "Sign-in through a provider waiting for approval",
+    "sso_identity_linked": "Linked a provider sign-in to an account",
+    "sso_identity_approved": "Approved a provider sign-in as a new account",
+    "sso_identity_refused": "Refused a provider sign-in",
+    "sso_recheck_failed": "Signed out: the provider no longer confirms the account",
+    "sso_provider_added": "Added a sign-in provider",
+    "sso_provider_changed": "Changed a sign-in provider",
 }
 
 
