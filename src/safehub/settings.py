@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "safehub.intelligence",
     "safehub.insights",
     "safehub.support",
+    "safehub.backup",
+    "safehub.retention",
 ]
 
 MIDDLEWARE = [
