@@ -209,3 +209,14 @@ def test_an_analyst_disposes_of_intelligence_past_its_mopi_review(users, agencie
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     assert out.getvalue().startswith("OK")
+
+
+def test_the_review_command_schedules_and_counts_what_is_due(council_report):
+    import json
+
+    out = StringIO()
+    call_command("retention", "review", stdout=out)
+
+    summary = json.loads(out.getvalue())
+    assert summary["newly_scheduled"] == 1
+    assert summary["due_by_group"] == {"childrens_social_care": 1}

@@ -125,6 +125,13 @@ def make_backup(out_path, now=None):
     """Write the archive to out_path (atomically: a finished archive or nothing). Returns the manifest."""
     now = now or dt.datetime.now(dt.timezone.utc)
     out_path = Path(out_path)
+    try:
+        return _write_archive(out_path, now)
+    except OSError as error:
+        raise BackupError(f"Cannot write the archive {out_path}: {error.strerror or error}. Nothing was written.") from None
+
+
+def _write_archive(out_path, now):
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".backup-") as work:
         work = Path(work)
