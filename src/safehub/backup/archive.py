@@ -76,7 +76,8 @@ def pg_conninfo(settings_dict=None):
 
 def pg_environment(conninfo):
     """libpq variables for pg_dump and pg_restore (the password never on a command line)."""
-    names = {"dbname": "PGDATABASE", "user": "PGUSER", "password": "PGPASSWORD", "host": "PGHOST", "port": "PGPORT"}
+    names = {"dbname": "PGDATABASE", "user": "PGUSER", "password": "PGPASSWORD",  # nosec B105: a variable name
+             "host": "PGHOST", "port": "PGPORT"}
     return {**os.environ, **{names[key]: value for key, value in conninfo.items()}}
 
 
