@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from safehub import clock
 from safehub.access.records import Restricted, open_record, restricted_response
@@ -53,7 +54,7 @@ def record_page(request, reference):
                                next_review_on=form.cleaned_data["next_review_on"], request=request)
                 return redirect("retention:due")
             disposal = actions.dispose(request.user, kind, found, reason=form.cleaned_data["reason"], request=request)
-            return redirect(f"{_disposals_url()}#disposal-{disposal.pk}")
+            return redirect(f"{reverse('retention:disposals')}#disposal-{disposal.pk}")
         except ValidationError as error:
             add_action_error(form, error)
     review = RetentionReview.objects.filter(kind=kind, record_id=found.pk).first()
@@ -65,12 +66,6 @@ def record_page(request, reference):
                "is_due": review.due_on <= clock.today(), "held": KINDS[kind].held_by(found), "form": form,
                "errors": error_summary([form])}
     return render(request, "retention/record.html", context, status=400 if form.errors else 200)
-
-
-def _disposals_url():
-    from django.urls import reverse
-
-    return reverse("retention:disposals")
 
 
 @role_required(*CUSTODIANS, "scrutiny")
