@@ -220,3 +220,19 @@ def test_the_review_command_schedules_and_counts_what_is_due(council_report):
     summary = json.loads(out.getvalue())
     assert summary["newly_scheduled"] == 1
     assert summary["due_by_group"] == {"childrens_social_care": 1}
+
+
+def test_a_restriction_the_custodian_is_not_on_keeps_the_record_off_their_list(users, council_report):
+    from safehub.access.models import Restriction
+    from tests.test_permission_matrix import pointer
+
+    run_due_reviews(timezone.now())
+    restriction = Restriction.objects.create(**pointer(council_report), reason_kind="high_profile", reason="Locked",
+                                             created_by=users["manager"], review_due="2027-03-01")
+    restriction.allowed_users.set([users["screener"]])
+    manager = sign_in_client(users["manager"])
+
+    assert council_report.reference not in manager.get("/retention/").content.decode()
+    assert decide(manager, council_report.reference, decision="dispose",
+                  reason="Review found no further need at all").status_code == 403
+    assert Contact.objects.filter(pk=council_report.pk).exists()
