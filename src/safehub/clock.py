@@ -234,3 +234,26 @@ def sso_recheck_due(checked_at):
     """A person signed in through their organisation's provider is asked about again at the provider this long
     after the last check (ADR 26); until then a removal at the provider does not reach Safehub."""
     return checked_at + dt.timedelta(seconds=settings.SAFEHUB_OIDC_RECHECK_SECONDS)
+# --- Retention (MoPI for police records; the council's schedule for children's social care) -------------
+
+
+def retention_group(group):
+    groups = settings.SAFEHUB_RETENTION_GROUPS
+    if group not in groups:
+        raise ValueError(f"Unknown retention group {group!r}: add it to SAFEHUB_RETENTION_GROUPS.")
+    return groups[group]
+
+
+def retention_first_review(group, recorded_on, born_on=None):
+    """The day a record first falls due for review: `review_after_years` after it was recorded, or the
+    child's birthday of `until_age` (from the date of birth when known, else from the day it was recorded, so
+    that an unknown age never brings a review earlier)."""
+    rule = retention_group(group)
+    if "until_age" in rule:
+        return months_later(born_on or recorded_on, 12 * rule["until_age"])
+    return months_later(recorded_on, 12 * rule["review_after_years"])
+
+
+def retention_next_review(group, reviewed_on):
+    """After a decision to retain, the next review falls `review_every_years` later."""
+    return months_later(reviewed_on, 12 * retention_group(group)["review_every_years"])

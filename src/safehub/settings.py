@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "safehub.intelligence",
     "safehub.insights",
     "safehub.support",
+    "safehub.backup",
+    "safehub.retention",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +322,33 @@ SAFEHUB_SIGNPOSTING_FILE = env_str("SAFEHUB_SIGNPOSTING_FILE", "")
 # with secondary suppression; visible counts are rounded to the nearest ROUND_TO (1: not rounded).
 SAFEHUB_FIGURES_SUPPRESS_BELOW = env_int("SAFEHUB_FIGURES_SUPPRESS_BELOW", 5)
 SAFEHUB_FIGURES_ROUND_TO = env_int("SAFEHUB_FIGURES_ROUND_TO", 1)
+
+# Retention (`safehub.retention`, ADR 25): review schedules by record group. A group's first review falls
+# `review_after_years` after the record's date, or on the child's birthday of `until_age`; after a decision to
+# retain, the next falls `review_every_years` later unless the reviewer names a date. Police records follow the
+# MoPI pattern (College of Policing APP, Management of Police Information); the council's children's social care
+# records are kept until the child's 75th birthday. Override with SAFEHUB_RETENTION_FILE (JSON of the same
+# shape), e.g. a council whose schedule keeps contacts with no further action for 6 years.
+SAFEHUB_RETENTION_GROUPS = {
+    "mopi_1": {"label": "MoPI group 1: certain public protection matters",
+               "review_after_years": 10, "review_every_years": 10},
+    "mopi_2": {"label": "MoPI group 2: other sexual, violent or serious offences",
+               "review_after_years": 10, "review_every_years": 10},
+    "mopi_3": {"label": "MoPI group 3: all other offences, after a 6-year clear period",
+               "review_after_years": 6, "review_every_years": 6},
+    "childrens_social_care": {"label": "Children's social care: until the child's 75th birthday",
+                              "until_age": 75, "review_every_years": 5},
+}
+# Which group a record falls in: intelligence items (child sexual exploitation is a public protection matter);
+# reports owned by the police, with a response and with none (no further action or advice only); reports owned
+# by anyone else (the council's front door, health, schools) are children's social care records.
+SAFEHUB_RETENTION_INTELLIGENCE_GROUP = env_str("SAFEHUB_RETENTION_INTELLIGENCE_GROUP", "mopi_1")
+SAFEHUB_RETENTION_POLICE_REPORT_GROUP = env_str("SAFEHUB_RETENTION_POLICE_REPORT_GROUP", "mopi_2")
+SAFEHUB_RETENTION_POLICE_NFA_GROUP = env_str("SAFEHUB_RETENTION_POLICE_NFA_GROUP", "mopi_3")
+SAFEHUB_RETENTION_PARTNER_REPORT_GROUP = env_str("SAFEHUB_RETENTION_PARTNER_REPORT_GROUP", "childrens_social_care")
+SAFEHUB_RETENTION_FILE = env_str("SAFEHUB_RETENTION_FILE", "")
+if SAFEHUB_RETENTION_FILE:
+    import json as _json
+
+    with open(SAFEHUB_RETENTION_FILE, encoding="utf-8") as _handle:
+        SAFEHUB_RETENTION_GROUPS = _json.load(_handle)

@@ -178,6 +178,7 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),
     path("audit/", include(audit_patterns)),
+    path("retention/", include("safehub.retention.urls")),
     path("api/v1/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]), name="schema"),
     path("", include(insights_urls.patterns)),

@@ -846,3 +846,36 @@ def test_single_sign_on_pages_have_no_serious_accessibility_problems(new_context
                              "add a provider with errors", "change a provider", "waiting sign-ins",
                              "waiting sign-ins with an error", "approved"]
     assert not audit.failures, "axe found serious or critical problems:\n" + audit.report()
+def test_retention_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, axe_source):
+    """The review list with a record due, its retention page (and its errors), and the disposal log with a line."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safehub.retention.review import run_due_reviews
+    from tests.test_retention import old_report
+
+    due = old_report(demo_users, received=dt.datetime(1948, 6, 1, 10, tzinfo=dt.timezone.utc), phone="07700 900818")
+    other = old_report(demo_users, received=dt.datetime(1947, 2, 3, 10, tzinfo=dt.timezone.utc), phone="07700 900819")
+    run_due_reviews(timezone.now())
+
+    page = sign_in(new_context(bypass_csp=True), "manager")
+    audit = Audit(page, axe_source)
+    page.goto("/retention/")
+    expect(page.get_by_role("link", name=due.reference)).to_be_visible()
+    audit.check("retention reviews due")
+    page.get_by_role("link", name=due.reference).click()
+    expect_heading(page, f"Retention of {due.reference}")
+    audit.check("a record's retention")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether to keep the record or dispose of it")
+    audit.check("a record's retention with errors")
+    page.get_by_label("Dispose of it").check()
+    page.get_by_label("Reason").fill("No further need: the child is now an adult")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("cell", name=due.reference)).to_be_visible()
+    audit.check("disposal log")
+    page.goto("/retention/")
+    expect(page.get_by_role("link", name=other.reference)).to_be_visible()
+    assert len(audit.checked) == 4
+    assert not audit.failures, audit.report()

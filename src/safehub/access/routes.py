@@ -198,4 +198,8 @@ ROUTES = {
     "api:operation": Route(OPERATION_READERS, record="operation", verb="view", api=True),
     "api:operation_disruptions": Route(OPERATION_READERS, record="operation", verb="view", api=True),
     "api:operation_justice": Route(OPERATION_READERS, record="operation", verb="view", api=True),
+    # Retention (ADR 25): a record's custodians, those who may restrict it, decide on keeping or disposing of it.
+    "retention:due": Route(RESTRICTERS),
+    "retention:record": Route(RESTRICTERS, record="contact", verb="restrict", methods=("GET", "POST")),
+    "retention:disposals": Route(RESTRICTERS + ("scrutiny",)),
 }
