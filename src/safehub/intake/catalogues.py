@@ -7,9 +7,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-# What must come through a translation unchanged: placeholders, HTML tags, and every number (999, 101, phone
-# numbers, examples like 07700 900123).
-KEPT = re.compile(r"%\(\w+\)s|\{\w+\}|</?\w+[^>]*>|\d+")
+# What must come through a translation unchanged: placeholders, HTML tags, and every number of three digits or
+# more (999, 101, phone numbers, examples like 07700 900123; times and ages may be written the language's way).
+KEPT = re.compile(r"%\(\w+\)s|\{\w+\}|</?\w+[^>]*>|\d{3,}")
 
 
 def po_paths():
