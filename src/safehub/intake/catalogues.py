@@ -1,11 +1,13 @@
 """The translation catalogues under safehub/locale, read and compiled with Babel (ADR 27)."""
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+COMPILED_STAMP = datetime(2026, 1, 1, tzinfo=timezone.utc)
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 # What must come through a translation unchanged: placeholders, HTML tags, and every number of three digits or
 # more (999, 101, phone numbers, examples like 07700 900123; times and ages may be written the language's way).
@@ -58,6 +60,9 @@ def compile_all():
     written = []
     for path in po_paths():
         catalogue = read(path)
+        # Babel stamps the .mo with the time unless told otherwise: a fixed stamp keeps the committed .mo
+        # files byte for byte what `make install` compiles again.
+        catalogue.creation_date = catalogue.revision_date = COMPILED_STAMP
         with path.with_suffix(".mo").open("wb") as handle:
             write_mo(handle, catalogue)
         written.append(path.with_suffix(".mo"))
