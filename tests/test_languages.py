@@ -192,6 +192,7 @@ HARD_TO_REACH = {
     "intake/return_locked.html": {"reference": "SH-2026-000123"},
     "intake/return_done.html": {"reference": "SH-2026-000123"},
     "errors/400.html": {}, "errors/403.html": {}, "errors/404.html": {}, "errors/500.html": {}, "errors/csrf.html": {},
+    "intake/return_add.html": {"reference": "SH-2026-000123", "form": "AdditionForm"},
 }
 
 
@@ -201,9 +202,13 @@ def rendered(template, context, code):
     from django.test import RequestFactory
     from django.utils import timezone, translation
 
+    from safehub.intake import forms
+
     request = RequestFactory().get("/report/")
     request.user = AnonymousUser()
     with translation.override(code):
+        if "form" in context:
+            context = {**context, "form": getattr(forms, context["form"])()}
         return render_to_string(template, {"received_at": timezone.now(), **context}, request=request)
 
 
@@ -215,3 +220,35 @@ def test_the_pages_a_journey_rarely_reaches_have_no_english_left(agencies, code)
         english, translated = rendered(template, context, "en-gb"), rendered(template, context, code)
         assert f'lang="{code}"' in translated[:200], template
         assert english_left(translated, english) == [], template
+
+
+def adult_route_pages(code):
+    """Every page of the adult survivor's route, as a named reporter, with each question's error shown once."""
+    client = Client()
+    client.get(f"/?lang={code}")
+    pages = {"who": client.get("/report/")}
+    client.post("/report/", {"route": "non_recent"})
+    steps = [("concern", {"concern": "It happened in 2004."}), ("wants", {"wants": "support"}),
+             ("people", {"count": "1", "action": "continue"}), ("places", {"count": "1", "action": "continue"}),
+             ("others", {"other_victims": "not_sure"}),
+             ("you", {"anonymous": "yes", "name": "A Reporter", "email": "a@example.com"}),
+             ("safe_contact", {"no_phone": "on", "no_letters": "on", "interpreter": "on", "language": "Urdu"})]
+    for step, answers in steps:
+        pages[step] = client.get(f"/report/{step}/")
+        pages[f"{step}, nothing given"] = client.post(f"/report/{step}/", {"count": "1", "action": "continue"}
+                                                      if "count" in answers else {})
+        client.post(f"/report/{step}/", answers)
+    pages["check"] = client.get("/report/check/")
+    return {name: html_of(response) for name, response in pages.items()}
+
+
+@pytest.mark.parametrize("code", ["cy", "ar"])
+def test_every_question_of_the_adult_route_has_no_english_left(agencies, code):
+    from tests.textnodes import english_left
+
+    english, translated = adult_route_pages("en-gb"), adult_route_pages(code)
+    assert "Do not phone." in english["check"] and f'lang="{code}"' in translated["check"][:200]
+    typed = {"It happened in 2004.", "A Reporter", "a@example.com"}  # the reporter's own words, shown back
+    same_in_both = {"Person 1"} if code == "cy" else set()
+    left = {name: english_left(html, english[name], typed | same_in_both) for name, html in translated.items()}
+    assert {name: words for name, words in left.items() if words} == {}
