@@ -5,10 +5,11 @@ checked (safehub.languages), the English is shown instead, marked lang="en", nev
 Placeholders: %(start)s and %(end)s wrap a link, %(phone)s is the 999 link.
 """
 
+import re
+
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext_lazy
 
 from safehub import languages
@@ -32,6 +33,10 @@ MESSAGES = {
 }
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+LINKED = re.compile(r"%\(start\)s(.*?)%\(end\)s")
+
+
 def _unchecked():
     return not languages.shows_safety_translated()
 
@@ -49,16 +54,23 @@ def text(message):
     return str(message), False
 
 
-def render(key, link="", **values):
-    """HTML of one safety message, with its link filled in; wrapped in lang="en" when shown in English."""
+def render(key, link=""):
+    """HTML of one safety message, with its link filled in; wrapped in lang="en" when shown in English.
+
+    The words are escaped, then their placeholders become format_html fields: only the link and the 999 link are
+    markup."""
     words, in_english = text(MESSAGES[key])
-    parts = {"start": mark_safe(format_html('<a class="govuk-link" href="{}">', link)) if link else "",
-             "end": mark_safe("</a>") if link else "",
-             "phone": mark_safe('<a href="tel:999">999</a>'), **values}
-    html = conditional_escape(words) % parts
+    linked = LINKED.search(words)
+    link_html = ""
+    if linked:
+        link_html = format_html('<a class="govuk-link" href="{}">{}</a>', link, linked.group(1))
+        words = words[:linked.start()] + "%(link)s" + words[linked.end():]
+    escaped = str(conditional_escape(words)).replace("{", "{{").replace("}", "}}")
+    html = format_html(PLACEHOLDER.sub(r"{\1}", escaped), link=link_html,
+                       phone=format_html('<a href="tel:{0}">{0}</a>', "999"))
     if in_english:
-        return format_html('<span class="safehub-safety" lang="en" dir="ltr">{}</span>', mark_safe(html))
-    return mark_safe(html)
+        return format_html('<span class="safehub-safety" lang="en" dir="ltr">{}</span>', html)
+    return html
 
 
 def route_text(value):
