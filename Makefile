@@ -10,7 +10,7 @@ TESTS ?=
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks pitr-proof clean
+.PHONY: demo install assets translations migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks pitr-proof clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,12 @@ $(STATIC)/vendor/chart.umd.min.js: node_modules/.installed
 assets: $(STATIC)/safehub/safehub.css $(STATIC)/govuk/govuk-frontend.min.js $(STATIC)/vendor/cytoscape.min.js \
 	$(STATIC)/vendor/chart.umd.min.js
 
-install: $(BIN)/.installed assets
+install: $(BIN)/.installed assets translations
+
+# The public side's catalogues (src/safehub/locale/*/LC_MESSAGES/django.po) compiled with Babel, no gettext package
+# needed; refuses a catalogue with an untranslated or fuzzy message. The .mo files are committed too.
+translations: $(BIN)/.installed
+	$(SAFEHUB) translations compile >/dev/null
 
 migrate: install
 	$(SAFEHUB) migrate --noinput

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safehub.middleware.NeverCachePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safehub.languages.PublicLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safehub.intake.context.signposting",
+                "safehub.languages.switcher",
                 "safehub.screening.context.queue_counts",
             ],
         },
@@ -189,6 +191,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -207,9 +210,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The public side speaks these languages (ADR 27); staff pages stay in English. Each language's review state is in
+# safehub/languages.py and its .po header. SAFEHUB_PUBLIC_LANGUAGES narrows the list (English is always offered).
 LANGUAGE_CODE = "en-gb"
+ALL_PUBLIC_LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Welsh"),
+    ("pl", "Polish"),
+    ("ur", "Urdu"),
+    ("pa", "Punjabi"),
+    ("ro", "Romanian"),
+    ("ar", "Arabic"),
+]
+_offered = set(env_list("SAFEHUB_PUBLIC_LANGUAGES", [code for code, _ in ALL_PUBLIC_LANGUAGES])) | {"en-gb"}
+LANGUAGES = [(code, name) for code, name in ALL_PUBLIC_LANGUAGES if code in _offered]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "safehub_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "Europe/London"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"

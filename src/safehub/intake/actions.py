@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from safehub import clock
+from safehub import clock, languages
 from safehub.access.policy import is_signed_in
 from safehub.accounts.models import Agency
 from safehub.audit.trail import record
@@ -85,12 +86,14 @@ def _referral_fields(draft, referrer):
 
 
 def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Channel.WEB, request=None,
-                   received_at=None):
+                   received_at=None, language=None):
     """Store a contact and everything in it in one transaction and give it a reference.
 
     Returns (contact, created). Submitting the same submission_key twice returns the first contact.
     `received_at` is for contacts recorded after the fact (phone calls typed in, imports, demo data).
+    `language` is the language the public form was in; any but English flags the report for an interpreter.
     """
+    language = languages.language(language or settings.LANGUAGE_CODE).code
     kind = draft.get("kind")
     if kind not in Contact.Kind.values or (kind == Contact.Kind.PROFESSIONAL) != (referrer is not None):
         raise ValidationError("Unknown kind of report.")
@@ -109,6 +112,8 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
                 decision_due_at=clock.screening_decision_due(received_at),
                 concern=concern[: settings.SAFEHUB_MAX_TEXT],
                 when_happened=(draft.get("when_happened") or "")[:500],
+                language=language,
+                interpreter_needed=language != settings.LANGUAGE_CODE,
                 **_reporter_fields(draft),
                 **_referral_fields(draft, referrer),
             )
@@ -181,13 +186,13 @@ class ReturnRefused(Exception):
 def check_new_passphrase(passphrase, reference):
     passphrase = passphrase or ""
     if len(passphrase) < MIN_PASSPHRASE:
-        raise ValidationError(f"Your passphrase must be {MIN_PASSPHRASE} characters or more")
+        raise ValidationError(_("Your passphrase must be %(count)s characters or more") % {"count": MIN_PASSPHRASE})
     if len(passphrase) > MAX_PASSPHRASE:
-        raise ValidationError(f"Your passphrase must be {MAX_PASSPHRASE} characters or fewer")
+        raise ValidationError(_("Your passphrase must be %(count)s characters or fewer") % {"count": MAX_PASSPHRASE})
     if passphrase.strip().isdigit():
-        raise ValidationError("Your passphrase cannot be only numbers: use three or four words you will remember")
+        raise ValidationError(_("Your passphrase cannot be only numbers: use three or four words you will remember"))
     if reference and reference.replace("-", "").lower() in passphrase.replace("-", "").lower():
-        raise ValidationError("Your passphrase cannot contain your reference number")
+        raise ValidationError(_("Your passphrase cannot contain your reference number"))
     return passphrase
 
 

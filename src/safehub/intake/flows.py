@@ -2,55 +2,78 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from safehub.intake import forms
 
 
 @dataclass(frozen=True)
 class Section:
-    """A step that collects several items of one sort, with 'Add another' and 'Remove'."""
+    """A step that collects several items of one sort, with 'Add another' and 'Remove'.
+
+    Each phrase naming an item is whole (not "Add another " + a noun), so that each language can say it its own
+    way; %(number)s is the item's number."""
 
     key: str
     form: type
     title: str
-    item_name: str
     intro: str
+    item: str
+    add_another: str
+    remove: str
+    change: str
 
+
+_CHILD = dict(item=_("Child %(number)s"), add_another=_("Add another child"), remove=_("Remove child %(number)s"),
+              change=_("Change child %(number)s"))
+_PERSON = dict(item=_("Person %(number)s"), add_another=_("Add another person"), remove=_("Remove person %(number)s"),
+               change=_("Change person %(number)s"))
+_VEHICLE = dict(item=_("Vehicle %(number)s"), add_another=_("Add another vehicle"),
+                remove=_("Remove vehicle %(number)s"), change=_("Change vehicle %(number)s"))
+_PHONE = dict(item=_("Phone number %(number)s"), add_another=_("Add another phone number"),
+              remove=_("Remove phone number %(number)s"), change=_("Change phone number %(number)s"))
+_HANDLE = dict(item=_("Online account %(number)s"), add_another=_("Add another online account"),
+               remove=_("Remove online account %(number)s"), change=_("Change online account %(number)s"))
+_PLACE = dict(item=_("Place %(number)s"), add_another=_("Add another place"), remove=_("Remove place %(number)s"),
+              change=_("Change place %(number)s"))
 
 SECTIONS = {
-    "children": Section("children", forms.ChildForm, "The child or children", "child",
-                        "Tell us who you are worried about. Leave out anything you do not know."),
-    "people": Section("people", forms.PersonForm, "People involved", "person",
-                      "Tell us about anyone you think is involved, such as adults or older young people. "
-                      "Nicknames and descriptions help even without a name."),
-    "vehicles": Section("vehicles", forms.VehicleForm, "Vehicles", "vehicle",
-                        "Tell us about any cars, vans or taxis you have seen. A part of the number plate helps."),
-    "phones": Section("phones", forms.PhoneForm, "Phone numbers", "phone number",
-                      "Tell us about any phone numbers linked to your concern."),
-    "handles": Section("handles", forms.HandleForm, "Online accounts", "online account",
-                       "Tell us about any usernames, profiles or apps used to contact the child."),
-    "places": Section("places", forms.PlaceForm, "Places", "place",
-                      "Tell us where things happen: addresses, parks, flats, takeaways, hotels or car parks."),
+    "children": Section("children", forms.ChildForm, _("The child or children"),
+                        _("Tell us who you are worried about. Leave out anything you do not know."), **_CHILD),
+    "people": Section("people", forms.PersonForm, _("People involved"),
+                      _("Tell us about anyone you think is involved, such as adults or older young people. "
+                        "Nicknames and descriptions help even without a name."), **_PERSON),
+    "vehicles": Section("vehicles", forms.VehicleForm, _("Vehicles"),
+                        _("Tell us about any cars, vans or taxis you have seen. A part of the number plate helps."),
+                        **_VEHICLE),
+    "phones": Section("phones", forms.PhoneForm, _("Phone numbers"),
+                      _("Tell us about any phone numbers linked to your concern."), **_PHONE),
+    "handles": Section("handles", forms.HandleForm, _("Online accounts"),
+                       _("Tell us about any usernames, profiles or apps used to contact the child."), **_HANDLE),
+    "places": Section("places", forms.PlaceForm, _("Places"),
+                      _("Tell us where things happen: addresses, parks, flats, takeaways, hotels or car parks."),
+                      **_PLACE),
 }
 
 # The adult survivor's journey asks about the people and places they remember.
 NON_RECENT_SECTIONS = {
     **SECTIONS,
-    "people": Section("people", forms.PersonForm, "People you remember", "person",
-                      "Tell us about anyone who hurt you or was involved, however long ago. Names, nicknames and "
-                      "descriptions all help, even if you are not sure."),
-    "places": Section("places", forms.PlaceForm, "Places you remember", "place",
-                      "Tell us where it happened or where you were taken: addresses, flats, takeaways, hotels, car "
-                      "parks. A rough description is fine."),
+    "people": Section("people", forms.PersonForm, _("People you remember"),
+                      _("Tell us about anyone who hurt you or was involved, however long ago. Names, nicknames and "
+                        "descriptions all help, even if you are not sure."), **_PERSON),
+    "places": Section("places", forms.PlaceForm, _("Places you remember"),
+                      _("Tell us where it happened or where you were taken: addresses, flats, takeaways, hotels, car "
+                        "parks. A rough description is fine."), **_PLACE),
 }
 
 STEP_TITLES = {
-    "concern": "Your concern",
-    "wants": "What you would like to happen",
-    "others": "Other people it happened to",
-    "safe_contact": "Contacting you safely",
-    "you": "About you",
+    "concern": _("Your concern"),
+    "wants": _("What you would like to happen"),
+    "others": _("Other people it happened to"),
+    "safe_contact": _("Contacting you safely"),
+    "you": _("About you"),
     "referral": "About this referral",
-    "check": "Check your answers",
+    "check": _("Check your answers"),
     **{key: section.title for key, section in SECTIONS.items()},
 }
 

@@ -4,6 +4,8 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from safehub.intake.models import Contact
 from safehub.intake.selectors import phone_is_valid_text, registration_is_valid_text
@@ -19,7 +21,8 @@ def text(label, max_length=200, hint="", required=False, rows=None):
         required=required,
         help_text=hint,
         widget=widget,
-        error_messages={"max_length": f"{label} must be {max_length:,} characters or fewer"},
+        error_messages={"max_length": format_lazy(_("{label} must be {max_length} characters or fewer"), label=label,
+                                                  max_length=f"{max_length:,}")},
     )
 
 
@@ -31,123 +34,119 @@ class SectionForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
-    concern = text("What worries you?", settings.SAFEHUB_MAX_TEXT, required=True, rows=8,
-                   hint="Tell us what you have seen, heard or been told, even if it is just a suspicion.")
-    when_happened = text("When did this happen?", 500, hint="For example, 'last Friday evening' or 'since the summer'.")
+    concern = text(_("What worries you?"), settings.SAFEHUB_MAX_TEXT, required=True, rows=8,
+                   hint=_("Tell us what you have seen, heard or been told, even if it is just a suspicion."))
+    when_happened = text(_("When did this happen?"), 500, hint=_("For example, 'last Friday evening' or 'since the summer'."))
 
     def __init__(self, *args, non_recent=False, **kwargs):
         super().__init__(*args, **kwargs)
         if non_recent:
-            self.fields["concern"].label = "What happened to you?"
-            self.fields["concern"].help_text = "Tell us as much or as little as you want to. You can stop at any time."
-            self.fields["when_happened"].label = "Roughly when did it happen?"
-            self.fields["when_happened"].help_text = "For example, 'around 2004, when I was 14'."
+            self.fields["concern"].label = _("What happened to you?")
+            self.fields["concern"].help_text = _("Tell us as much or as little as you want to. You can stop at any time.")
+            self.fields["when_happened"].label = _("Roughly when did it happen?")
+            self.fields["when_happened"].help_text = _("For example, 'around 2004, when I was 14'.")
         self.fields["concern"].error_messages["required"] = (
-            "Tell us what happened" if non_recent else "Tell us what worries you"
+            _("Tell us what happened") if non_recent else _("Tell us what worries you")
         )
 
 
 class ChildForm(SectionForm):
-    name = text("Name, if you know it")
-    description = text("What they look like or anything else that would help us find them", 1000, rows=3)
-    age = text("Age or rough age", 40, hint="For example, 14 or 'about 14'.")
-    school = text("School, if you know it")
-    where_seen = text("Where they were seen", 500)
+    name = text(_("Name, if you know it"))
+    description = text(_("What they look like or anything else that would help us find them"), 1000, rows=3)
+    age = text(_("Age or rough age"), 40, hint=_("For example, 14 or 'about 14'."))
+    school = text(_("School, if you know it"))
+    where_seen = text(_("Where they were seen"), 500)
 
     def clean_age(self):
         age = self.cleaned_data["age"].strip()
         numbers = [int(n) for n in re.findall(r"\d+", age)]
         if any(n > 25 for n in numbers):
-            raise forms.ValidationError("Enter an age of 25 or under, like 14 or 'about 14'")
+            raise forms.ValidationError(_("Enter an age of 25 or under, like 14 or 'about 14'"))
         return age
 
     def clean(self):
         data = super().clean()
         if not self.is_blank() and not (data.get("name") or data.get("description") or data.get("age")):
-            raise forms.ValidationError("Enter the child's name, or describe them, or give their rough age")
+            raise forms.ValidationError(_("Enter the child's name, or describe them, or give their rough age"))
         return data
 
 
 class PersonForm(SectionForm):
-    name = text("Name, if you know it")
-    nicknames = text("Nicknames or street names", 300, hint="Separate several with commas.")
-    description = text("What they look like, or anything else about them", 1000, rows=3)
+    name = text(_("Name, if you know it"))
+    nicknames = text(_("Nicknames or street names"), 300, hint=_("Separate several with commas."))
+    description = text(_("What they look like, or anything else about them"), 1000, rows=3)
 
 
 class VehicleForm(SectionForm):
-    registration = text("Registration number (number plate)", 12,
-                        hint="Give as much as you know. Use ? for characters you do not know, like AB12 C??.")
-    make = text("Make and model", 100, hint="For example, silver Ford Focus.")
-    colour = text("Colour", 50)
-    description = text("Anything else about the vehicle", 500)
+    registration = text(_("Registration number (number plate)"), 12,
+                        hint=_("Give as much as you know. Use ? for characters you do not know, like AB12 C??."))
+    make = text(_("Make and model"), 100, hint=_("For example, silver Ford Focus."))
+    colour = text(_("Colour"), 50)
+    description = text(_("Anything else about the vehicle"), 500)
 
     def clean_registration(self):
         value = self.cleaned_data["registration"].strip()
         if value and not registration_is_valid_text(value):
-            raise forms.ValidationError(
-                "Registration numbers use only letters, numbers and spaces, up to 8 characters. "
-                "Use ? for characters you do not know, like AB12 C??"
-            )
+            raise forms.ValidationError(_("Registration numbers use only letters, numbers and spaces, up to 8 characters. "
+                "Use ? for characters you do not know, like AB12 C??"))
         return value
 
 
 class PhoneForm(SectionForm):
-    number = text("Phone number", 40, hint="Give as much as you know. Use ? for digits you do not know, like 07700 900???.")
-    whose = text("Whose number is it?", 200)
+    number = text(_("Phone number"), 40, hint=_("Give as much as you know. Use ? for digits you do not know, like 07700 900???."))
+    whose = text(_("Whose number is it?"), 200)
 
     def clean_number(self):
         value = self.cleaned_data["number"].strip()
         if value and not phone_is_valid_text(value):
-            raise forms.ValidationError(
-                "Enter a phone number using digits, like 07700 900123, with ? for digits you do not know"
-            )
+            raise forms.ValidationError(_("Enter a phone number using digits, like 07700 900123, with ? for digits you do not know"))
         return value
 
     def clean(self):
         data = super().clean()
         if not self.is_blank() and not data.get("number") and "number" not in self.errors:
-            self.add_error("number", "Enter the phone number, or remove this phone")
+            self.add_error("number", _("Enter the phone number, or remove this phone"))
         return data
 
 
 class HandleForm(SectionForm):
-    username = text("Username or profile name", 200, hint="For example, @example_user.")
-    app = text("App or website", 100, hint="For example, Snapchat, Instagram or TikTok.")
+    username = text(_("Username or profile name"), 200, hint=_("For example, @example_user."))
+    app = text(_("App or website"), 100, hint=_("For example, Snapchat, Instagram or TikTok."))
 
     def clean(self):
         data = super().clean()
         if not self.is_blank() and not data.get("username") and "username" not in self.errors:
-            self.add_error("username", "Enter the username, or remove this account")
+            self.add_error("username", _("Enter the username, or remove this account"))
         return data
 
 
 class PlaceForm(SectionForm):
-    address = text("Address or name of the place", 500)
-    postcode = text("Postcode, if you know it", 10, hint="A part postcode like TF1 is fine.")
-    description = text("Describe the place", 1000, rows=3, hint="For example, 'the car park behind the takeaway on the high street'.")
+    address = text(_("Address or name of the place"), 500)
+    postcode = text(_("Postcode, if you know it"), 10, hint=_("A part postcode like TF1 is fine."))
+    description = text(_("Describe the place"), 1000, rows=3, hint=_("For example, 'the car park behind the takeaway on the high street'."))
 
     def clean_postcode(self):
         value = re.sub(r"\s+", " ", self.cleaned_data["postcode"].strip().upper())
         if value and not POSTCODE.match(value):
-            raise forms.ValidationError("Enter a real postcode, like TF1 1AA, or the first part, like TF1")
+            raise forms.ValidationError(_("Enter a real postcode, like TF1 1AA, or the first part, like TF1"))
         return value
 
 
 class AboutYouForm(forms.Form):
     anonymous = forms.TypedChoiceField(
-        label="Do you want to tell us who you are?",
-        choices=[("no", "No, I want to stay anonymous"), ("yes", "Yes, I will give my name and contact details")],
+        label=_("Do you want to tell us who you are?"),
+        choices=[("no", _("No, I want to stay anonymous")), ("yes", _("Yes, I will give my name and contact details"))],
         widget=forms.RadioSelect,
         coerce=lambda value: value == "no",
-        error_messages={"required": "Select whether you want to tell us who you are"},
+        error_messages={"required": _("Select whether you want to tell us who you are")},
     )
-    name = text("Your name", 200)
-    email = forms.EmailField(label="Email address", required=False, max_length=254,
-                             help_text="We will only email you to say your report was looked at.",
-                             error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
-    phone = text("Phone number", 40)
-    relationship = text("How do you know the child?", 200, hint="For example, neighbour, parent, teacher, friend.")
-    withhold_from_family = forms.BooleanField(label="Do not tell the family my name", required=False)
+    name = text(_("Your name"), 200)
+    email = forms.EmailField(label=_("Email address"), required=False, max_length=254,
+                             help_text=_("We will only email you to say your report was looked at."),
+                             error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")})
+    phone = text(_("Phone number"), 40)
+    relationship = text(_("How do you know the child?"), 200, hint=_("For example, neighbour, parent, teacher, friend."))
+    withhold_from_family = forms.BooleanField(label=_("Do not tell the family my name"), required=False)
 
     def __init__(self, *args, non_recent=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,11 +158,11 @@ class AboutYouForm(forms.Form):
         data = super().clean()
         if data.get("anonymous") is False:
             if not data.get("name"):
-                self.add_error("name", "Enter your name")
+                self.add_error("name", _("Enter your name"))
             if not data.get("email") and not data.get("phone") and "email" not in self.errors:
-                self.add_error("email", "Enter an email address or a phone number so we can contact you")
+                self.add_error("email", _("Enter an email address or a phone number so we can contact you"))
             if data.get("phone") and not phone_is_valid_text(data["phone"]):
-                self.add_error("phone", "Enter a phone number using digits, like 07700 900123")
+                self.add_error("phone", _("Enter a phone number using digits, like 07700 900123"))
         return data
 
 
@@ -193,27 +192,27 @@ class ReferralDetailsForm(forms.Form):
 
 class WhoForm(forms.Form):
     route = forms.ChoiceField(
-        label="Who is your concern about?",
+        label=_("Who is your concern about?"),
         choices=[
-            ("public", "A child or young person"),
-            ("non_recent", "Myself, about abuse that happened to me when I was a child"),
+            ("public", _("A child or young person")),
+            ("non_recent", _("Myself, about abuse that happened to me when I was a child")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who your concern is about"},
+        error_messages={"required": _("Select who your concern is about")},
     )
 
 
 class PassphraseForm(forms.Form):
     passphrase = forms.CharField(
-        label="Choose a passphrase", max_length=200, strip=False,
-        help_text="12 characters or more. Three or four random words you will remember work well, like "
-                  "'kettle orange bicycle'. Do not use your name or a password you use elsewhere.",
+        label=_("Choose a passphrase"), max_length=200, strip=False,
+        help_text=_("12 characters or more. Three or four random words you will remember work well, like "
+                  "'kettle orange bicycle'. Do not use your name or a password you use elsewhere."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter a passphrase", "max_length": "Your passphrase must be 200 characters or fewer"})
+        error_messages={"required": _("Enter a passphrase"), "max_length": _("Your passphrase must be 200 characters or fewer")})
     confirm = forms.CharField(
-        label="Enter the passphrase again", max_length=200, strip=False,
+        label=_("Enter the passphrase again"), max_length=200, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter the passphrase again", "max_length": "Your passphrase must be 200 characters or fewer"})
+        error_messages={"required": _("Enter the passphrase again"), "max_length": _("Your passphrase must be 200 characters or fewer")})
 
     def __init__(self, *args, reference="", **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,7 +231,7 @@ class PassphraseForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("passphrase") and data.get("confirm") is not None and data["passphrase"] != data["confirm"]:
-            self.add_error("confirm", "The passphrases do not match: enter the same passphrase twice")
+            self.add_error("confirm", _("The passphrases do not match: enter the same passphrase twice"))
         return data
 
 
@@ -241,34 +240,34 @@ REFERENCE = re.compile(r"^SH-\d{4}-\d{6,}$")
 
 class ReturnForm(forms.Form):
     reference = forms.CharField(
-        label="Reference number", max_length=20, help_text="For example, SH-2026-000123.",
-        error_messages={"required": "Enter your reference number",
-                        "max_length": "Enter your reference number as it was given, like SH-2026-000123"})
+        label=_("Reference number"), max_length=20, help_text=_("For example, SH-2026-000123."),
+        error_messages={"required": _("Enter your reference number"),
+                        "max_length": _("Enter your reference number as it was given, like SH-2026-000123")})
     passphrase = forms.CharField(
-        label="Passphrase", max_length=200, strip=False,
+        label=_("Passphrase"), max_length=200, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your passphrase", "max_length": "Your passphrase is 200 characters or fewer"})
+        error_messages={"required": _("Enter your passphrase"), "max_length": _("Your passphrase is 200 characters or fewer")})
 
     def clean_reference(self):
         value = re.sub(r"\s+", "", self.cleaned_data["reference"]).upper()
         if not REFERENCE.match(value):
-            raise forms.ValidationError("Enter your reference number as it was given, like SH-2026-000123")
+            raise forms.ValidationError(_("Enter your reference number as it was given, like SH-2026-000123"))
         return value
 
 
 class AdditionForm(forms.Form):
     """What a reporter adds to their report: more words, and at most one of each detail per visit."""
 
-    more = text("What do you want to add or correct?", settings.SAFEHUB_MAX_TEXT, rows=6,
-                hint="More details, something you remembered, or a correction to what you told us.")
+    more = text(_("What do you want to add or correct?"), settings.SAFEHUB_MAX_TEXT, rows=6,
+                hint=_("More details, something you remembered, or a correction to what you told us."))
     registration = VehicleForm.base_fields["registration"]
-    vehicle = text("The vehicle: make, model and colour", 200, hint="For example, silver Ford Focus.")
-    number = text("Phone number", 40, hint="Use ? for digits you do not know, like 07700 900???.")
-    whose = text("Whose number is it?", 200)
-    person_name = text("A person's name, if you know it", 200)
-    nicknames = text("Their nicknames or street names", 300, hint="Separate several with commas.")
-    place = text("A place: address or name", 500)
-    postcode = text("Postcode, if you know it", 10)
+    vehicle = text(_("The vehicle: make, model and colour"), 200, hint=_("For example, silver Ford Focus."))
+    number = text(_("Phone number"), 40, hint=_("Use ? for digits you do not know, like 07700 900???."))
+    whose = text(_("Whose number is it?"), 200)
+    person_name = text(_("A person's name, if you know it"), 200)
+    nicknames = text(_("Their nicknames or street names"), 300, hint=_("Separate several with commas."))
+    place = text(_("A place: address or name"), 500)
+    postcode = text(_("Postcode, if you know it"), 10)
 
     clean_registration = VehicleForm.clean_registration
     clean_number = PhoneForm.clean_number
@@ -277,68 +276,68 @@ class AdditionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not any((data.get(name) or "").strip() for name in self.fields):
-            raise forms.ValidationError("Tell us what you want to add")
+            raise forms.ValidationError(_("Tell us what you want to add"))
         if data.get("whose") and not data.get("number") and "number" not in self.errors:
-            self.add_error("number", "Enter the phone number, or leave 'Whose number is it?' empty")
+            self.add_error("number", _("Enter the phone number, or leave 'Whose number is it?' empty"))
         return data
 
     def as_draft(self):
         d = self.cleaned_data
-        draft = {"text": d.get("more", "")}
+        draft = {"text": d.get("more", _(""))}
         if d.get("registration") or d.get("vehicle"):
-            draft["vehicles"] = [{"registration": d.get("registration", ""), "make": d.get("vehicle", "")}]
+            draft["vehicles"] = [{"registration": d.get("registration", _("")), "make": d.get("vehicle", _(""))}]
         if d.get("number"):
-            draft["phones"] = [{"number": d["number"], "whose": d.get("whose", "")}]
+            draft["phones"] = [{"number": d["number"], "whose": d.get("whose", _(""))}]
         if d.get("person_name") or d.get("nicknames"):
-            draft["people"] = [{"name": d.get("person_name", ""), "nicknames": d.get("nicknames", "")}]
+            draft["people"] = [{"name": d.get("person_name", _("")), "nicknames": d.get("nicknames", _(""))}]
         if d.get("place") or d.get("postcode"):
-            draft["places"] = [{"address": d.get("place", ""), "postcode": d.get("postcode", "")}]
+            draft["places"] = [{"address": d.get("place", _("")), "postcode": d.get("postcode", _(""))}]
         return draft
 
 
 class WantsForm(forms.Form):
     wants = forms.ChoiceField(
-        label="What would you like to happen?",
-        choices=[("police", "I want to report it to the police"),
-                 ("support", "I want support, without reporting it to the police for now"),
-                 ("heard", "I want to be heard: to tell someone what happened")],
+        label=_("What would you like to happen?"),
+        choices=[("police", _("I want to report it to the police")),
+                 ("support", _("I want support, without reporting it to the police for now")),
+                 ("heard", _("I want to be heard: to tell someone what happened"))],
         widget=forms.RadioSelect,
-        help_text="You can change your mind later. Whatever you choose, we can put you in touch with support.",
-        error_messages={"required": "Select what you would like to happen"},
+        help_text=_("You can change your mind later. Whatever you choose, we can put you in touch with support."),
+        error_messages={"required": _("Select what you would like to happen")},
     )
 
 
 class OthersForm(forms.Form):
     other_victims = forms.ChoiceField(
-        label="Do you know of anyone else this happened to?",
-        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "I am not sure")],
+        label=_("Do you know of anyone else this happened to?"),
+        choices=[("yes", _("Yes")), ("no", _("No")), ("not_sure", _("I am not sure"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you know of anyone else this happened to"},
+        error_messages={"required": _("Select whether you know of anyone else this happened to")},
     )
-    other_victims_details = text("Tell us about them, if you want to", 2000, rows=4,
-                                 hint="For example, a name, a nickname or where you knew them from.")
+    other_victims_details = text(_("Tell us about them, if you want to"), 2000, rows=4,
+                                 hint=_("For example, a name, a nickname or where you knew them from."))
 
 
 class SafeContactForm(forms.Form):
-    safe_phone = text("A phone number that is safe to call", 40, hint="Leave this empty if you do not want us to phone you.")
-    no_phone = forms.BooleanField(label="Do not phone me", required=False)
-    safe_times = text("When is it safe to contact you?", 300, hint="For example, 'weekdays between 10am and 2pm'.")
-    no_voicemail = forms.BooleanField(label="Do not leave voicemail messages", required=False)
-    no_letters = forms.BooleanField(label="Do not send letters to my home", required=False)
-    safe_email = forms.EmailField(label="An email address that is safe to use", required=False, max_length=254,
-                                  error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
-    preferred_name = text("What name should we use for you?", 200)
-    pronouns = text("Your pronouns, if you want to tell us", 50, hint="For example, she/her, he/him or they/them.")
-    language = text("Which language would you like us to use?", 100)
-    interpreter = forms.BooleanField(label="I need an interpreter", required=False)
-    other = text("Anything else we should know to contact you safely", 1000, rows=3)
+    safe_phone = text(_("A phone number that is safe to call"), 40, hint=_("Leave this empty if you do not want us to phone you."))
+    no_phone = forms.BooleanField(label=_("Do not phone me"), required=False)
+    safe_times = text(_("When is it safe to contact you?"), 300, hint=_("For example, 'weekdays between 10am and 2pm'."))
+    no_voicemail = forms.BooleanField(label=_("Do not leave voicemail messages"), required=False)
+    no_letters = forms.BooleanField(label=_("Do not send letters to my home"), required=False)
+    safe_email = forms.EmailField(label=_("An email address that is safe to use"), required=False, max_length=254,
+                                  error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")})
+    preferred_name = text(_("What name should we use for you?"), 200)
+    pronouns = text(_("Your pronouns, if you want to tell us"), 50, hint=_("For example, she/her, he/him or they/them."))
+    language = text(_("Which language would you like us to use?"), 100)
+    interpreter = forms.BooleanField(label=_("I need an interpreter"), required=False)
+    other = text(_("Anything else we should know to contact you safely"), 1000, rows=3)
 
     def clean(self):
         data = super().clean()
         if data.get("no_phone") and data.get("safe_phone"):
-            self.add_error("safe_phone", "Remove the phone number, or untick 'Do not phone me'")
+            self.add_error("safe_phone", _("Remove the phone number, or untick 'Do not phone me'"))
         if data.get("safe_phone") and not phone_is_valid_text(data["safe_phone"]):
-            self.add_error("safe_phone", "Enter a phone number using digits, like 07700 900123")
+            self.add_error("safe_phone", _("Enter a phone number using digits, like 07700 900123"))
         if data.get("safe_phone") and "?" in data["safe_phone"]:
-            self.add_error("safe_phone", "Enter the whole phone number, like 07700 900123")
+            self.add_error("safe_phone", _("Enter the whole phone number, like 07700 900123"))
         return data

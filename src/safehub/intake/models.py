@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from safehub.access.policy import VisibleQuerySet
 
@@ -53,6 +54,10 @@ class Contact(models.Model):
 
     concern = models.TextField()
     when_happened = models.CharField(max_length=500, blank=True)
+    # The language the public form was in when the report was sent (ADR 27); anything but English means the
+    # reporter may need an interpreter when the team contacts them.
+    language = models.CharField(max_length=10, default="en-gb")
+    interpreter_needed = models.BooleanField(default=False)
 
     reporter_anonymous = models.BooleanField(default=True)
     reporter_name = models.CharField(max_length=200, blank=True)
@@ -105,6 +110,16 @@ class Contact(models.Model):
     def __str__(self):
         return self.reference or f"contact {self.pk}"
 
+    @property
+    def language_name(self):
+        """The language the report was written in, in English with its own name, for the screener."""
+        from safehub.languages import language
+
+        written_in = language(self.language)
+        if written_in.own_name == written_in.english_name:
+            return written_in.english_name
+        return f"{written_in.english_name} ({written_in.own_name})"
+
 
 class SafeContactFields(models.Model):
     """How to contact a person safely: the fields a survivor gives on the public form and that a support worker
@@ -133,25 +148,27 @@ class SafeContactFields(models.Model):
         """The preferences in words, most important first (what not to do)."""
         lines = []
         if self.no_phone:
-            lines.append("Do not phone.")
+            lines.append(_("Do not phone."))
         elif self.safe_phone:
-            lines.append(f"Only phone {self.safe_phone}.")
+            lines.append(_("Only phone %(phone)s.") % {"phone": self.safe_phone})
         if self.safe_times:
-            lines.append(f"Safe times: {self.safe_times}.")
+            lines.append(_("Safe times: %(times)s.") % {"times": self.safe_times})
         if self.no_voicemail:
-            lines.append("Do not leave voicemail messages.")
+            lines.append(_("Do not leave voicemail messages."))
         if self.no_letters:
-            lines.append("Do not send letters home.")
+            lines.append(_("Do not send letters home."))
         if self.safe_email:
-            lines.append(f"Safe email: {self.safe_email}.")
+            lines.append(_("Safe email: %(email)s.") % {"email": self.safe_email})
         if self.preferred_name:
-            lines.append(f"Call them {self.preferred_name}.")
+            lines.append(_("Call them %(name)s.") % {"name": self.preferred_name})
         if self.pronouns:
-            lines.append(f"Pronouns: {self.pronouns}.")
-        if self.language:
-            lines.append(f"Language: {self.language}{' (needs an interpreter)' if self.interpreter else ''}.")
+            lines.append(_("Pronouns: %(pronouns)s.") % {"pronouns": self.pronouns})
+        if self.language and self.interpreter:
+            lines.append(_("Language: %(language)s (needs an interpreter).") % {"language": self.language})
+        elif self.language:
+            lines.append(_("Language: %(language)s.") % {"language": self.language})
         elif self.interpreter:
-            lines.append("Needs an interpreter.")
+            lines.append(_("Needs an interpreter."))
         if self.other:
             lines.append(self.other)
         return lines
@@ -161,14 +178,14 @@ class SurvivorAnswers(SafeContactFields):
     """What an adult reporting their own non-recent abuse told the public form beyond the concern itself."""
 
     class Wants(models.TextChoices):
-        POLICE = "police", "To report it to the police"
-        SUPPORT = "support", "Support, without reporting to the police for now"
-        HEARD = "heard", "To be heard: to tell someone what happened"
+        POLICE = "police", _("To report it to the police")
+        SUPPORT = "support", _("Support, without reporting to the police for now")
+        HEARD = "heard", _("To be heard: to tell someone what happened")
 
     class OtherVictims(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        NOT_SURE = "not_sure", "I am not sure"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_SURE = "not_sure", _("I am not sure")
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="survivor_answers")
     wants = models.CharField(max_length=20, choices=Wants.choices)

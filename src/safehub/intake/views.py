@@ -10,6 +10,9 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from safehub.access.records import Restricted, open_record
@@ -174,7 +177,7 @@ def _section(request, flow, draft, steps, section, page):
     if action == "add":
         if len(filled) >= MAX_ITEMS_PER_SECTION:
             return _render_section(request, section, page, item_forms,
-                                   errors=[("", f"You can add up to {MAX_ITEMS_PER_SECTION} of these")])
+                                   errors=[("", _("You can add up to %(count)s of these") % {"count": MAX_ITEMS_PER_SECTION})])
         return redirect(_step_url(flow, section.key) + "?add=1" + ("&change=1" if page["changing"] else ""))
     return redirect(_next_url(flow, steps, section.key, page["changing"]))
 
@@ -212,8 +215,9 @@ def _submit(request, flow, draft, referrer):
     if referrer is None and not ratelimit.allow(request, "submit", settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW):
         return render(request, "intake/rate_limited.html", status=429)
     try:
-        contact, _ = submit_contact(
+        contact, _created = submit_contact(
             draft, submission_key=key, referrer=referrer, request=request,
+            language=translation.get_language() if referrer is None else None,
         )
     except ValidationError as error:
         return _check(request, flow, draft, page, error=error_text(error), status=400)
@@ -287,9 +291,12 @@ def return_start(request):
                 if refused.locked:
                     return render(request, "intake/return_locked.html", {"reference": form.cleaned_data["reference"]},
                                   status=429)
-                form.add_error("passphrase", "The reference number or passphrase is not right. Check them and try "
-                                             f"again: you have {refused} more {'try' if str(refused) == '1' else 'tries'} "
-                                             "before this report is locked on this device.")
+                tries = int(str(refused))
+                form.add_error("passphrase", ngettext(
+                    "The reference number or passphrase is not right. Check them and try again: you have %(count)s "
+                    "more try before this report is locked on this device.",
+                    "The reference number or passphrase is not right. Check them and try again: you have %(count)s "
+                    "more tries before this report is locked on this device.", tries) % {"count": tries})
             else:
                 request.session.cycle_key()
                 request.session[RETURN_SESSION_KEY] = {"reference": contact.reference, "at": time.time(),
@@ -322,7 +329,7 @@ def return_add(request):
             return _rate_limited(request)
         contact = Contact.objects.get(reference=returning["reference"])
         try:
-            addition, _ = add_information(contact, form.as_draft(), submission_key=returning["key"], request=request)
+            addition, _created = add_information(contact, form.as_draft(), submission_key=returning["key"], request=request)
         except ValidationError as error:
             form.add_error(None, error_text(error))
             return render(request, "intake/return_add.html", {**context, "errors": error_summary([form])}, status=400)

@@ -10,8 +10,11 @@ Rules decided here (tests hold them):
 - Names: case-folded, accents removed, apostrophes dropped ("O'Neil" -> "oneil"), every other
   punctuation mark (hyphens, dots, commas) becomes a space ("Smith-Jones" -> "smith jones"); `name_key`
   removes the spaces, so "Smith-Jones", "Smith Jones" and "SmithJones" all agree there. Names in other
-  scripts keep their letters (only non-spacing marks such as Arabic vowel signs are dropped); nothing is
-  transliterated, so "Мария" and "Maria" do not agree.
+  scripts keep their letters (only non-spacing marks such as Arabic vowel signs and hamza, and Gurmukhi vowel
+  signs, are dropped; Arabic and Urdu yeh, kaf and heh are one letter each); nothing is transliterated
+  letter by letter, so "Мария" and "Maria" do not agree. First names written in Arabic script (Arabic and
+  Urdu) or Gurmukhi join their Latin spellings through the variant groups below ("محمد" is "Mohammed");
+  surnames across scripts do not agree ("خان" is not "Khan").
 - Name variants come from `NAME_GROUPS` below, one group per line. Groups are not merged: "Sam" is in
   both the Samantha and the Samuel group, so it is a variant of each, but Samantha and Samuel are not
   variants of each other.
@@ -39,7 +42,9 @@ import phonenumbers
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘ʼʻ`´′"), None)
 _LETTER_MAP = str.maketrans(
     {"ß": "ss", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
-     "ħ": "h", "ŀ": "l", "ŧ": "t", "ŋ": "ng", "ƒ": "f"}
+     "ħ": "h", "ŀ": "l", "ŧ": "t", "ŋ": "ng", "ƒ": "f",
+     # Arabic and Urdu write the same names with different yeh, kaf and heh letters: one form each.
+     "ي": "ی", "ى": "ی", "ك": "ک", "ە": "ه", "ة": "ه"}
 )
 
 
@@ -88,16 +93,17 @@ def name_key(text: str) -> str:
 # several groups (Sam: Samantha, Samuel). Compared by name_key, so "Abdul Rahman" = "Abdulrahman".
 NAME_GROUPS_TEXT = """
 # Arabic names, as written in South Asian, Arab, Somali, West African and Turkish communities
-mohammed, muhammad, mohamed, mohammad, muhammed, mohamad, mohamud, mohammod, muhamed, mohd, mo
-ahmed, ahmad, ahmet, ahmid
-yusuf, yousef, yusef, youssef, yousuf, yousif
-ibrahim, ebrahim, ibraheem, ibrahima
-abdullah, abdallah, abdalla, abdulla
-abdul rahman, abdulrahman, abdirahman, abdurahman, abdurrahman, abdel rahman
-hussein, hussain, husain, husein, hussen, hossain
-hassan, hasan, hasen
-omar, umar, omer
-osman, usman, uthman, othman, ousmane
+mohammed, muhammad, mohamed, mohammad, muhammed, mohamad, mohamud, mohammod, muhamed, mohd, mo, محمد
+ahmed, ahmad, ahmet, ahmid, احمد
+yusuf, yousef, yusef, youssef, yousuf, yousif, يوسف
+ibrahim, ebrahim, ibraheem, ibrahima, ابراهيم
+abdullah, abdallah, abdalla, abdulla, عبدالله
+abdul rahman, abdulrahman, abdirahman, abdurahman, abdurrahman, abdel rahman, عبدالرحمن
+hussein, hussain, husain, husein, hussen, hossain, حسين
+hassan, hasan, hasen, حسن
+omar, umar, omer, عمر
+osman, usman, uthman, othman, ousmane, عثمان
+ali, aly, علي
 khalid, khaled
 mustafa, mustapha, mostafa
 fatima, fatimah, fatma, faatima, fatuma, fadumo, faduma, fatoumata, fatumata
@@ -127,9 +133,10 @@ mohinder, mohindar, mahinder, mahindar
 rajinder, rajindar, rajender
 sandeep, sundeep, sandip
 pradeep, pardeep, pradip, pardip
-kuldeep, kuldip
-mandeep, mandip
-jaswinder, jasvinder, jasvindar
+kuldeep, kuldip, ਕੁਲਦੀਪ
+mandeep, mandip, ਮਨਦੀਪ
+harpreet, harprit, ਹਰਪ੍ਰੀਤ
+jaswinder, jasvinder, jasvindar, ਜਸਵਿੰਦਰ
 sukhvinder, sukhwinder, sukhvindar
 amarjit, amarjeet
 deepak, dipak
@@ -139,7 +146,7 @@ imran, imraan
 irfan, irfaan
 nasreen, nasrin
 farhan, farhaan
-zubair, zubayr, zubeir
+zubair, zubayr, zubeir, زبير
 # Eastern European: Polish
 katarzyna, kasia
 malgorzata, gosia, malgosia

@@ -56,3 +56,9 @@ def safe_contact_lines(answers):
         answers = SurvivorAnswers(**{k: (v if v is not None else ("" if k not in ("no_phone", "no_voicemail",
                                      "no_letters", "interpreter") else False)) for k, v in fields.items()})
     return answers.safe_lines() if answers is not None else []
+
+
+@register.filter
+def numbered(phrase, number):
+    """A section's phrase for one item ("Child %(number)s") with its number filled in."""
+    return str(phrase) % {"number": number}
