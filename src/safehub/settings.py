@@ -234,6 +234,8 @@ SAFEHUB_LINK_REVIEW_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_REVIEW_PROB
 # where Splink writes its intermediate tables (on a cluster: storage every executor reaches, e.g. hdfs://...).
 SAFEHUB_SPARK_MASTER = env_str("SAFEHUB_SPARK_MASTER", "local[2]")
 SAFEHUB_SPARK_CHECKPOINT_DIR = env_str("SAFEHUB_SPARK_CHECKPOINT_DIR", str(VAR_DIR / "spark"))
+# Any other Spark settings for those runs, as key=value pairs separated by ';' (e.g. executor memory).
+SAFEHUB_SPARK_CONF = env_str("SAFEHUB_SPARK_CONF", "")
 # A selector whose records fall into this many otherwise separate groups is a hub: shown, never followed.
 SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
 

@@ -28,6 +28,7 @@ from splink import Linker, SettingsCreator
 from safehub.linking import splink_model
 from safehub.linking.bulk import LinkInputError
 
+LOCAL_PARTITIONS = "4"
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
 
 
@@ -76,16 +77,30 @@ def _checkpoint_dir(base):
     return folder, folder
 
 
-def spark_session(master, checkpoint_dir):
+def parse_conf(text):
+    """'key=value;key=value' (SAFEHUB_SPARK_CONF) -> {key: value}."""
+    pairs = [part.split("=", 1) for part in text.split(";") if part.strip()]
+    bad = [part for part in pairs if len(part) != 2 or not part[0].strip()]
+    if bad:
+        raise LinkInputError(f"SAFEHUB_SPARK_CONF must be key=value pairs separated by ';', not {text!r}")
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def spark_session(master, checkpoint_dir, extra_conf):
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
     builder = (SparkSession.builder.master(master).appName("safehub link")
-               .config("spark.jars", similarity_jar_location()).config("spark.ui.enabled", "false"))
+               .config("spark.jars", similarity_jar_location()).config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false"))
     if master.startswith("local"):
-        # One machine: the driver on loopback only, and few partitions (Spark's 200 suit a cluster).
+        # One machine: everything on loopback only, and few partitions (Spark's 200 suit a cluster).
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                   .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "4"))
+                   .config("spark.sql.shuffle.partitions", LOCAL_PARTITIONS)
+                   .config("spark.default.parallelism", LOCAL_PARTITIONS))
+    for key, value in extra_conf.items():
+        builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     session.sparkContext.setCheckpointDir(checkpoint_dir)
@@ -107,8 +122,8 @@ class SparkEngine:
         self.con = con
         self.master = master or settings.SAFEHUB_SPARK_MASTER
         checkpoint_dir, self._own_dir = _checkpoint_dir(checkpoint_base or settings.SAFEHUB_SPARK_CHECKPOINT_DIR)
-        self.spark = spark_session(self.master, checkpoint_dir)
-        self.prepared = self.spark.createDataFrame(con.execute("SELECT * FROM prepared").fetch_arrow_table())
+        self.spark = spark_session(self.master, checkpoint_dir, parse_conf(settings.SAFEHUB_SPARK_CONF))
+        self.prepared = self.spark.createDataFrame(con.execute("SELECT * FROM prepared").to_arrow_table())
         self.saved_sql = {}
 
     def open_linker(self, settings_or_model):
