@@ -187,7 +187,8 @@ def test_header_lists_the_recognised_columns():
 # (column, bad value, what the report says) for one corrupted record each; only people with one record in the
 # clean run are corrupted, so the other records' entities cannot depend on them.
 BAD_VALUES = [
-    ("date_of_birth", "19551192", "no such date (month 11, day 92): 1 value compared as written"),
+    ("date_of_birth", "19551192", "no such date (day or month out of range): 2 values compared as written"),
+    ("date_of_birth", "1990-25-03", "no such date (day or month out of range): 2 values compared as written"),
     ("date_of_birth", "00000000", "day or month 00 (a placeholder for an unknown date): 1 value taken as missing"),
     ("date_of_birth", "2091-03-04", "in the future: 1 value taken as missing"),
     ("date_of_birth", "31/02/2001", "not a date (use YYYY-MM-DD or YYYYMMDD): 1 value taken as missing"),
@@ -273,3 +274,24 @@ def test_strict_names_an_impossible_date(tmp_path):
                                            r"YYYYMMDD\); --strict refuses the file"):
         call_command("link", "csv", str(source), "--out", str(out), "--strict")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2001-02-03", ("2001-02-03", None)),
+    ("20010203", ("2001-02-03", None)),
+    (" 2026-11-30 ", ("2026-11-30", None)),
+    ("2026-12-01", (None, "in the future")),
+    ("2027-13-45", (None, "in the future")),
+    ("1899-12-31", (None, "before 1900")),
+    ("00000000", (None, "day or month 00 (a placeholder for an unknown date)")),
+    ("1990-00-00", (None, "day or month 00 (a placeholder for an unknown date)")),
+    ("1990-02-30", ("1990-02-30", "no such date (day or month out of range)")),
+    ("3/4/1990", (None, "not a date (use YYYY-MM-DD or YYYYMMDD)")),
+    ("Unknown", (None, "a placeholder for unknown")),
+])
+def test_what_link_csv_makes_of_a_date_of_birth(raw, expected):
+    import datetime as dt
+
+    from safehub.linking.bad_values import read_value
+
+    assert read_value("date_of_birth", raw, dt.date(2026, 11, 30)) == expected

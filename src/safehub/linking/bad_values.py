@@ -51,7 +51,7 @@ def _read_date(text, today):
         if year > today.year:
             return None, "in the future"
         # The year is plausible and the digits still carry evidence (a slip, day and month swapped).
-        return written, f"no such date (month {month}, day {day})"
+        return written, "no such date (day or month out of range)"
     if date > today:
         return None, "in the future"
     return written, None
