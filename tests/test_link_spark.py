@@ -7,7 +7,7 @@ test_link_csv.py with the model DuckDB trained there. Skipped only when Java is 
 import csv
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from safehub.linking.spark_engine import java_missing
 
@@ -36,3 +36,20 @@ def test_spark_gives_the_same_entities_and_pairs_as_duckdb(linked_people, tmp_pa
     assert spark_weights.keys() == duckdb_weights.keys()
     assert all(abs(spark_weights[pair] - duckdb_weights[pair]) < 1e-3 for pair in spark_weights)
     assert list((tmp_path / "checkpoints").iterdir()) == []  # the run's intermediate tables are removed
+
+
+def test_without_java_the_spark_engine_says_so_and_writes_nothing(linked_people, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    out = tmp_path / "entities.csv"
+    with pytest.raises(CommandError, match=r"--engine spark needs Java 17 or later: no java on the PATH and no JAVA_HOME"):
+        call_command("link", "csv", str(linked_people["folder"] / "people.csv"), "--out", str(out),
+                     "--model", str(linked_people["model"]), "--engine", "spark")
+    assert not out.exists()
+
+
+def test_a_spark_master_without_the_spark_engine_is_refused(linked_people, tmp_path):
+    with pytest.raises(CommandError, match="--spark-master is for --engine spark"):
+        call_command("link", "csv", str(linked_people["folder"] / "people.csv"), "--out", str(tmp_path / "out.csv"),
+                     "--spark-master", "local[2]")
+    assert list(tmp_path.iterdir()) == []

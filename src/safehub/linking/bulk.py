@@ -19,7 +19,7 @@ import tempfile
 import time
 from array import array
 from collections import Counter
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +250,10 @@ def _dob(text):
     return text  # already read by bad_values.read_date: YYYY-MM-DD, or an impossible date compared as written
 
 
+def _read_already(text):
+    return text
+
+
 def _email(text):
     value = text.strip().casefold()
     return value if "@" in value else None
@@ -273,7 +277,7 @@ NORMALISERS = {
     "town": ("town", _address),
     "postcode": ("postcode", _postcode),
     "postcode_district": ("postcode", _district),
-    "phone": ("phone", _or_none(normalise.normalise_phone)),
+    "phone": ("phone", _read_already),  # bad_values.read_phone gives E.164 already
     "email": ("email", _email),
     "nickname": ("nickname", _name),
     "vehicle": ("vehicle", _or_none(normalise.normalise_registration)),
@@ -492,6 +496,9 @@ class DuckDBEngine:
     def open_linker(self, settings):
         return splink_model.open_linker(self.con, "prepared", settings)
 
+    def training(self):
+        return nullcontext()
+
     def predict(self, linker, threshold):
         return splink_model.predict(linker, threshold)
 
@@ -505,6 +512,8 @@ class DuckDBEngine:
 def open_engine(con, engine, spark_master=None):
     if engine not in ENGINES:
         raise LinkInputError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
+    if spark_master and engine != "spark":
+        raise LinkInputError("--spark-master is for --engine spark")
     if engine == "spark":
         from safehub.linking import spark_engine
 
@@ -525,7 +534,9 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
     timings = {} if timings is None else timings
     started = time.perf_counter()
     layout = inspect_csv(in_path)
+    timings["check_file"] = time.perf_counter() - started
     load_raw(con, in_path, layout.names)
+    timings["load_file"] = time.perf_counter() - started - timings["check_file"]
     columns_with_data = prepare(con, layout.names, today=today)
     problems = find_problems(con, layout)
     if strict:
@@ -533,6 +544,8 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
     timings["read_and_normalise"] = time.perf_counter() - started
     started = time.perf_counter()
     runner = open_engine(con, engine, spark_master)
+    timings["start_engine"] = time.perf_counter() - started
+    started = time.perf_counter()
     try:
         if model:
             linker = runner.open_linker(model)
@@ -540,7 +553,8 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
         else:
             linker = runner.open_linker(splink_model.settings_for(columns_with_data))
             records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
-            splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs, records=records)
+            with runner.training():
+                splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs, records=records)
             model_path = runner.save_model(linker, model_path_for(model_dir)) if model_dir else None
         timings["train"] = time.perf_counter() - started
         started = time.perf_counter()
@@ -576,6 +590,7 @@ def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, mo
             raise LinkInputError(f"{error}{hint}") from error
         started = time.perf_counter()
         roots, kept, held, records = cluster_pairs(con, linked.pairs_table, guards=guards)
+        timings["cluster"] = time.perf_counter() - started
         with out_file:
             entities = write_entities(con, roots, out_file)
         if pairs_file:

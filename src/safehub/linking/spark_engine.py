@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -107,6 +108,18 @@ def spark_session(master, checkpoint_dir, extra_conf):
     return session
 
 
+@contextmanager
+def spark_errors(doing):
+    """Spark's and py4j's exceptions as a LinkInputError with their first line (no stack trace for the user)."""
+    try:
+        yield
+    except ValueError:
+        raise  # ours or Splink's, already clear (LinkInputError is one)
+    except Exception as error:  # py4j, pyspark and Splink raise many kinds; the first line says what failed
+        first_line = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        raise LinkInputError(f"Spark failed {doing}: {first_line}") from error
+
+
 class SparkEngine:
     """Splink's Spark backend over a copy of the prepared table; the pairs come back to the DuckDB connection."""
     name = "spark"
@@ -122,9 +135,14 @@ class SparkEngine:
         self.con = con
         self.master = master or settings.SAFEHUB_SPARK_MASTER
         checkpoint_dir, self._own_dir = _checkpoint_dir(checkpoint_base or settings.SAFEHUB_SPARK_CHECKPOINT_DIR)
-        self.spark = spark_session(self.master, checkpoint_dir, parse_conf(settings.SAFEHUB_SPARK_CONF))
-        self.prepared = self.spark.createDataFrame(con.execute("SELECT * FROM prepared").to_arrow_table())
-        self.saved_sql = {}
+        self.spark, self.saved_sql = None, {}
+        try:
+            with spark_errors(f"to start ({self.master})"):
+                self.spark = spark_session(self.master, checkpoint_dir, parse_conf(settings.SAFEHUB_SPARK_CONF))
+                self.prepared = self.spark.createDataFrame(con.execute("SELECT * FROM prepared").to_arrow_table())
+        except LinkInputError:
+            self.close()
+            raise
 
     def open_linker(self, settings_or_model):
         from splink import SparkAPI
@@ -132,13 +150,18 @@ class SparkEngine:
         original = duckdb_settings(settings_or_model)
         translated = _with_sql(original, to_spark_sql)
         self.saved_sql = original
-        db_api = SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
-        return Linker(db_api.register(self.prepared), translated, log_level=logging.WARNING)
+        with spark_errors("to open the model"):
+            db_api = SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
+            return Linker(db_api.register(self.prepared), translated, log_level=logging.WARNING)
+
+    def training(self):
+        return spark_errors("while training")
 
     def predict(self, linker, threshold):
         weight = math.log2(threshold / (1 - threshold))
-        frame = linker.inference.predict(threshold_match_weight=weight, warning_mode="never")
-        pairs = frame.as_spark_dataframe().select(*PAIR_COLUMNS).toArrow()
+        with spark_errors("while scoring"):
+            frame = linker.inference.predict(threshold_match_weight=weight, warning_mode="never")
+            pairs = frame.as_spark_dataframe().select(*PAIR_COLUMNS).toArrow()
         self.con.register("spark_pairs_arrow", pairs)
         self.con.execute("CREATE TABLE spark_pairs AS SELECT CAST(unique_id_l AS BIGINT) AS unique_id_l, "
                          "CAST(unique_id_r AS BIGINT) AS unique_id_r, match_probability, match_weight "
@@ -162,6 +185,7 @@ class SparkEngine:
         return path
 
     def close(self):
-        self.spark.stop()
+        if self.spark is not None:
+            self.spark.stop()
         if self._own_dir:
             shutil.rmtree(self._own_dir, ignore_errors=True)
