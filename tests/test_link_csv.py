@@ -295,3 +295,21 @@ def test_what_link_csv_makes_of_a_date_of_birth(raw, expected):
     from safehub.linking.bad_values import read_value
 
     assert read_value("date_of_birth", raw, dt.date(2026, 11, 30)) == expected
+
+
+@pytest.mark.parametrize("column, raw, expected", [
+    ("surname", "Nil", ("Nil", None)),  # a Turkish name, not a placeholder
+    ("surname", "Na", ("Na", None)),
+    ("surname", " N/K ", (None, "a placeholder for unknown")),
+    ("postcode", "wk3 4pt", ("WK3 4PT", None)),
+    ("postcode", "D02 X285", ("D02X285", "not a UK postcode shape")),
+    ("postcode", "NFA", (None, "not a postcode")),
+    ("phone", "+44 7700 900123", ("+447700900123", None)),
+    ("email", "anna.example.com", (None, "not an e-mail address (no @)")),
+])
+def test_what_link_csv_makes_of_other_values(column, raw, expected):
+    import datetime as dt
+
+    from safehub.linking.bad_values import read_value
+
+    assert read_value(column, raw, dt.date(2026, 11, 30)) == expected

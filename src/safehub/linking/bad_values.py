@@ -16,9 +16,10 @@ from safehub.linking import normalise
 MAX_CHARS = 100
 EARLIEST_YEAR = 1900
 DATE_HELP = "use YYYY-MM-DD or YYYYMMDD"
-# What case systems put in a field when nothing is known (compared case-folded, spaces squeezed).
+# What case systems put in a field when nothing is known (compared case-folded, spaces squeezed). Not "nil" or
+# "na": Nil is a Turkish first name and a surname, Na a Korean surname.
 PLACEHOLDERS = frozenset({
-    "unknown", "not known", "n/k", "nk", "n/a", "none", "null", "nil", "tbc", "tba", "not given", "refused",
+    "unknown", "not known", "n/k", "nk", "n/a", "none", "null", "tbc", "tba", "not given", "refused",
     "-", "--", "?", "??", "???",
 })
 COMPARED_AS_WRITTEN = "compared as written"
