@@ -34,7 +34,6 @@ RECOGNISED_COLUMNS = [
     "first_name", "middle_name", "surname", "date_of_birth", "sex", "house_number", "street", "address_2", "town",
     "postcode", "phone", "email", "nickname", "vehicle", "handle",
 ]
-DATE_HELP = bad_values.DATE_HELP
 ENGINES = ("duckdb", "spark")
 # Examples of each kind of bad value shown in the report (all of them are counted).
 EXAMPLES = 3
