@@ -124,7 +124,7 @@ class SparkEngine:
     """Splink's Spark backend over a copy of the prepared table; the pairs come back to the DuckDB connection."""
     name = "spark"
 
-    def __init__(self, con, master=None, checkpoint_base=None):
+    def __init__(self, con, master=None):
         try:
             import pyspark  # noqa: F401
         except ImportError:
@@ -134,7 +134,7 @@ class SparkEngine:
             raise LinkInputError("--engine spark needs Java 17 or later: no java on the PATH and no JAVA_HOME")
         self.con = con
         self.master = master or settings.SAFEHUB_SPARK_MASTER
-        checkpoint_dir, self._own_dir = _checkpoint_dir(checkpoint_base or settings.SAFEHUB_SPARK_CHECKPOINT_DIR)
+        checkpoint_dir, self._own_dir = _checkpoint_dir(settings.SAFEHUB_SPARK_CHECKPOINT_DIR)
         self.spark, self.saved_sql = None, {}
         try:
             with spark_errors(f"to start ({self.master})"):
