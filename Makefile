@@ -94,6 +94,9 @@ bench-figures: install
 # NETWORKS_DB_URL names a PostgreSQL database whose name contains "bench"; NETWORKS_REPORTS=1000 for one size).
 bench-linking: install
 	$(BIN)/python bench/linking_febrl.py
+	$(BIN)/python bench/linking_febrl.py --dataset febrl3
+	$(BIN)/python bench/linking_febrl.py --dataset febrl2
+	$(BIN)/python bench/linking_spark.py
 	$(BIN)/python bench/linking_million.py
 	$(BIN)/python bench/linking_realtime.py
 	$(BIN)/python bench/linking_networks.py

@@ -1,12 +1,13 @@
 """`safehub link csv`: real Splink and DuckDB on a small synthetic file with planted duplicates and traps."""
 
 import csv
+import io
 from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.linking_data import HEADER
+from tests.linking_data import HEADER, write_csv
 
 
 def _read(path):
@@ -108,10 +109,16 @@ BAD_INPUTS = {
                         "line 7: record_id is blank"),
     "duplicate record_id": (["record_id,first_name,surname,date_of_birth", *_good_lines(3), "R1,Ann,Novak,"],
                             "line 5: record_id 'R1' is used again (first on line 3)"),
-    "impossible date": (["record_id,first_name,surname,date_of_birth", *_good_lines(12), "X,Ola,Kowal,31/02/2001"],
-                        "line 14: date_of_birth '31/02/2001' is not a date (use YYYY-MM-DD or YYYYMMDD)"),
     "empty file": ([], "is empty"),
+    "only blank lines": (["", "", ""], "has no header row"),
     "header only": (["record_id,first_name"], "has a header but no records"),
+    "header only and blank lines": (["record_id,first_name", "", ",", ""], "has a header but no records"),
+    "a column named twice": (["record_id,surname,first_name,surname", "R1,Nowak,Anna,Nowak"],
+                             "line 1: the header names surname more than once"),
+    "too few fields": (["record_id,first_name,surname", *[f"R{n},Anna,Nowak" for n in range(4)], "R9,Anna"],
+                       "line 6: 2 fields where the header has 3"),
+    "tab separated": (["record_id\tfirst_name\tsurname", "R1\tAnna\tNowak"],
+                      "the header looks separated by tabs, and link csv reads commas"),
 }
 
 
@@ -138,6 +145,20 @@ def test_a_file_with_nothing_alike_is_refused_plainly_and_nothing_is_written(tmp
     assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
 
 
+@pytest.mark.parametrize("start, kind", [
+    (b"PK\x03\x04\x14\x00\x06\x00", "an Excel (.xlsx) workbook"),
+    (b"%PDF-1.7\n", "a PDF"),
+    (b"\xff\xfer\x00e\x00c\x00", "UTF-16 text"),
+    (b"record_id,first_name\nR1,\x00\x01\x02", "binary data"),
+])
+def test_a_file_that_is_not_csv_is_refused_saying_what_it_looks_like(tmp_path, start, kind):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(start + b"\x00" * 64)
+    with pytest.raises(CommandError, match=rf"in.csv is not a CSV file \(it .*{kind.replace('(', '.').replace(')', '.')}"):
+        call_command("link", "csv", str(source), "--out", str(out))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_file_not_in_utf8_is_refused_naming_the_line(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     _write_lines(source, ["record_id,first_name,surname", "R1,Anna,Nowak", "R2,Zoë,Brontë"], encoding="latin-1")
@@ -157,3 +178,138 @@ def test_an_existing_output_file_is_left_untouched_on_failure(tmp_path):
 
 def test_header_lists_the_recognised_columns():
     assert {"record_id", "first_name", "surname", "date_of_birth"} <= set(HEADER)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Messy values: reported and linked around; --strict refuses them
+
+
+# (column, bad value, what the report says) for one corrupted record each; only people with one record in the
+# clean run are corrupted, so the other records' entities cannot depend on them.
+BAD_VALUES = [
+    ("date_of_birth", "19551192", "no such date (day or month out of range): 2 values compared as written"),
+    ("date_of_birth", "1990-25-03", "no such date (day or month out of range): 2 values compared as written"),
+    ("date_of_birth", "00000000", "day or month 00 (a placeholder for an unknown date): 1 value taken as missing"),
+    ("date_of_birth", "2091-03-04", "in the future: 1 value taken as missing"),
+    ("date_of_birth", "31/02/2001", "not a date (use YYYY-MM-DD or YYYYMMDD): 1 value taken as missing"),
+    ("phone", "07700 9OO123", "letters in the number: 1 value taken as missing"),
+    ("phone", "0770 09", "too short (6 digits): 1 value taken as missing"),
+    ("phone", "07700 900123 4567", "too long (15 digits): 1 value taken as missing"),
+    ("postcode", "ZZ", "not a postcode: 1 value taken as missing"),
+    ("postcode", "90210", "not a UK postcode shape: 1 value compared as written"),
+    ("postcode", "N/K", "a placeholder for unknown: 1 value taken as missing"),
+    ("street", "Flat 3 " + "above the shop on the corner by the canal " * 3,
+     "longer than 100 characters: 1 value taken as missing"),
+]
+
+
+def _partition(entities, record_ids):
+    groups = defaultdict(set)
+    for record_id in record_ids:
+        groups[entities[record_id]].add(record_id)
+    return {frozenset(group) for group in groups.values()}
+
+
+@pytest.fixture
+def messy(linked, tmp_path):
+    """The linked file with one bad value in each of some lone records, blank lines, and a row of commas."""
+    sizes = defaultdict(int)
+    for entity in linked["entities"].values():
+        sizes[entity] += 1
+    records = [dict(record) for record in linked["records"]]
+    lone = [record for record in records if sizes[linked["entities"][record["record_id"]]] == 1]
+    corrupted = {}
+    for (column, value, _), record in zip(BAD_VALUES, lone[5::7]):
+        record[column] = value
+        corrupted[record["record_id"]] = (column, value)
+    write_csv(tmp_path / "clean.csv", records)
+    lines = (tmp_path / "clean.csv").read_text(encoding="utf-8").splitlines()
+    blank_after = {3, 40, 41}
+    messy_lines = []
+    for number, line in enumerate(lines, 1):
+        messy_lines.append(line)
+        if number in blank_after:
+            messy_lines.append("")
+    messy_lines.append("," * (len(HEADER) - 1))
+    _write_lines(tmp_path / "messy.csv", messy_lines)
+    line_of = {line.split(",", 1)[0]: number for number, line in enumerate(messy_lines, 1)}
+    return {"path": tmp_path / "messy.csv", "corrupted": corrupted, "line_of": line_of}
+
+
+def test_bad_values_are_reported_by_line_and_the_rest_link_as_in_a_clean_file(linked, messy, tmp_path):
+    out, stderr = tmp_path / "out.csv", io.StringIO()
+    call_command("link", "csv", str(messy["path"]), "--out", str(out), "--model", str(linked["model"]),
+                 stderr=stderr)
+    entities = {row["record_id"]: row["entity_id"] for row in _read(out)}
+    assert set(entities) == set(linked["entities"])
+    good = [record_id for record_id in entities if record_id not in messy["corrupted"]]
+    assert _partition(entities, good) == _partition(linked["entities"], good)
+    report = stderr.getvalue()
+    assert f"{len(BAD_VALUES)} values could not be used as given" in report
+    for (column, value, said), record_id in zip(BAD_VALUES, messy["corrupted"]):
+        line = next(text for text in report.splitlines() if text.strip().startswith(f"{column}, {said.split(':')[0]}:"))
+        assert said in line
+        assert f"line {messy['line_of'][record_id]} ({record_id}): {value[:40]!r}"[:-1] in line
+    assert "4 blank lines skipped" in report
+
+
+def test_strict_refuses_a_messy_file_naming_column_line_and_value(linked, messy, tmp_path):
+    out = tmp_path / "out.csv"
+    first = min(messy["corrupted"], key=messy["line_of"].get)
+    column, value = messy["corrupted"][first]
+    with pytest.raises(CommandError) as refused:
+        call_command("link", "csv", str(messy["path"]), "--out", str(out), "--model", str(linked["model"]),
+                     "--strict")
+    message = str(refused.value)
+    assert message.startswith(f"line {messy['line_of'][first]}: {column} {value[:40]!r}"[:-1])
+    assert f"and {len(BAD_VALUES) - 1} more values the linker cannot use" in message
+    assert "--strict refuses the file" in message
+    assert not out.exists()
+
+
+def test_strict_names_an_impossible_date(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write_lines(source, ["record_id,first_name,surname,date_of_birth", *_good_lines(12), "X,Ola,Kowal,31/02/2001"])
+    with pytest.raises(CommandError, match=r"^line 14: date_of_birth '31/02/2001': not a date \(use YYYY-MM-DD or "
+                                           r"YYYYMMDD\); --strict refuses the file"):
+        call_command("link", "csv", str(source), "--out", str(out), "--strict")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.csv"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2001-02-03", ("2001-02-03", None)),
+    ("20010203", ("2001-02-03", None)),
+    (" 2026-11-30 ", ("2026-11-30", None)),
+    ("2026-12-01", (None, "in the future")),
+    ("2027-13-45", (None, "in the future")),
+    ("1899-12-31", (None, "before 1900")),
+    ("00000000", (None, "day or month 00 (a placeholder for an unknown date)")),
+    ("1990-00-00", (None, "day or month 00 (a placeholder for an unknown date)")),
+    ("1990-02-30", ("1990-02-30", "no such date (day or month out of range)")),
+    ("3/4/1990", (None, "not a date (use YYYY-MM-DD or YYYYMMDD)")),
+    ("Unknown", (None, "a placeholder for unknown")),
+])
+def test_what_link_csv_makes_of_a_date_of_birth(raw, expected):
+    import datetime as dt
+
+    from safehub.linking.bad_values import read_value
+
+    assert read_value("date_of_birth", raw, dt.date(2026, 11, 30)) == expected
+
+
+@pytest.mark.parametrize("column, raw, expected", [
+    ("surname", "Nil", ("Nil", None)),  # a Turkish name, not a placeholder
+    ("surname", "Na", ("Na", None)),
+    ("surname", " N/K ", (None, "a placeholder for unknown")),
+    ("postcode", "wk3 4pt", ("WK3 4PT", None)),
+    ("postcode", "D02 X285", ("D02X285", "not a UK postcode shape")),
+    ("postcode", "NFA", (None, "not a postcode")),
+    ("phone", "+44 7700 900123", ("+447700900123", None)),
+    ("email", "anna.example.com", (None, "not an e-mail address (no @)")),
+])
+def test_what_link_csv_makes_of_other_values(column, raw, expected):
+    import datetime as dt
+
+    from safehub.linking.bad_values import read_value
+
+    assert read_value(column, raw, dt.date(2026, 11, 30)) == expected

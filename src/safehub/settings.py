@@ -260,6 +260,12 @@ REST_FRAMEWORK = {
 # Person matching bands (match probability): auto-link at or above the first, needs review at or above the second.
 SAFEHUB_LINK_AUTO_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_AUTO_PROBABILITY", "0.99"))
 SAFEHUB_LINK_REVIEW_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_REVIEW_PROBABILITY", "0.5"))
+# `link csv --engine spark` and `link train --engine spark`: the Spark master (local[N] or a cluster's URL) and
+# where Splink writes its intermediate tables (on a cluster: storage every executor reaches, e.g. hdfs://...).
+SAFEHUB_SPARK_MASTER = env_str("SAFEHUB_SPARK_MASTER", "local[2]")
+SAFEHUB_SPARK_CHECKPOINT_DIR = env_str("SAFEHUB_SPARK_CHECKPOINT_DIR", str(VAR_DIR / "spark"))
+# Any other Spark settings for those runs, as key=value pairs separated by ';' (e.g. executor memory).
+SAFEHUB_SPARK_CONF = env_str("SAFEHUB_SPARK_CONF", "")
 # A selector whose records fall into this many otherwise separate groups is a hub: shown, never followed.
 SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
 

@@ -1,6 +1,7 @@
 """Batch work: training the person model on the current data, and re-resolving everything.
 
-`train` writes the current person and child mentions as a link-csv file, fits Splink on it (DuckDB), and keeps
+`train` writes the current person and child mentions as a link-csv file, fits Splink on it (DuckDB, or Spark with
+`--engine spark`), and keeps
 the model as a new active ModelVersion (and under VAR_DIR/linking/). `run` links any record not yet linked,
 rescores every candidate pair with the active model (keeping every analyst's judgement), regroups the people
 pair by pair, recomputes the networks, and reports what changed since the last run.
@@ -39,8 +40,9 @@ def _training_rows():
                "postcode": mention.postcode, "nickname": mention.nickname_key}
 
 
-def train(seed=42):
-    """Fit a model on the current mentions and make it the active one. Returns the ModelVersion."""
+def train(seed=42, engine="duckdb", spark_master=None):
+    """Fit a model on the current mentions and make it the active one (Splink on DuckDB, or on Spark).
+    Returns the ModelVersion."""
     model_dir = Path(settings.VAR_DIR) / "linking"
     model_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=model_dir, delete=False, newline="",
@@ -55,7 +57,8 @@ def train(seed=42):
                                 f"the active model is unchanged")
         con = duckdb.connect()
         try:
-            _, _, model_path = bulk.run_linking(con, path, bulk.DEFAULT_THRESHOLD, model_dir=model_dir, seed=seed)
+            model_path = bulk.run_linking(con, path, bulk.DEFAULT_THRESHOLD, model_dir=model_dir, seed=seed,
+                                          engine=engine, spark_master=spark_master).model_path
         except Exception as error:  # Splink and DuckDB raise many kinds; the message is what the user needs
             raise TrainingError(f"could not fit a model on {count} named people: {error}; "
                                 f"the active model is unchanged") from error

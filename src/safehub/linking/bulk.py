@@ -2,8 +2,12 @@
 
 `link_csv(in_path, out_path, ...)` is what `safehub link csv` runs. The input needs a header row with a
 `record_id` column; the recognised optional columns are listed in RECOGNISED_COLUMNS (others are ignored,
-blanks are allowed). Any problem with the file raises LinkInputError naming the line, and no output file is
-left behind: outputs are written to temporary files beside them and moved into place at the very end.
+blanks are allowed). A problem with the file's structure (not CSV, not UTF-8, no record_id column, a record id
+used twice, a row with the wrong number of fields) raises LinkInputError naming the line, and no output file
+is left behind: outputs are written to temporary files beside them and moved into place at the very end. A
+value the linker cannot use (an impossible date, a phone number with letters) is read as bad_values.py says:
+taken as missing or compared as written, counted and reported in LinkResult.problems; with strict=True the
+first such value refuses the file instead.
 """
 
 import csv
@@ -13,15 +17,16 @@ import os
 import re
 import tempfile
 import time
-from contextlib import ExitStack
+from array import array
+from collections import Counter
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from safehub.linking import normalise, splink_model
+from safehub.linking import bad_values, normalise, splink_model
 from safehub.linking.clustering import cluster, held_reason
 from safehub.linking.comparisons import MODEL_COLUMNS
 
@@ -29,7 +34,13 @@ RECOGNISED_COLUMNS = [
     "first_name", "middle_name", "surname", "date_of_birth", "sex", "house_number", "street", "address_2", "town",
     "postcode", "phone", "email", "nickname", "vehicle", "handle",
 ]
-DATE_HELP = "use YYYY-MM-DD or YYYYMMDD"
+ENGINES = ("duckdb", "spark")
+# Examples of each kind of bad value shown in the report (all of them are counted).
+EXAMPLES = 3
+# Files that are not text, by their first bytes.
+NOT_CSV_SIGNATURES = {b"PK\x03\x04": "a zip archive or an Excel (.xlsx) workbook",
+                      b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file", b"%PDF": "a PDF",
+                      b"\xff\xfe": "UTF-16 text", b"\xfe\xff": "UTF-16 text"}
 # SQL here is built only from this module's column names and Splink's table names; values from the file are
 # always passed as parameters or Arrow tables (hence the B608 nosec marks).
 DEFAULT_THRESHOLD = 0.99
@@ -40,6 +51,59 @@ class LinkInputError(ValueError):
 
 
 @dataclass
+class BadValue:
+    line: int
+    record_id: str
+    column: str
+    value: str
+    problem: str
+    action: str  # bad_values.TAKEN_AS_MISSING or COMPARED_AS_WRITTEN
+
+
+@dataclass
+class Problems:
+    """Values the linker could not use as given, and lines with nothing on them."""
+    bad_values: list = field(default_factory=list)
+    blank_lines: int = 0
+
+    def counts(self):
+        """{(column, problem, action): number of values}, most frequent first within a column."""
+        counted = Counter((bad.column, bad.problem, bad.action) for bad in self.bad_values)
+        return dict(sorted(counted.items(), key=lambda item: (item[0][0], -item[1], item[0][1])))
+
+    def examples(self, column, problem):
+        return [bad for bad in self.bad_values if bad.column == column and bad.problem == problem][:EXAMPLES]
+
+    def summary(self):
+        """The report as plain data (JSON-ready)."""
+        return {
+            "blank_lines": self.blank_lines,
+            "bad_values": [
+                {"column": column, "problem": problem, "action": action, "count": count,
+                 "examples": [{"line": bad.line, "record_id": bad.record_id, "value": bad.value}
+                              for bad in self.examples(column, problem)]}
+                for (column, problem, action), count in self.counts().items()],
+        }
+
+    def report_lines(self):
+        """A short report for people: one line per column and kind of problem, with examples."""
+        lines = []
+        for (column, problem, action), count in self.counts().items():
+            examples = "; ".join(f"line {bad.line} ({bad.record_id}): {_shown(bad.value)}"
+                                 for bad in self.examples(column, problem))
+            more = ", ..." if count > EXAMPLES else ""
+            lines.append(f"{column}, {problem}: {count} {'value' if count == 1 else 'values'} {action} "
+                         f"(e.g. {examples}{more})")
+        if self.blank_lines:
+            lines.append(f"{self.blank_lines} blank {'line' if self.blank_lines == 1 else 'lines'} skipped")
+        return lines
+
+
+def _shown(value, limit=40):
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+@dataclass
 class LinkResult:
     records: int
     entities: int
@@ -47,6 +111,8 @@ class LinkResult:
     model_path: Path | None
     seconds: dict = field(default_factory=dict)
     held_pairs: int = 0
+    problems: Problems = field(default_factory=Problems)
+    engine: str = "duckdb"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -55,11 +121,7 @@ class LinkResult:
 
 def parse_date(text):
     """'2001-02-03' or '20010203' -> '2001-02-03'; raises ValueError for anything else."""
-    return _parse_date(text.strip())
-
-
-@lru_cache(maxsize=200_000)
-def _parse_date(text):
+    text = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return dt.date.fromisoformat(text).isoformat()
     if re.fullmatch(r"\d{8}", text):
@@ -69,6 +131,15 @@ def _parse_date(text):
 
 def _decode(path):
     data = Path(path).read_bytes()
+    if not data:
+        raise LinkInputError(f"{path} is empty: expected a header row with a record_id column")
+    for signature, kind in NOT_CSV_SIGNATURES.items():
+        if data.startswith(signature):
+            raise LinkInputError(f"{path} is not a CSV file (it looks like {kind}); save it as CSV (UTF-8) "
+                                 f"with a header row and try again")
+    if b"\x00" in data[:65536]:
+        raise LinkInputError(f"{path} is not a CSV file (it holds binary data); save it as CSV (UTF-8) with a "
+                             f"header row and try again")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -80,45 +151,67 @@ def _decode(path):
 
 
 def _check_header(header, path):
-    if header is None:
-        raise LinkInputError(f"{path} is empty: expected a header row with a record_id column")
+    if not header or not "".join(header).strip():
+        raise LinkInputError(f"{path} has no header row: expected a header row with a record_id column first")
     names = [name.strip() for name in header]
     if "record_id" not in names:
-        raise LinkInputError(f"line 1: the header has no record_id column (found: {', '.join(names) or 'nothing'})")
+        found = ", ".join(names) or "nothing"
+        separator = next((name for sep, name in (("\t", "tabs"), (";", "semicolons"), ("|", "bars"))
+                          if sep in header[0]), None)
+        hint = f"; the header looks separated by {separator}, and link csv reads commas" if separator else ""
+        raise LinkInputError(f"line 1: the header has no record_id column (found: {found}){hint}")
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise LinkInputError(f"line 1: the header names {', '.join(repeated)} more than once")
     return names
 
 
 def _check_row(row, index, line, seen):
+    """True for a record, False for a row with every field blank (skipped); raises at a structural problem."""
     if len(row) != len(index):
         raise LinkInputError(f"line {line}: {len(row)} fields where the header has {len(index)}")
     record_id = row[index["record_id"]].strip()
     if not record_id:
+        if not "".join(row).strip():
+            return False
         raise LinkInputError(f"line {line}: record_id is blank")
     if record_id in seen:
         raise LinkInputError(f"line {line}: record_id '{record_id}' is used again (first on line {seen[record_id]})")
     seen[record_id] = line
-    if "date_of_birth" in index:
-        raw = row[index["date_of_birth"]]
-        if raw.strip():
-            try:
-                parse_date(raw)
-            except ValueError:
-                raise LinkInputError(f"line {line}: date_of_birth '{raw}' is not a date ({DATE_HELP})") from None
+    return True
 
 
-def check_csv(path):
-    """Read the whole file once and raise LinkInputError at the first problem. Returns the header names."""
+@dataclass
+class CsvLayout:
+    names: list
+    # The line each row of the file starts on, in the order DuckDB reads the rows (row i -> lines[i]).
+    lines: array
+    blank_lines: int
+
+
+def inspect_csv(path):
+    """Read the whole file once; raise LinkInputError at the first structural problem. Returns its CsvLayout."""
     text = _decode(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     names = _check_header(next(reader, None), path)
     index = {name: position for position, name in enumerate(names)}
-    seen = {}
+    seen, lines, blank, ended = {}, array("q"), 0, reader.line_num
     for row in reader:
-        if row:
-            _check_row(row, index, reader.line_num, seen)
+        started, ended = ended + 1, reader.line_num
+        if not row:
+            blank += 1
+            continue
+        lines.append(started)  # DuckDB skips empty lines but reads a row of blank fields
+        if not _check_row(row, index, started, seen):
+            blank += 1
     if not seen:
         raise LinkInputError(f"{path} has a header but no records")
-    return names
+    return CsvLayout(names, lines, blank)
+
+
+def check_csv(path):
+    """Raise LinkInputError at the first structural problem. Returns the header names."""
+    return inspect_csv(path).names
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,7 +246,11 @@ def _district(text):
 
 
 def _dob(text):
-    return parse_date(text) if text.strip() else None
+    return text  # already read by bad_values.read_date: YYYY-MM-DD, or an impossible date compared as written
+
+
+def _read_already(text):
+    return text
 
 
 def _email(text):
@@ -165,7 +262,7 @@ def _or_none(function):
     return lambda text: function(text) or None
 
 
-# prepared column -> (input column, normaliser of one non-blank raw value)
+# prepared column -> (input column, normaliser of one value as bad_values.read_value gives it)
 NORMALISERS = {
     "first_name": ("first_name", _name),
     "first_key": ("first_name", _first_key),
@@ -179,26 +276,47 @@ NORMALISERS = {
     "town": ("town", _address),
     "postcode": ("postcode", _postcode),
     "postcode_district": ("postcode", _district),
-    "phone": ("phone", _or_none(normalise.normalise_phone)),
+    "phone": ("phone", _read_already),  # bad_values.read_phone gives E.164 already
     "email": ("email", _email),
     "nickname": ("nickname", _name),
     "vehicle": ("vehicle", _or_none(normalise.normalise_registration)),
     "handle": ("handle", _or_none(normalise.normalise_handle)),
 }
+PREPARED_FROM = {source: [column for column, (src, _) in NORMALISERS.items() if src == source]
+                 for source, _ in NORMALISERS.values()}
 
 
-def prepare_record(raw):
+def _today(today):
+    if today is not None:
+        return today
+    from safehub import clock  # Django settings are only needed when no date is given
+
+    return clock.today()
+
+
+def _prepare_value(source, raw, today):
+    """(problem or None, {prepared column: value}) for one non-blank raw value of an input column."""
+    value, problem = bad_values.read_value(source, raw, today)
+    prepared = {column: NORMALISERS[column][1](value) if value is not None else None
+                for column in PREPARED_FROM[source]}
+    if problem is None and value is not None and not any(prepared.values()):
+        problem = "nothing to compare once normalised"
+    return problem, prepared
+
+
+def prepare_record(raw, today=None):
     """One raw record (a dict of input columns) prepared exactly as `prepare` prepares a row of the file."""
+    today = _today(today)
     record = {}
-    for column in MODEL_COLUMNS:
-        if column == "address":
-            continue
-        source, function = NORMALISERS[column]
-        value = raw.get(source)
-        record[column] = function(value) if value not in (None, "") else None
+    for source, columns in PREPARED_FROM.items():
+        text = raw.get(source)
+        if text in (None, ""):
+            record.update(dict.fromkeys(columns))
+        else:
+            record.update(_prepare_value(source, text, today)[1])
     parts = [part for part in (record["house_number"], record["street"]) if part is not None]
     record["address"] = " ".join(parts) or None
-    return record
+    return {column: record[column] for column in MODEL_COLUMNS}
 
 
 def prepared_rows(con, table="prepared"):
@@ -208,48 +326,81 @@ def prepared_rows(con, table="prepared"):
 
 
 def load_raw(con, path, names):
-    """The CSV as table raw (all text, blanks as NULL) with unique_id in file order."""
-    columns = {name: "VARCHAR" for name in names}
-    con.execute(
-        "CREATE TABLE raw_file AS SELECT * FROM read_csv(?, header = true, columns = ?, quote = '\"', "
-        "escape = '\"', delim = ',', encoding = 'utf-8')",
-        [str(path), columns],
-    )
-    con.execute("CREATE TABLE raw AS SELECT rowid AS unique_id, * FROM raw_file")
+    """The CSV as table raw (all text, blanks as NULL) with unique_id the row's place in the file (from 0),
+    leaving out rows whose every field is blank."""
+    columns = {name or f"unnamed_{position}": "VARCHAR" for position, name in enumerate(names)}
+    try:
+        con.execute(
+            "CREATE TABLE raw_file AS SELECT * FROM read_csv(?, header = true, columns = ?, quote = '\"', "
+            "escape = '\"', delim = ',', encoding = 'utf-8')",
+            [str(path), columns],
+        )
+    except duckdb.Error as error:
+        raise LinkInputError(f"{path} could not be read as CSV: {str(error).splitlines()[0]}") from error
+    con.execute("CREATE TABLE raw AS SELECT rowid AS unique_id, * FROM raw_file WHERE nullif(trim(record_id), '') IS NOT NULL")
     con.execute("DROP TABLE raw_file")
 
 
-def _mapping(con, source, function, table):
+def _read_column(con, source, today):
+    """Table m_<source>: each distinct raw value of the input column, its problem, and its prepared columns."""
     values = [row[0] for row in con.execute(f'SELECT DISTINCT "{source}" FROM raw WHERE "{source}" IS NOT NULL').fetchall()]  # nosec B608: our column and table names
-    mapped = [function(value) for value in values]
-    con.register(table, pa.table({"raw": pa.array(values, pa.string()), "norm": pa.array(mapped, pa.string())}))
+    read = [_prepare_value(source, raw, today) for raw in values]
+    columns = {"raw": pa.array(values, pa.string()), "problem": pa.array([problem for problem, _ in read], pa.string())}
+    for column in PREPARED_FROM[source]:
+        columns[f"n_{column}"] = pa.array([prepared[column] for _, prepared in read], pa.string())
+    con.register(f"m_{source}", pa.table(columns))
 
 
-def prepare(con, names):
-    """Build table `prepared` (unique_id, record_id and MODEL_COLUMNS) from `raw`. Returns columns with data."""
-    selects, joins = [], []
-    for column in MODEL_COLUMNS:
-        if column == "address":
-            parts = [f"m_{part}.norm" for part in ("house_number", "street") if NORMALISERS[part][0] in names]
-            selects.append(f"nullif(concat_ws(' ', {', '.join(parts)}), '') AS address" if parts
-                           else "CAST(NULL AS VARCHAR) AS address")
-            continue
-        source, function = NORMALISERS[column]
+def prepare(con, names, today=None):
+    """Build table `prepared` (unique_id, record_id and MODEL_COLUMNS) from `raw`. Returns columns with data.
+
+    Leaves a table m_<input column> registered for each input column read, for `find_problems`."""
+    today = _today(today)
+    selects, joins = {}, []
+    for source, columns in PREPARED_FROM.items():
         if source not in names:
-            selects.append(f"CAST(NULL AS VARCHAR) AS {column}")
             continue
-        table = f"m_{column}"
-        _mapping(con, source, function, table)
-        joins.append(f'LEFT JOIN {table} ON raw."{source}" = {table}.raw')
-        selects.append(f"{table}.norm AS {column}")
+        _read_column(con, source, today)
+        joins.append(f'LEFT JOIN m_{source} ON raw."{source}" = m_{source}.raw')
+        selects.update({column: f"m_{source}.n_{column} AS {column}" for column in columns})
+    parts = [f"m_{part}.n_{part}" for part in ("house_number", "street") if part in names]
+    selects["address"] = (f"nullif(concat_ws(' ', {', '.join(parts)}), '') AS address" if parts
+                          else "CAST(NULL AS VARCHAR) AS address")
+    chosen = [selects.get(column, f"CAST(NULL AS VARCHAR) AS {column}") for column in MODEL_COLUMNS]
     con.execute(
-        f"CREATE TABLE prepared AS SELECT raw.unique_id, trim(raw.record_id) AS record_id, {', '.join(selects)} "  # nosec B608: our column and table names
+        f"CREATE TABLE prepared AS SELECT raw.unique_id, trim(raw.record_id) AS record_id, {', '.join(chosen)} "  # nosec B608: our column and table names
         f"FROM raw {' '.join(joins)} ORDER BY raw.unique_id"
     )
     counts = con.execute(
         "SELECT " + ", ".join(f"count({column})" for column in MODEL_COLUMNS) + " FROM prepared"  # nosec B608: our column and table names
     ).fetchone()
     return {column for column, count in zip(MODEL_COLUMNS, counts) if count}
+
+
+def find_problems(con, layout):
+    """Every value `prepare` could not use as given, in file order, with its line (after `prepare`)."""
+    problems = Problems(blank_lines=layout.blank_lines)
+    for source in PREPARED_FROM:
+        if source not in layout.names:
+            continue
+        rows = con.execute(
+            f'SELECT raw.unique_id, trim(raw.record_id), raw."{source}", m.problem, m.n_{PREPARED_FROM[source][0]} '  # nosec B608: our column and table names
+            f'FROM raw JOIN m_{source} m ON raw."{source}" = m.raw WHERE m.problem IS NOT NULL'
+        ).fetchall()
+        for unique_id, record_id, value, problem, prepared in rows:
+            problems.bad_values.append(BadValue(layout.lines[unique_id], record_id, source, value, problem,
+                                                bad_values.action(prepared)))
+    problems.bad_values.sort(key=lambda bad: (bad.line, bad.column))
+    return problems
+
+
+def refuse_if_strict(problems):
+    if problems.bad_values:
+        first, more = problems.bad_values[0], len(problems.bad_values) - 1
+        others = f" (and {more} more {'value' if more == 1 else 'values'} the linker cannot use)" if more else ""
+        raise LinkInputError(f"line {first.line}: {first.column} {_shown(first.value, 60)}: {first.problem}{others}; "
+                             f"--strict refuses the file (without it such values are {bad_values.TAKEN_AS_MISSING} "
+                             f"or {bad_values.COMPARED_AS_WRITTEN}, and reported)")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -334,32 +485,87 @@ def _temp_beside(path, stack):
     return handle
 
 
-def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_pairs=1e6, timings=None):
-    """Check, prepare, train or load, predict. Returns (linker, pairs table name, model path)."""
+class DuckDBEngine:
+    """Splink on the DuckDB connection that holds the prepared table (the default engine)."""
+    name = "duckdb"
+
+    def __init__(self, con):
+        self.con = con
+
+    def open_linker(self, settings):
+        return splink_model.open_linker(self.con, "prepared", settings)
+
+    def training(self):
+        return nullcontext()
+
+    def predict(self, linker, threshold):
+        return splink_model.predict(linker, threshold)
+
+    def save_model(self, linker, path):
+        return splink_model.save_model(linker, path)
+
+    def close(self):
+        pass
+
+
+def open_engine(con, engine, spark_master=None):
+    if engine not in ENGINES:
+        raise LinkInputError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
+    if spark_master and engine != "spark":
+        raise LinkInputError("--spark-master is for --engine spark")
+    if engine == "spark":
+        from safehub.linking import spark_engine
+
+        return spark_engine.SparkEngine(con, master=spark_master)
+    return DuckDBEngine(con)
+
+
+@dataclass
+class Linked:
+    pairs_table: str
+    model_path: Path | None
+    problems: Problems
+
+
+def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_pairs=1e6, timings=None,
+                strict=False, engine="duckdb", spark_master=None, today=None):
+    """Check, prepare, train or load, predict. Returns Linked (the pairs are a table on con)."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    names = check_csv(in_path)
-    load_raw(con, in_path, names)
-    columns_with_data = prepare(con, names)
+    layout = inspect_csv(in_path)
+    timings["check_file"] = time.perf_counter() - started
+    load_raw(con, in_path, layout.names)
+    timings["load_file"] = time.perf_counter() - started - timings["check_file"]
+    columns_with_data = prepare(con, layout.names, today=today)
+    problems = find_problems(con, layout)
+    if strict:
+        refuse_if_strict(problems)
     timings["read_and_normalise"] = time.perf_counter() - started
     started = time.perf_counter()
-    if model:
-        linker = splink_model.open_linker(con, "prepared", model)
-        model_path = Path(model)
-    else:
-        linker = splink_model.open_linker(con, "prepared", splink_model.settings_for(columns_with_data))
-        records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
-        splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs, records=records)
-        model_path = splink_model.save_model(linker, model_path_for(model_dir)) if model_dir else None
-    timings["train"] = time.perf_counter() - started
+    runner = open_engine(con, engine, spark_master)
+    timings["start_engine"] = time.perf_counter() - started
     started = time.perf_counter()
-    pairs_table = splink_model.predict(linker, threshold)
-    timings["predict"] = time.perf_counter() - started
-    return linker, pairs_table, model_path
+    try:
+        if model:
+            linker = runner.open_linker(model)
+            model_path = Path(model)
+        else:
+            linker = runner.open_linker(splink_model.settings_for(columns_with_data))
+            records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
+            with runner.training():
+                splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs, records=records)
+            model_path = runner.save_model(linker, model_path_for(model_dir)) if model_dir else None
+        timings["train"] = time.perf_counter() - started
+        started = time.perf_counter()
+        pairs_table = runner.predict(linker, threshold)
+        timings["predict"] = time.perf_counter() - started
+    finally:
+        runner.close()
+    return Linked(pairs_table, model_path, problems)
 
 
 def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, model=None, model_dir=None,
-             seed=42, u_pairs=1e6, guards=True, review_path=None):
+             seed=42, u_pairs=1e6, guards=True, review_path=None, strict=False, engine="duckdb", spark_master=None):
     """Link the people in IN.csv; write record_id,entity_id to OUT.csv (linked pairs to PAIRS.csv, and the
     pairs the guards held apart to REVIEW.csv)."""
     if not 0 < threshold < 1:
@@ -374,27 +580,29 @@ def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, mo
         pairs_file = _temp_beside(pairs_path, stack) if pairs_path else None
         review_file = _temp_beside(review_path, stack) if review_path else None
         try:
-            linker, pairs_table, model_path = run_linking(
-                con, in_path, threshold, model, model_dir, seed=seed, u_pairs=u_pairs, timings=timings)
+            linked = run_linking(con, in_path, threshold, model, model_dir, seed=seed, u_pairs=u_pairs,
+                                 timings=timings, strict=strict, engine=engine, spark_master=spark_master)
         except LinkInputError:
             raise
         except ValueError as error:
             hint = "" if model else "; link it with a saved model instead (--model)"
             raise LinkInputError(f"{error}{hint}") from error
         started = time.perf_counter()
-        roots, kept, held, records = cluster_pairs(con, pairs_table, guards=guards)
+        roots, kept, held, records = cluster_pairs(con, linked.pairs_table, guards=guards)
+        timings["cluster"] = time.perf_counter() - started
         with out_file:
             entities = write_entities(con, roots, out_file)
         if pairs_file:
             with pairs_file:
-                write_pairs(con, pairs_table, kept, pairs_file)
+                write_pairs(con, linked.pairs_table, kept, pairs_file)
         if review_file:
             with review_file:
-                write_review(con, pairs_table, held, records, review_file)
+                write_review(con, linked.pairs_table, held, records, review_file)
         for handle, path in ((pairs_file, pairs_path), (review_file, review_path)):
             if handle:
                 os.replace(handle.name, path)
         os.replace(out_file.name, out_path)
         timings["cluster_and_write"] = time.perf_counter() - started
         records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
-    return LinkResult(records, entities, len(kept), model_path, timings, held_pairs=len(held))
+    return LinkResult(records, entities, len(kept), linked.model_path, timings, held_pairs=len(held),
+                      problems=linked.problems, engine=engine)

@@ -458,6 +458,32 @@ def normalise_phone(text: str, region: str = "GB") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_problem(text: str, region: str = "GB") -> str:
+    """Why `normalise_phone` gives None for this text, in a few words (for reports on bulk files).
+
+    >>> phone_problem("07700 9001"), phone_problem("0770O 900123"), phone_problem("07700 900 1??")
+    ('wrong length (9 digits)', 'letters in the number', 'unknown digits')
+    >>> phone_problem("12"), phone_problem("077009001234567")
+    ('too short (2 digits)', 'too long (15 digits)')
+    """
+    text = (text or "").strip()
+    if not re.search(r"\d", text):
+        return "no digits"
+    if _is_partial_phone(text):
+        return "unknown digits"
+    if re.search(r"\d.*[^\W\d_]", text):
+        return "letters in the number"
+    digits = len(re.sub(r"\D", "", text))
+    try:
+        reason = phonenumbers.is_possible_number_with_reason(phonenumbers.parse(text, region))
+    except phonenumbers.NumberParseException:
+        return "not a phone number"
+    size = {phonenumbers.ValidationResult.TOO_SHORT: "too short",
+            phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "too short",
+            phonenumbers.ValidationResult.TOO_LONG: "too long"}.get(reason, "wrong length")
+    return f"{size} ({digits} digits)"
+
+
 def _trunk_prefix(country_code):
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(
         phonenumbers.region_code_for_country_code(country_code)

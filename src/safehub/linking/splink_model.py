@@ -1,4 +1,5 @@
-"""The Splink 5 model for people: settings, training, prediction, saving. DuckDB is the engine.
+"""The Splink 5 model for people: settings, training, prediction, saving. DuckDB is the engine here;
+spark_engine.py runs the same settings on Spark (its SQL conditions are written in DuckDB's dialect).
 
 Comparisons come from `comparisons.py` (shared with the in-process scorer). Training is unsupervised:
 u-probabilities by random sampling, m-probabilities by expectation maximisation on two blocking rules that
@@ -11,7 +12,7 @@ import logging
 import math
 from pathlib import Path
 
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import EMTrainingException
 
 from safehub.linking.comparisons import BY_NAME, COMPARISONS, has_data, splink_comparison
@@ -109,7 +110,8 @@ def check_model(path):
 
 def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6, records=None):
     """Estimate the prior, u and m probabilities without labels (records: the file's size, for the prior)."""
-    rules = [rule_sql(rule) for rule in usable_rules(DETERMINISTIC_RULES, columns_with_data)]
+    # block_on rather than SQL text: Splink writes it in the engine's own dialect (DuckDB or Spark).
+    rules = [block_on(*rule) for rule in usable_rules(DETERMINISTIC_RULES, columns_with_data)]
     if rules:
         linker.training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)
         if records and records > REFERENCE_RECORDS:
@@ -123,7 +125,7 @@ def train(linker, columns_with_data, seed=42, u_pairs=1e6, em_pairs=2e6, records
         prior = linker._settings_obj._probability_two_random_records_match
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
+                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=em_pairs)
             trained += 1
         except (ValueError, EMTrainingException) as error:
             # On small files EM can drive an m-probability to exactly 0, which Splink refuses part way

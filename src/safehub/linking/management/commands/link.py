@@ -1,12 +1,21 @@
-"""`safehub link train`, `safehub link run`, and
-`safehub link csv IN.csv --out OUT.csv [--pairs PAIRS.csv] [--review REVIEW.csv] [--threshold P] [--model PATH]`."""
+"""`safehub link train [--engine spark]`, `safehub link run`, and
+`safehub link csv IN.csv --out OUT.csv [--pairs PAIRS.csv] [--review REVIEW.csv] [--threshold P] [--model PATH]
+[--strict] [--engine duckdb|spark] [--spark-master URL]`."""
 
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safehub.linking.bulk import DEFAULT_THRESHOLD, LinkInputError, link_csv
+from safehub.linking.bulk import DEFAULT_THRESHOLD, ENGINES, LinkInputError, link_csv
+
+
+def add_engine_arguments(parser):
+    parser.add_argument("--engine", choices=ENGINES, default="duckdb",
+                        help="where Splink runs: duckdb on this machine (default), or Apache Spark")
+    parser.add_argument("--spark-master", metavar="URL",
+                        help="with --engine spark: local[N] or a cluster's master URL "
+                             "(default: SAFEHUB_SPARK_MASTER, else local[2])")
 
 
 class Command(BaseCommand):
@@ -27,8 +36,13 @@ class Command(BaseCommand):
         csv_parser.add_argument("--model", metavar="PATH",
                                 help="a saved model (JSON) to use instead of training one on this file")
         csv_parser.add_argument("--seed", type=int, default=42, help="random seed for training")
-        train_parser = subcommands.add_parser("train", help="fit the person model on the current data (Splink, DuckDB)")
+        csv_parser.add_argument("--strict", action="store_true",
+                                help="refuse the file at the first value the linker cannot use (an impossible "
+                                     "date, a phone number with letters) instead of reporting it and going on")
+        add_engine_arguments(csv_parser)
+        train_parser = subcommands.add_parser("train", help="fit the person model on the current data (Splink)")
         train_parser.add_argument("--seed", type=int, default=42, help="random seed for training")
+        add_engine_arguments(train_parser)
         subcommands.add_parser("run", help="re-resolve every mention and recompute the networks")
 
     def handle(self, *args, **options):
@@ -43,7 +57,7 @@ class Command(BaseCommand):
         from safehub.linking.batch import TrainingError, train
 
         try:
-            version = train(seed=options["seed"])
+            version = train(seed=options["seed"], engine=options["engine"], spark_master=options["spark_master"])
         except TrainingError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"model {version.version} trained on {version.trained_on}; it is now the active model")
@@ -74,11 +88,13 @@ class Command(BaseCommand):
             result = link_csv(
                 options["input"], options["out"], pairs_path=options["pairs"], threshold=options["threshold"],
                 model=options["model"], model_dir=settings.VAR_DIR / "linking", seed=options["seed"],
-                review_path=options["review"],
+                review_path=options["review"], strict=options["strict"], engine=options["engine"],
+                spark_master=options["spark_master"],
             )
         except (LinkInputError, OSError) as error:
             raise CommandError(str(error)) from error
         seconds = time.perf_counter() - started
+        self.report_problems(result.problems)
         self.stdout.write(
             f"{result.records} records -> {result.entities} entities ({result.linked_pairs} linked pairs) "
             f"in {seconds:.1f} s; written to {options['out']}"
@@ -89,3 +105,14 @@ class Command(BaseCommand):
                               f"(twins, a parent and child); {where}")
         if not options["model"] and result.model_path:
             self.stdout.write(f"model saved to {result.model_path} (reuse it with --model)")
+
+    def report_problems(self, problems):
+        lines = problems.report_lines()
+        if not lines:
+            return
+        count = len(problems.bad_values)
+        self.stderr.write(f"{count} {'value' if count == 1 else 'values'} could not be used as given "
+                          f"(the records were still linked; --strict refuses such a file):" if count
+                          else "the file had lines with nothing on them:")
+        for line in lines:
+            self.stderr.write(f"  {line}")
