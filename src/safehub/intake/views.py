@@ -16,7 +16,7 @@ from safehub.access.records import Restricted, open_record
 from safehub.accounts.decorators import role_required
 from safehub.forms import error_summary, error_text
 from safehub.intake import forms, ratelimit
-from safehub.intake.actions import (MAX_ITEMS_PER_SECTION, PUBLIC_KINDS, ReturnRefused, add_information,
+from safehub.intake.actions import (MAX_ITEMS_PER_SECTION, PUBLIC_KINDS, Held, ReturnRefused, add_information,
                                    open_with_passphrase, set_reporter_passphrase, submit_contact)
 from safehub.intake.flows import PROFESSIONAL, PUBLIC, STEP_TITLES, sections_for
 from safehub.intake.models import Contact
@@ -33,6 +33,14 @@ def _rate_limited(request):
     return render(request, "intake/rate_limited.html", status=429)
 
 
+def _throttled_after_saving(request, response):
+    """A question page's answers are saved before the page limit is looked at: over it, the reporter is asked to
+    wait before going on (with a link to where they were going) instead of losing what they typed (ADR 21)."""
+    if response.status_code == 302 and _too_many_pages(request):
+        return render(request, "intake/rate_limited.html", {"continue_url": response["Location"]}, status=429)
+    return response
+
+
 def new_draft(kind):
     return {"kind": kind, "submission_key": uuid.uuid4().hex}
 
@@ -40,8 +48,10 @@ def new_draft(kind):
 @require_http_methods(["GET", "POST"])
 def report_start(request):
     """First question of the public journey: a child now, or the reporter's own childhood."""
-    if _too_many_pages(request):
-        return _rate_limited(request)
+    return _throttled_after_saving(request, _report_start(request))
+
+
+def _report_start(request):
     draft = request.session.get(PUBLIC.session_key)
     initial = {"route": draft["kind"]} if draft else None
     form = forms.WhoForm(request.POST or None, initial=initial)
@@ -62,9 +72,8 @@ def referral_start(request):
 
 @require_http_methods(["GET", "POST"])
 def report_step(request, step):
-    if _too_many_pages(request):
-        return _rate_limited(request)
-    return _step(request, PUBLIC, step, referrer=None)
+    response = _step(request, PUBLIC, step, referrer=None)
+    return response if step == "check" else _throttled_after_saving(request, response)
 
 
 @role_required("referrer")
@@ -209,12 +218,9 @@ def _submit(request, flow, draft, referrer):
         return redirect(_done_url(flow))
     page = {"flow": flow, "draft": draft, "step": "check", "title": STEP_TITLES["check"],
             "back_url": _step_url(flow, flow.steps(draft)[-2]), "changing": False}
-    if referrer is None and not ratelimit.allow(request, "submit", settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW):
-        return render(request, "intake/rate_limited.html", status=429)
     try:
-        contact, _ = submit_contact(
-            draft, submission_key=key, referrer=referrer, request=request,
-        )
+        contact, _ = submit_contact(draft, submission_key=key, referrer=referrer, request=request,
+                                    held=_held_if_over_limit(request) if referrer is None else None)
     except ValidationError as error:
         return _check(request, flow, draft, page, error=error_text(error), status=400)
     except DatabaseError:
@@ -223,6 +229,14 @@ def _submit(request, flow, draft, referrer):
     request.session.pop(flow.session_key, None)
     request.session["last_reference"] = contact.reference
     return redirect(_done_url(flow))
+
+
+def _held_if_over_limit(request):
+    """Past its address's hourly limit a public report is held for a screener, never refused (ADR 21)."""
+    sent = ratelimit.count(request, "submit")
+    if sent <= settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW:
+        return None
+    return Held(ratelimit.client_key(request), sent)
 
 
 def _done_url(flow):
@@ -241,6 +255,7 @@ def _render_done(request, reference, form=None, status=200):
     has_passphrase = contact is not None and hasattr(contact, "passphrase")
     offer = contact is not None and contact.kind in PUBLIC_KINDS and not has_passphrase
     context = {"reference": reference, "professional": False, "has_passphrase": has_passphrase,
+               "held": contact is not None and contact.flood_batch_id is not None,
                "passphrase_form": (form or forms.PassphraseForm(reference=reference)) if offer else None,
                "errors": error_summary([form]) if form is not None else []}
     return render(request, "intake/done.html", context, status=status)
