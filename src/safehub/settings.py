@@ -137,6 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Audit chains side by side, each with its own lock (ADR 22). SQLite has one write lock whatever we do: one chain.
+SAFEHUB_AUDIT_SHARDS = env_int("SAFEHUB_AUDIT_SHARDS",
+                               1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -55,7 +55,7 @@ def flood_batch(request, batch_id, form=None, status=200):
                 reason=f"in held batch {batch.pk}", request=request)
     context = {"batch": batch, "groups": groups, "group_count": group_count, "now": timezone.now(),
                "limit": settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW,
-               "form": form or FloodBatchForm(), "errors": error_summary([form]) if form else []}
+               "form": form if form is not None else FloodBatchForm(), "errors": error_summary([form]) if form is not None else []}
     return render(request, "screening/flood_batch.html", context, status=status)
 
 
