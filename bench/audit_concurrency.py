@@ -3,14 +3,16 @@ object (also written to bench/results/audit_concurrency.json).
 
 Each writer is a process of its own with its own database connection (as gunicorn's workers are). For
 `--seconds` it appends audit events back to back through `safehub.audit.trail.record`, each in its own
-transaction (as an audited read is). Beside it, the same writers insert the same rows into a plain table with
+transaction (as an audited read is): first with the whole trail as one chain (SAFEHUB_AUDIT_SHARDS=1, the
+design before ADR 22), then with `--shards` chains, one after the other in the same run. Beside them, the same writers insert the same rows into a plain table with
 no chain and no lock (`unchained`): where the chained rate stays flat while the unchained one grows, the chain's
 lock is the ceiling. After each run the chain is verified and its positions checked contiguous.
 
 PostgreSQL: a fresh database `safehub_bench_auditconc` on SAFEHUB_BENCH_PG (default 127.0.0.1:5432), dropped
 afterwards. SQLite: a file under a temporary directory, WAL, IMMEDIATE transactions (Safehub's settings).
 
-    .venv/bin/python bench/audit_concurrency.py [--writers 1,8,32] [--seconds 4] [--backends postgresql,sqlite]
+    .venv/bin/python bench/audit_concurrency.py [--writers 1,8,32] [--seconds 4] [--shards 8]
+                                                [--backends postgresql,sqlite]
 """
 
 import argparse
@@ -62,16 +64,19 @@ def setup(backend, var_dir):
 def unchained_insert(cursor, n, writer):
     """The same row as an audit event, with no chain head to lock and read."""
     cursor.execute(
-        "INSERT INTO bench_unchained (id, position, at, actor_id, actor_name, agency_code, role, action, object_type, "
+        "INSERT INTO bench_unchained (id, shard, position, at, actor_id, actor_name, agency_code, role, action, object_type, "
         "object_id, reason, client_address, user_agent, previous_hash, hash) "
-        "VALUES (%s, %s, CURRENT_TIMESTAMP, NULL, '', '', 'public', 'bench_viewed', 'contact', %s, '', '127.0.0.1', "
+        "VALUES (%s, 0, %s, CURRENT_TIMESTAMP, NULL, '', '', 'public', 'bench_viewed', 'contact', %s, '', '127.0.0.1', "
         "'bench', %s, %s)", [writer * 10_000_000 + n, writer * 10_000_000 + n, str(n), "0" * 64, "f" * 64])
 
 
-def writer_process(kind, writer, go, stop_at, results):
+def writer_process(kind, shards, writer, go, stop_at, results):
+    from django.conf import settings
     from django.db import connection, transaction
 
     from safehub.audit.trail import record
+
+    settings.SAFEHUB_AUDIT_SHARDS = shards
 
     connection.ensure_connection()
     done, errors, n = 0, 0, 0
@@ -92,13 +97,13 @@ def writer_process(kind, writer, go, stop_at, results):
     results.put((done, errors))
 
 
-def run(kind, writers, seconds):
+def run(kind, writers, seconds, shards=1):
     from django.db import connections
 
     connections.close_all()  # no connection may be shared with the forked writers
     ctx = mp.get_context("fork")
     go, results, stop_at = ctx.Event(), ctx.Queue(), ctx.Value("d", 0.0)
-    procs = [ctx.Process(target=writer_process, args=(kind, w, go, stop_at, results)) for w in range(writers)]
+    procs = [ctx.Process(target=writer_process, args=(kind, shards, w, go, stop_at, results)) for w in range(writers)]
     for proc in procs:
         proc.start()
     time.sleep(0.5 + writers * 0.05)  # let every writer import and connect
@@ -120,24 +125,26 @@ def chain_check():
 
     checked, broken = verify_whole_chain()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*), coalesce(max(position) - min(position) + 1, 0) FROM audit_auditevent")
-        count, span = cursor.fetchone()
-    return {"events_verified": checked, "broken_at": broken, "positions_contiguous": count == span}
+        cursor.execute("SELECT shard, count(*), min(position), max(position) FROM audit_auditevent GROUP BY shard")
+        shards = cursor.fetchall()
+    return {"events_verified": checked, "broken_at": None if broken is None else str(broken),
+            "shards_used": len(shards),
+            "each_shard_contiguous": all(low == 1 and high == count for _, count, low, high in shards)}
 
 
-def one_backend(backend, writer_counts, seconds):
+def one_backend(backend, writer_counts, seconds, shards):
     with tempfile.TemporaryDirectory(prefix="safehub-auditconc-") as var_dir:
         setup(backend, var_dir)
         try:
             rows = []
             for writers in writer_counts:
-                chained = run("chained", writers, seconds)
+                one_chain = run("chained", writers, seconds, shards=1)
+                sharded = run("chained", writers, seconds, shards=shards)
                 unchained = run("unchained", writers, seconds)
-                rows.append({"writers": writers, "chained": chained, "unchained": unchained,
-                             "chained_share_of_unchained": round(chained["per_second"] / unchained["per_second"], 3)
-                             if unchained["per_second"] else None})
-                log(f"{backend} {writers} writers: chained {chained['per_second']}/s, "
-                    f"unchained {unchained['per_second']}/s")
+                rows.append({"writers": writers, "one_chain": one_chain, f"{shards}_shards": sharded,
+                             "unchained": unchained})
+                log(f"{backend} {writers} writers: one chain {one_chain['per_second']}/s, {shards} shards "
+                    f"{sharded['per_second']}/s, unchained {unchained['per_second']}/s")
             return {"backend": backend, "runs": rows, "chain": chain_check()}
         finally:
             if backend == "postgresql":
@@ -162,18 +169,19 @@ def main():
     parser.add_argument("--writers", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--shards", type=int, default=8, help="shards in the sharded runs (beside one chain)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one backend in this process
     args = parser.parse_args()
     writer_counts = [int(n) for n in args.writers.split(",")]
     if args.one:
-        print(json.dumps(one_backend(args.one, writer_counts, args.seconds)))
+        print(json.dumps(one_backend(args.one, writer_counts, args.seconds, args.shards)))
         return 0
     result = {"benchmark": "audit_concurrency", "cores": os.cpu_count(), "cores_busy_before_start": machine_busy_cores(),
               "seconds_per_run": args.seconds, "backends": []}
     for backend in args.backends.split(","):
         # One process per backend: Django's database settings are read once, at setup.
         out = subprocess.run([sys.executable, __file__, "--one", backend, "--writers", args.writers,
-                              "--seconds", str(args.seconds)], capture_output=True, text=True, check=False)
+                              "--seconds", str(args.seconds), "--shards", str(args.shards)], capture_output=True, text=True, check=False)
         sys.stderr.write(out.stderr)
         if out.returncode != 0:
             raise SystemExit(f"{backend} run failed")

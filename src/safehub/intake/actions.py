@@ -127,8 +127,7 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
                 model.objects.bulk_create(rows)
             if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
                 _survivor_answers(contact, draft)
-            details = {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()}
-            link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
+            enqueue_after_submit(contact, {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()})
             # Last, so that the audit chain's lock is held only for the end of the transaction.
             record("contact_submitted", user=referrer, obj=contact, request=request,
                    reason=f"held with possible flood {batch.pk}" if batch else "")
@@ -140,6 +139,14 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             raise
         return existing, False
     return contact, True
+
+
+def enqueue_after_submit(contact, details):
+    """The work that follows a stored report: linking what it mentions (people, phones, vehicles...). Runs inline
+    today, inside the report's transaction and in a savepoint of its own (a linking failure never loses the
+    report). This is the one place to hand it to the background worker (django-tasks) instead: enqueued in the
+    same transaction, the task row would replace the five linking statements of a submission (ADR 22)."""
+    link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
 
 
 class Held(NamedTuple):
