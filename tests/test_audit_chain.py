@@ -125,12 +125,13 @@ def test_export_writes_the_period_with_the_chain_head(tmp_path):
                  stdout=StringIO())
     exported = json.loads((tmp_path / "a.json").read_text())
     assert [e["reason"] for e in exported["events"]] == ["look 0", "look 1", "look 2"]
-    assert exported["chain_head"]["hash"] == head.hash
+    # The export writes an anchor pinning every shard's head and names it.
+    assert exported["chain_head"]["anchor"] == 1 and f"{head.shard}:3:{head.hash}" in exported["chain_head"]["shards"]
     head = AuditEvent.objects.order_by("-position").first()
     assert head.action == "audit_exported"
     call_command("audit", "export", "--from", day, "--to", day, "--out", str(tmp_path / "a.csv"), stdout=StringIO())
     lines = (tmp_path / "a.csv").read_text().splitlines()
-    assert lines[0] == f"# chain head: position 4, hash {head.hash}"
+    assert lines[0].startswith("# chain head: anchor 2, hash ") and f"{head.shard}:4:{head.hash}" in lines[0]
     rows = list(csv.DictReader(lines[1:]))
     assert [row["action"] for row in rows] == ["contact_viewed"] * 3 + ["audit_exported"]
     assert AuditEvent.objects.filter(action="audit_exported").exists()

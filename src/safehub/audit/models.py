@@ -8,7 +8,7 @@ class AuditEvent(models.Model):
     The trail is `shard` chains side by side, each with its own lock and head; `position` counts within its
     shard. Anchors tie the shards' heads into one root chain (ADR 22)."""
 
-    shard = models.PositiveSmallIntegerField(default=0)
+    shard = models.PositiveSmallIntegerField(default=0, db_default=0)
     position = models.BigIntegerField()
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

@@ -65,13 +65,14 @@ class Command(BaseCommand):
         since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
         until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         events = AuditEvent.objects.filter(at__gte=since, at__lt=until).order_by("at", "shard", "position")
-        head = AuditEvent.objects.order_by("-position").values("position", "hash").first()
+        anchored = anchor()  # pins every shard's head as the export starts (ADR 22)
+        head = {"anchor": anchored.position, "hash": anchored.hash, "shards": anchored.heads}
         rows = ([*(str(getattr(e, c)) for c in EXPORT_COLUMNS)] for e in events.iterator(chunk_size=5000))
         count = self._write_atomically(options["out"], options["format"], rows, head, start, end)
         record("audit_exported", object_type="audit", object_id=f"{start}..{end}",
                reason=f"{count} events to {os.path.basename(options['out'])}")
-        self.stdout.write(f"Wrote {count} events to {options['out']} (chain head: event "
-                          f"{head['position'] if head else 0}, {head['hash'] if head else '-'}).")
+        self.stdout.write(f"Wrote {count} events to {options['out']} (chain head: anchor {head['anchor']}, "
+                          f"{head['hash']}).")
 
     def _write_atomically(self, path, fmt, rows, head, start, end):
         folder = os.path.dirname(os.path.abspath(path))
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         try:
             with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
                 if fmt == "csv":
-                    out.write(f"# chain head: position {head['position'] if head else 0}, hash {head['hash'] if head else ''}\n")
+                    out.write(f"# chain head: anchor {head['anchor']}, hash {head['hash']}, shards {head['shards']}\n")
                     writer = csv.writer(out)
                     writer.writerow(EXPORT_COLUMNS)
                     for row in rows:
