@@ -79,6 +79,7 @@ $(CHROMIUM):
 bench: install
 	$(BIN)/python bench/public_submit.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/audit_concurrency.py
 	$(BIN)/python bench/casework_bench.py
 	$(BIN)/python bench/intelligence_pages.py
 	$(BIN)/python bench/figures_annual.py

@@ -17,8 +17,8 @@ What it does:
      once and POST /report/check/ for each prepared draft back to back: those POSTs are the timed requests,
      and one counts as accepted only when it answers 302 to /report/done/.
   4. Floor phase: the same virtual users POST /floor/ for as long as the submit phase took; 201 counts.
-  5. Counts stored rows (intake_contact, bench_floor) against accepted responses (lost must be 0), checks the
-     audit chain has one unbroken run of positions, stops gunicorn and drops the database, also on error.
+  5. Counts stored rows (intake_contact, bench_floor) against accepted responses (lost must be 0), checks each
+     audit shard has one unbroken run of positions, stops gunicorn and drops the database, also on error.
 
 Server and PostgreSQL CPU time per timed request are read from /proc to show where the time goes, together
 with the CPU used by anything else on the machine ("other": figures taken while other work runs are low).
@@ -130,8 +130,9 @@ def db_counts(url):
         children = conn.execute("SELECT count(*) FROM intake_contactchild").fetchone()[0]
         floor = conn.execute("SELECT count(*) FROM bench_floor").fetchone()[0]
         events = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'contact_submitted'").fetchone()[0]
-        contiguous = conn.execute(
-            "SELECT count(*) = coalesce(max(position) - min(position) + 1, 0) FROM audit_auditevent"
+        contiguous = conn.execute(  # each audit shard's positions run 1..n (ADR 22)
+            "SELECT coalesce(bool_and(n = high AND low = 1), true) FROM (SELECT count(*) AS n, min(position) AS low, "
+            "max(position) AS high FROM audit_auditevent GROUP BY shard) shards"
         ).fetchone()[0]
     return {
         "contacts": contacts,
@@ -714,6 +715,9 @@ def parse_args():
     parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--reconnect-every", type=int, default=20,
                         help="requests per keep-alive connection before a virtual user reconnects (0: never)")
+    parser.add_argument("--redis", metavar="URL", default=os.environ.get("SAFEHUB_BENCH_REDIS"),
+                        help="serve with SAFEHUB_REDIS_URL=URL (rate limits and the public's drafts in Redis, as in "
+                             "production); default: drafts in files under the run's var/")
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--switch-interval-ms", type=float,
                         help="experiment: sys.setswitchinterval in each gunicorn worker (Python's default is 5 ms)")
@@ -746,6 +750,8 @@ def main():
         "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH_DIR), env.get("PYTHONPATH", "")])),
         "PYTHONDONTWRITEBYTECODE": "1",
     })
+    if args.redis:
+        env["SAFEHUB_REDIS_URL"] = args.redis
     server = None
     background = None
     log_path = workdir / "gunicorn.log"
@@ -762,7 +768,7 @@ def main():
 
         port = free_port()
         server = start_gunicorn(env, port, args.workers, args.threads, workdir, log_path, args.switch_interval_ms)
-        wait_until_serving(server, port, timeout=30)
+        wait_until_serving(server, port, timeout=120)
         # Touch each worker a few times so every one has imported the app before anything is timed.
         warm = Client(port)
         for _ in range(4 * args.workers):
@@ -816,6 +822,7 @@ def main():
             "server": f"gunicorn gthread {args.workers} workers x {args.threads} threads"
                       + (f", switch interval {args.switch_interval_ms} ms" if args.switch_interval_ms else ""),
             "database": "postgresql",
+            "drafts": "redis" if args.redis else "files",
             "clients": f"{args.clients} processes x {args.client_threads} threads, one keep-alive connection each"
                        + (f", renewed every {args.reconnect_every} requests" if args.reconnect_every else ""),
             "cores": os.cpu_count(),

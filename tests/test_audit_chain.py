@@ -43,6 +43,16 @@ def run_verify():
     return code, out.getvalue()
 
 
+def assert_each_shard_contiguous():
+    """Each shard's positions run 1, 2, 3... with no gap or repeat: no writer forked a chain."""
+    shards = {}
+    for shard, position in AuditEvent.objects.order_by("shard", "position").values_list("shard", "position"):
+        shards.setdefault(shard, []).append(position)
+    for positions in shards.values():
+        assert positions == list(range(1, len(positions) + 1))
+    return shards
+
+
 def test_untouched_chain_verifies():
     chain()
     assert verify_chain() is None
@@ -115,12 +125,13 @@ def test_export_writes_the_period_with_the_chain_head(tmp_path):
                  stdout=StringIO())
     exported = json.loads((tmp_path / "a.json").read_text())
     assert [e["reason"] for e in exported["events"]] == ["look 0", "look 1", "look 2"]
-    assert exported["chain_head"]["hash"] == head.hash
+    # The export writes an anchor pinning every shard's head and names it.
+    assert exported["chain_head"]["anchor"] == 1 and f"{head.shard}:3:{head.hash}" in exported["chain_head"]["shards"]
     head = AuditEvent.objects.order_by("-position").first()
     assert head.action == "audit_exported"
     call_command("audit", "export", "--from", day, "--to", day, "--out", str(tmp_path / "a.csv"), stdout=StringIO())
     lines = (tmp_path / "a.csv").read_text().splitlines()
-    assert lines[0] == f"# chain head: position 4, hash {head.hash}"
+    assert lines[0].startswith("# chain head: anchor 2, hash ") and f"{head.shard}:4:{head.hash}" in lines[0]
     rows = list(csv.DictReader(lines[1:]))
     assert [row["action"] for row in rows] == ["contact_viewed"] * 3 + ["audit_exported"]
     assert AuditEvent.objects.filter(action="audit_exported").exists()
@@ -151,8 +162,8 @@ def test_concurrent_writers_do_not_fork_the_chain():
     for thread in threads:
         thread.join()
     assert errors == []
-    positions = list(AuditEvent.objects.order_by("position").values_list("position", flat=True))
-    assert positions == list(range(1, 201))
+    assert AuditEvent.objects.count() == 200
+    assert_each_shard_contiguous()
     assert verify_chain() is None
 
 
@@ -185,8 +196,8 @@ def test_parallel_page_views_over_http_keep_one_chain(live_server, users):
         thread.join()
     assert statuses == [200] * 60
     assert AuditEvent.objects.filter(action="contact_viewed").count() == 60
-    positions = list(AuditEvent.objects.order_by("position").values_list("position", flat=True))
-    assert positions == list(range(1, before + 61))
+    assert AuditEvent.objects.count() == before + 60
+    assert_each_shard_contiguous()
     assert verify_chain() is None
 
 
@@ -206,6 +217,101 @@ def test_parallel_verify_finds_tampering_in_any_slice(tamper, broken_at):
         elif tamper == "delete_first_of_second_slice":
             AuditEvent.objects.filter(position=11).delete()
     checked, found = verify_whole_chain(workers=2, parallel_from=1)
-    assert found == broken_at
+    assert (found and found.position) == broken_at
     if broken_at is None:
         assert checked == 20
+
+
+# --- Shards and anchors (ADR 22) ----------------------------------------------------------------------------
+
+
+def sharded(settings, per_shard=4, shards=4):
+    """Events in `shards` shards, `per_shard` each, then an anchor pinning every shard's head."""
+    from safehub.audit.trail import anchor, use_shard
+
+    settings.SAFEHUB_AUDIT_SHARDS = shards
+    for round_ in range(per_shard):
+        for shard in range(shards):
+            with use_shard(shard):
+                record("contact_viewed", object_type="contact", object_id=f"{shard}-{round_}", reason=f"look {round_}")
+    return anchor()
+
+
+def test_writers_spread_over_shards_each_a_chain_and_anchors_pin_them_all(settings):
+    first = sharded(settings)
+    assert assert_each_shard_contiguous() == {shard: [1, 2, 3, 4] for shard in range(4)}
+    assert first.heads.count(":") == 8  # four shards' heads
+    code, output = run_verify()
+    assert code == 0 and "OK: 16 events, chain intact" in output
+    out = StringIO()
+    call_command("audit", "anchor", stdout=out)
+    assert "Anchor 2:" in out.getvalue() and verify_chain() is None
+
+
+def test_an_edit_within_a_shard_is_named_with_its_shard(settings):
+    sharded(settings)
+    with as_database_owner():
+        AuditEvent.objects.filter(shard=2, position=3).update(reason="nothing to see")
+    code, output = run_verify()
+    assert code == 1 and "breaks at event 3 of shard 2" in output
+
+
+def test_reordering_within_a_shard_is_found(settings):
+    from django.db.models import F
+
+    sharded(settings)
+    with as_database_owner():
+        AuditEvent.objects.filter(shard=1, position__in=[2, 3]).update(position=F("position") + 100)
+        AuditEvent.objects.filter(shard=1, position=102).update(position=3)
+        AuditEvent.objects.filter(shard=1, position=103).update(position=2)
+    assert verify_chain() == (1, 2)
+
+
+def test_a_shards_tail_rewritten_with_recomputed_hashes_is_found_by_the_anchor(settings):
+    """A forger who deletes an anchored event and re-hashes the rest of its shard makes the shard consistent
+    again, but the anchor still names the head that was there."""
+    from safehub.audit.trail import _hashed_values, event_hash
+
+    sharded(settings)
+    with as_database_owner():
+        AuditEvent.objects.filter(shard=3, position=4).delete()
+        forged = AuditEvent.objects.get(shard=3, position=3)
+        AuditEvent.objects.filter(pk=forged.pk).delete()
+        forged.pk, forged.reason = None, "rewritten"
+        forged.hash = event_hash(forged.previous_hash, _hashed_values(forged))
+        forged.save(force_insert=True)
+    assert verify_chain() == (3, 4)  # the anchored head (shard 3, event 4) is gone
+
+
+def test_deleting_an_anchored_shard_tail_is_found(settings):
+    sharded(settings)
+    with as_database_owner():
+        AuditEvent.objects.filter(shard=0, position=4).delete()
+    assert verify_chain() == (0, 4)
+
+
+@pytest.mark.parametrize("tamper", ["edit_heads", "delete", "reorder_heads"])
+def test_tampering_with_the_anchors_is_found(settings, tamper):
+    from safehub.audit.models import AuditAnchor
+    from safehub.audit.trail import anchor, use_shard
+
+    sharded(settings)
+    with use_shard(1):
+        record("contact_viewed", object_type="contact", object_id="later")
+    anchor()
+    anchor()
+    with as_database_owner():
+        if tamper == "edit_heads":
+            second = AuditAnchor.objects.get(position=2)
+            AuditAnchor.objects.filter(position=2).update(heads=second.heads.replace("1:5:", "1:4:"))
+        elif tamper == "delete":
+            AuditAnchor.objects.filter(position=2).delete()
+        else:  # a later anchor claiming an earlier head than the one before it (recomputed so its hash fits)
+            from safehub.audit.trail import anchor_hash
+
+            third = AuditAnchor.objects.get(position=3)
+            heads = third.heads.replace("1:5:", "1:1:")
+            AuditAnchor.objects.filter(position=3).update(
+                heads=heads, hash=anchor_hash(third.previous_hash, 3, third.at, heads))
+    code, output = run_verify()
+    assert code == 1 and ("breaks at anchor 2" in output if tamper != "reorder_heads" else "breaks at anchor 3" in output)

@@ -158,7 +158,7 @@ def build_world(user, bystander, agencies):
         operation, measure = make_operation(record.owning_agency, bystander, [child])
         survivor = make_survivor(record.owning_agency, bystander)
         support = make_support(record, child, person, operation, bystander)
-        extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk,
+        extras[scenario].update(case=case, child=child, action_id=case.actions.get().pk, batch_id=held_batch(mine).pk,
                                 entity_id=record.mentions.get(kind="phone").entity_id, person=person, item=item,
                                 person_id=person.pk, item_id=item.pk, detail_id=person.details.get().pk,
                                 operation_id=operation.pk, disruption_id=measure.pk, operation=operation,
@@ -179,6 +179,16 @@ def build_world(user, bystander, agencies):
     # The user's own operation also names a child they may not open: its page must not show it.
     extras["own"]["operation"].children.add(extras["restricted"]["child"], extras["other"]["child"])
     return records, extras
+
+
+def held_batch(owner):
+    """Reports held as a possible flood from one address, at the user's agency (as the front door's are)."""
+    from django.utils import timezone
+
+    from safehub.intake.models import FloodBatch
+
+    return FloodBatch.objects.create(owning_agency=owner, client_key=uuid.uuid4().hex[:24], opened_at=timezone.now(),
+                                     last_at=timezone.now(), held_count=12, first_in_window=11)
 
 
 def make_operation(owner, by, children):

@@ -130,16 +130,29 @@ def test_database_failure_shows_calm_page_keeps_answers_and_stores_nothing(publi
     assert Contact.objects.count() == 1
 
 
-def test_rate_limit_gives_a_clear_message(public, settings):
+def test_over_the_limit_a_report_is_held_with_its_reference_never_refused(public, settings):
     settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = 2
     for _ in range(2):
         assert send(public, fill_public_report(public)).status_code == 302
-    key = fill_public_report(public)
-    response = send(public, key)
-    assert response.status_code == 429
-    assert "too many reports from your connection" in response.content.decode()
-    assert Contact.objects.count() == 2
-    assert "Older men in a silver car" in public.get("/report/check/").content.decode()
+    response = send(public, fill_public_report(public))
+    assert response.status_code == 302 and response["Location"] == "/report/done/"
+    done = public.get("/report/done/").content.decode()
+    held = Contact.objects.get(reference=re.search(r"SH-\d{4}-\d{6}", done).group(0))
+    assert held.flood_batch is not None and held.flood_batch.held_count == 1
+    assert 'id="held"' in done and "within 1 working day" in done and "If a child is in immediate danger" in done
+    assert Contact.objects.count() == 3
+
+
+def test_too_many_pages_asks_the_reporter_to_wait_with_their_answers_saved(public, settings):
+    settings.SAFEHUB_PUBLIC_PAGES_PER_WINDOW = 2
+    public.post("/report/", {"route": "public"})
+    public.post("/report/concern/", {"concern": "A van outside the park every night."})
+    response = public.post("/report/children/", {"count": "1", "action": "continue", "0-name": "Child B"})
+    html = response.content.decode()
+    assert response.status_code == 429 and "Your answers so far are saved" in html
+    assert 'href="/report/people/"' in html
+    page = public.get("/report/check/").content.decode()
+    assert "Child B" in page and "A van outside the park every night." in page
 
 
 def test_csrf_is_enforced_with_a_plain_message(agencies):

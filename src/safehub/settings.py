@@ -142,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Audit chains side by side, each with its own lock (ADR 22). SQLite has one write lock whatever we do: one chain.
+SAFEHUB_AUDIT_SHARDS = env_int("SAFEHUB_AUDIT_SHARDS",
+                               1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -244,6 +247,15 @@ if env_str("SAFEHUB_REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("SAFEHUB_REDIS_URL")}}
 elif env_bool("SAFEHUB_DATABASE_CACHE"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "safehub_cache"}}
+
+# The public's report drafts (ADR 22): shared by every server process, so not the per-process memory cache.
+SAFEHUB_DRAFT_SECONDS = env_int("SAFEHUB_DRAFT_SECONDS", 3 * 3600)
+if env_str("SAFEHUB_REDIS_URL"):
+    CACHES["drafts"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": env_str("SAFEHUB_REDIS_URL"), "KEY_PREFIX": "safehub"}
+else:
+    CACHES["drafts"] = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                        "LOCATION": str(VAR_DIR / "drafts"), "OPTIONS": {"MAX_ENTRIES": 100_000}}
 
 EMAIL_BACKEND = env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("SAFEHUB_EMAIL_HOST", "localhost")

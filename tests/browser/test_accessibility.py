@@ -879,3 +879,49 @@ def test_retention_pages_have_no_serious_accessibility_problems(new_context, sig
     expect(page.get_by_role("link", name=other.reference)).to_be_visible()
     assert len(audit.checked) == 4
     assert not audit.failures, audit.report()
+def test_held_report_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, axe_source,
+                                                                  settings):
+    """A report over its address's limit (held, ADR 21), the page asking a fast reporter to wait, and the
+    screener's held batch."""
+    settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = 0
+    page = new_context(bypass_csp=True).new_page()
+    audit = Audit(page, axe_source)
+    page.goto("/report/")
+    page.get_by_label("A child or young person").check()
+    continue_(page)
+    page.get_by_label("What worries you?").fill("Men hand out vapes to children by the library.")
+    continue_(page)
+    page.goto("/report/check/")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator("#held")).to_be_visible()
+    audit.check("confirmation, held")
+
+    settings.SAFEHUB_PUBLIC_PAGES_PER_WINDOW = 0
+    page.goto("/report/")
+    page.get_by_label("A child or young person").check()
+    continue_(page)
+    expect_heading(page, "Please wait a moment before you continue")
+    audit.check("wait before continuing")
+
+    from safehub.intake.models import Contact, FloodBatch
+
+    batch = FloodBatch.objects.get()
+    screener = sign_in(new_context(bypass_csp=True), "screener")
+    screener_audit = Audit(screener, axe_source)
+    screener.goto("/screening/")
+    expect(screener.locator("#held")).to_contain_text("1 report from one address")
+    screener_audit.check("queue with a held batch")
+    screener.goto(f"/screening/{Contact.objects.get().reference}/")
+    expect(screener.locator("#flood-batch")).to_contain_text("Part of a possible flood from one address")
+    screener_audit.check("held report")
+    screener.goto(f"/screening/held/{batch.pk}/")
+    screener_audit.check("held batch")
+    screener.get_by_role("button", name="Mark as a flood").click()
+    expect(screener.locator(".govuk-error-summary")).to_contain_text("Say why this is a flood")
+    screener_audit.check("held batch with an error")
+    screener.get_by_label("Reason").fill("Checked: a school's assembly")
+    screener.get_by_role("button", name="Release into the queue").click()
+    expect(screener.locator("#batch-decision")).to_contain_text("Checked: a school's assembly")
+    screener_audit.check("released batch")
+    failures = audit.failures + screener_audit.failures
+    assert not failures, "axe found serious or critical problems:\n" + audit.report() + screener_audit.report()

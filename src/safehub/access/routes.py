@@ -62,6 +62,10 @@ ROUTES = {
     "screening:queue": Route(SCREENERS),
     "screening:decided": Route(SCREENERS),
     "screening:escalations": Route(("manager",)),
+    # A held batch belongs to the front door's agency; its page lists only the reports the user may open.
+    "screening:flood_batch": Route(SCREENERS),
+    "screening:release_flood_batch": Route(SCREENERS, methods=("POST",)),
+    "screening:mark_flood_batch": Route(SCREENERS, methods=("POST",)),
     "screening:contact": Route(READERS, record="contact", verb="view"),
     "screening:priority": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),
     "screening:decide": Route(SCREENERS, record="contact", verb="screen", methods=("POST",)),

@@ -3,9 +3,13 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One entry of the append-only, hash-chained audit trail. Written only by safehub.audit.record()."""
+    """One entry of the append-only, hash-chained audit trail. Written only by safehub.audit.record().
 
-    position = models.BigIntegerField(unique=True)
+    The trail is `shard` chains side by side, each with its own lock and head; `position` counts within its
+    shard. Anchors tie the shards' heads into one root chain (ADR 22)."""
+
+    shard = models.PositiveSmallIntegerField(default=0, db_default=0)
+    position = models.BigIntegerField()
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_name = models.CharField(max_length=150, blank=True)
@@ -21,8 +25,23 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["position"]
+        ordering = ["at", "shard", "position"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["shard", "position"], name="audit_one_event_per_shard_position")]
 
     def __str__(self):
-        return f"#{self.position} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.shard}.{self.position} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditAnchor(models.Model):
+    """One entry of the root chain: the head (position and hash) of every shard as it stood, hashed with the
+    previous anchor. Written by safehub.audit.trail.anchor(); append-only like the events."""
+
+    position = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    heads = models.TextField(help_text="shard:position:hash for each shard, comma-separated, by shard")
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["position"]

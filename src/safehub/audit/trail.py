@@ -1,22 +1,32 @@
 """The audit trail: every protected read and every change writes one event here.
 
-Events form a hash chain: each stores SHA-256 over its own content and the previous event's hash, so an
-edit, deletion or insertion anywhere breaks the chain. Writers take a lock on the chain head for the
-rest of their transaction so that concurrent requests cannot fork it. The table refuses UPDATE and
-DELETE (database triggers, see the audit migrations).
+Events form hash chains: each stores SHA-256 over its own content and the previous event's hash in its chain,
+so an edit, deletion or insertion anywhere breaks the chain. There are SAFEHUB_AUDIT_SHARDS chains (shards) side
+by side, each with its own lock and head, so that writers in different processes do not queue on one lock; a
+writer (a server thread) keeps to one shard, so one request's events are in order in one chain. `anchor()` writes
+the head of every shard into a root chain of its own, as transparency logs do (ADR 22). Writers take their
+shard's lock for the rest of their transaction so that concurrent requests cannot fork it. The tables refuse
+UPDATE and DELETE (database triggers, see the audit migrations).
 """
 
 import datetime as dt
 import hashlib
 import multiprocessing
+import random
+import threading
+from contextlib import contextmanager
+from typing import NamedTuple
+
+from django.conf import settings
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from safehub.audit.models import AuditEvent
+from safehub.audit.models import AuditAnchor, AuditEvent
 
 GENESIS_HASH = "0" * 64
-_CHAIN_LOCK_KEY = 7_301_944  # arbitrary constant naming the audit chain's advisory lock on PostgreSQL
+_CHAIN_LOCK_KEY = 7_301_944  # arbitrary constant naming shard 0's advisory lock on PostgreSQL (shard n: + n)
+_ROOT_LOCK_KEY = _CHAIN_LOCK_KEY - 1  # the anchors' root chain
 SEPARATOR = "\x1f"  # ASCII unit separator; stripped from every value before hashing, so fields cannot run together
 
 # The columns covered by the hash, in order. verify reads exactly these.
@@ -46,24 +56,50 @@ def _hashed_values(event):
     return values
 
 
-def _lock_and_read_chain_head():
-    """Take the chain lock for the rest of the transaction; return (position, hash) of the last event."""
+_writer = threading.local()
+
+
+def writer_shard():
+    """The shard this thread writes to: chosen once per thread at random, so that a server's processes and
+    threads spread over the shards and one request's events stay in order in one chain."""
+    shards = max(1, settings.SAFEHUB_AUDIT_SHARDS)
+    if getattr(_writer, "shards", None) != shards:
+        _writer.shards, _writer.shard = shards, random.randrange(shards)  # nosec B311: spreading load, not secrecy
+    return _writer.shard
+
+
+@contextmanager
+def use_shard(shard):
+    """Write this thread's events to one shard for a while (tests and loaders that spread events on purpose)."""
+    writer_shard()
+    saved = _writer.shard
+    _writer.shard = shard
+    try:
+        yield
+    finally:
+        _writer.shard = saved
+
+
+def _lock_and_read_chain_head(shard):
+    """Take the shard's lock for the rest of the transaction; return (position, hash) of its last event."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT head_position, head_hash FROM safehub_audit_head(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SELECT head_position, head_hash FROM safehub_audit_shard_head(%s, %s)",
+                           [_CHAIN_LOCK_KEY + shard, shard])
             position, digest = cursor.fetchone()
         return (position, digest) if position is not None else (0, GENESIS_HASH)
     # SQLite runs IMMEDIATE transactions: the write lock is already held for the whole transaction.
-    last = AuditEvent.objects.order_by("-position").values_list("position", "hash").first()
+    last = AuditEvent.objects.filter(shard=shard).order_by("-position").values_list("position", "hash").first()
     return last or (0, GENESIS_HASH)
 
 
 def chain_head():
-    """(position, hash) of the last event of the chain: what a published figure is stamped with. Inside a
-    transaction it also takes the chain lock until the transaction ends, so no event slips in between reading
-    the head and writing the event that records the reading."""
+    """(position, hash) of the last event of this writer's shard: what a published figure is stamped with (the
+    hash names the event whatever its shard). Inside a transaction it also takes the shard's lock until the
+    transaction ends, so no event slips in between reading the head and writing the event that records the
+    reading (which goes to the same shard)."""
     with transaction.atomic(savepoint=False):
-        return _lock_and_read_chain_head()
+        return _lock_and_read_chain_head(writer_shard())
 
 
 def _actor_fields(user):
@@ -96,12 +132,13 @@ def record_many(action, *, user=None, object_type="", object_ids=(), reason="", 
               "reason": _clean(reason)[:2000], "client_address": _clean(client_address(request)),
               "user_agent": _clean(user_agent)[:300], **{key: _clean(value) for key, value in actor_fields.items()}}
     # Part of the caller's transaction when there is one (no savepoint: a failed event fails the change).
+    shard = writer_shard()
     with transaction.atomic(savepoint=False):
-        position, previous_hash = _lock_and_read_chain_head()
+        position, previous_hash = _lock_and_read_chain_head(shard)
         events = []
         for object_id in object_ids:
             position += 1
-            event = AuditEvent(position=position, at=timezone.now(), object_id=_clean(object_id)[:40],
+            event = AuditEvent(shard=shard, position=position, at=timezone.now(), object_id=_clean(object_id)[:40],
                                previous_hash=previous_hash, **shared)
             event.hash = previous_hash = event_hash(previous_hash, _hashed_values(event))
             events.append(event)
@@ -137,45 +174,136 @@ def verify_rows(rows, first_position=1, previous_hash=GENESIS_HASH):
 
 
 COLUMNS = [*HASHED_COLUMNS, "previous_hash", "hash"]
-# Fixed column and table names only; the positions are bound parameters.
-_SLICE_QUERY = f"SELECT {', '.join(COLUMNS)} FROM audit_auditevent WHERE position BETWEEN %s AND %s ORDER BY position"  # nosec B608
+# Fixed column and table names only; the shard and positions are bound parameters.
+_SLICE_QUERY = (f"SELECT {', '.join(COLUMNS)} FROM audit_auditevent WHERE shard = %s AND position BETWEEN %s AND %s "  # nosec B608
+                "ORDER BY position")
 PARALLEL_FROM = 100_000  # events; below this, starting worker processes costs more than it saves
 
 
-def chain_rows(chunk_size=50_000):
-    """Every event's hashed columns and hashes in position order, streamed through the ORM."""
-    return AuditEvent.objects.order_by("position").values_list(*COLUMNS).iterator(chunk_size=chunk_size)
+class Break(NamedTuple):
+    """Where verify found the trail broken: an event of a shard, or an anchor of the root chain."""
+
+    shard: int | None  # None: the root chain of anchors
+    position: int
+
+    def __str__(self):
+        return f"anchor {self.position}" if self.shard is None else f"event {self.position} of shard {self.shard}"
+
+
+def chain_rows(shard=0, chunk_size=50_000):
+    """Every event of one shard: hashed columns and hashes in position order, streamed through the ORM."""
+    return (AuditEvent.objects.filter(shard=shard).order_by("position").values_list(*COLUMNS)
+            .iterator(chunk_size=chunk_size))
+
+
+def shard_heads():
+    """{shard: (position, hash)} of the last event of every shard that has one (one query on the shards' index)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT e.shard, e.position, e.hash FROM audit_auditevent e JOIN (SELECT shard, max(position) AS "
+                       "position FROM audit_auditevent GROUP BY shard) last ON last.shard = e.shard AND "
+                       "last.position = e.position ORDER BY e.shard")
+        return {shard: (position, digest) for shard, position, digest in cursor.fetchall()}
+
+
+def anchor_hash(previous_hash, position, at, heads):
+    return hashlib.sha256(SEPARATOR.join((previous_hash, str(position), at.astimezone(dt.timezone.utc).isoformat(),
+                                          heads)).encode()).hexdigest()
+
+
+def _heads_text(heads):
+    return ",".join(f"{shard}:{position}:{digest}" for shard, (position, digest) in sorted(heads.items()))
+
+
+def _parse_heads(text):
+    heads = {}
+    for part in filter(None, text.split(",")):
+        shard, position, digest = part.split(":")
+        heads[int(shard)] = (int(position), digest)
+    return heads
+
+
+def anchor():
+    """Append to the root chain the head of every shard as committed now, and return the anchor. Run from a
+    scheduler (`safehub audit anchor`, every minute or so): every event before an anchor is pinned by it, so
+    rewriting a shard's chain from some event onwards is found even if the rewriter re-hashes the rest of it."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROOT_LOCK_KEY])
+        last = AuditAnchor.objects.order_by("-position").values_list("position", "hash").first() or (0, GENESIS_HASH)
+        heads, at = _heads_text(shard_heads()), timezone.now()
+        position = last[0] + 1
+        return AuditAnchor.objects.create(position=position, at=at, heads=heads, previous_hash=last[1],
+                                          hash=anchor_hash(last[1], position, at, heads))
+
+
+def verify_anchors():
+    """Check the root chain and that every head it names is the event stored there. Returns (anchors checked,
+    Break or None). Run after the shards verify, so a head found here names an event whose chain is whole."""
+    previous_hash, expected, seen = GENESIS_HASH, 1, {}
+    stored = {}
+    for anchored in AuditAnchor.objects.order_by("position").iterator(chunk_size=5000):
+        if (anchored.position != expected or anchored.previous_hash != previous_hash
+                or anchor_hash(previous_hash, anchored.position, anchored.at, anchored.heads) != anchored.hash):
+            return expected - 1, Break(None, expected)
+        for shard, (position, digest) in _parse_heads(anchored.heads).items():
+            if position < seen.get(shard, 0):  # a shard's head never moves back
+                return expected - 1, Break(None, expected)
+            seen[shard] = position
+            stored.setdefault((shard, position), []).append((digest, anchored.position))
+        previous_hash, expected = anchored.hash, expected + 1
+    for (shard, position), claims in stored.items():
+        event_hash_now = AuditEvent.objects.filter(shard=shard, position=position).values_list("hash", flat=True).first()
+        for digest, anchor_position in claims:
+            if event_hash_now != digest:
+                return expected - 1, Break(shard, position)
+    return expected - 1, None
 
 
 def verify_whole_chain(workers=2, parallel_from=PARALLEL_FROM):
-    """Check every event from the first. Returns (events checked, first broken position or None).
+    """Check every event of every shard from the first, then the anchors. Returns (events checked, Break or None).
 
-    On PostgreSQL a long chain is split into `workers` slices checked in parallel processes, each reading
-    with its own plain psycopg server-side cursor (through the ORM, fetching costs most of the time); the
-    joins between slices are checked here. Inside a transaction (other connections could not see its
-    writes) or for a short chain, one pass through the ORM."""
-    last = AuditEvent.objects.order_by("-position").values_list("position", flat=True).first() or 0
+    On PostgreSQL a long shard is split into slices checked in `workers` parallel processes, each reading with
+    its own plain psycopg server-side cursor (through the ORM, fetching costs most of the time); the joins between
+    slices are checked here. Inside a transaction (other connections could not see its writes) or for short
+    shards, one pass through the ORM per shard."""
+    heads = shard_heads()
     parallel = connection.vendor == "postgresql" and workers > 1 and not connection.in_atomic_block
-    if not parallel or last < parallel_from:
-        checked, broken_at, _ = verify_rows(chain_rows())
-        return checked, broken_at
-    bounds = [(1 + last * k // workers, last * (k + 1) // workers) for k in range(workers)]
+    checked = 0
+    if parallel and any(last >= parallel_from for last, _ in heads.values()):
+        checked, broken = _verify_in_parallel(heads, workers)
+    else:
+        broken = None
+        for shard in sorted(heads):
+            count, broken_at, _ = verify_rows(chain_rows(shard))
+            checked += count
+            if broken_at is not None:
+                broken = Break(shard, broken_at)
+                break
+    if broken is None:
+        broken = verify_anchors()[1]
+    return checked, broken
+
+
+def _verify_in_parallel(heads, workers):
+    bounds = [(shard, 1 + last * k // workers, last * (k + 1) // workers)
+              for shard, (last, _) in sorted(heads.items()) for k in range(workers)]
     conninfo = _plain_conninfo()
     from django.db import connections
 
     connections.close_all()  # no connection may be shared with the forked workers
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        slices = pool.starmap(_verify_slice, [(conninfo, first, end) for first, end in bounds])
-    checked, previous_hash = 0, GENESIS_HASH
-    for (first, end), (count, broken_at, first_previous, last_hash) in zip(bounds, slices):
+        slices = pool.starmap(_verify_slice, [(conninfo, shard, first, end) for shard, first, end in bounds])
+    checked, previous = 0, {}
+    for (shard, first, end), (count, broken_at, first_previous, last_hash) in zip(bounds, slices):
         if end < first:
             continue
-        if first_previous != previous_hash:
-            return checked, first
+        if first_previous != previous.get(shard, GENESIS_HASH):
+            return checked, Break(shard, first)
         checked += count
         if broken_at is not None:
-            return checked, broken_at
-        previous_hash = last_hash
+            return checked, Break(shard, broken_at)
+        previous[shard] = last_hash
     return checked, None
 
 
@@ -186,8 +314,8 @@ def _plain_conninfo():
     return {key: value for key, value in conninfo.items() if value}
 
 
-def _verify_slice(conninfo, first, end):
-    """Check events first..end in a worker process; returns (count, break or None, first row's stored
+def _verify_slice(conninfo, shard, first, end):
+    """Check events first..end of a shard in a worker process; returns (count, break or None, first row's stored
     previous hash, last hash)."""
     import psycopg
 
@@ -196,7 +324,7 @@ def _verify_slice(conninfo, first, end):
     with psycopg.connect(**conninfo) as conn, conn.transaction():
         with conn.cursor(name="safehub_audit_verify", binary=True) as cursor:
             cursor.itersize = 50_000
-            cursor.execute(_SLICE_QUERY, [first, end])
+            cursor.execute(_SLICE_QUERY, [shard, first, end])
             rows = iter(cursor)
             head = next(rows, None)
             if head is None:
@@ -212,8 +340,10 @@ def _chain_from(head, rows):
 
 
 def verify_chain(events=None):
-    """Return the position of the first event that breaks the chain, or None if it is whole."""
+    """Return where the trail first breaks (a Break), or None if it is whole. `events`: one shard's events."""
     if events is None:
         return verify_whole_chain()[1]
+    events = list(events)
     rows = ([*(getattr(e, c) for c in HASHED_COLUMNS), e.previous_hash, e.hash] for e in events)
-    return verify_rows(rows)[1]
+    broken_at = verify_rows(rows)[1]
+    return None if broken_at is None else Break(events[0].shard if events else 0, broken_at)

@@ -24,7 +24,7 @@ def who_has_seen(request, kind, key):
         audit("access_denied", user=request.user, object_type=kind, object_id=str(key)[:40], reason="audit of record",
               request=request)
         raise Http404("No record with that reference whose audit you can see")
-    events = AuditEvent.objects.filter(object_type=kind, object_id=str(record.pk)).order_by("-position")
+    events = AuditEvent.objects.filter(object_type=kind, object_id=str(record.pk)).order_by("-at", "-id")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     audit("audit_viewed", user=request.user, obj=record, request=request)
     return render(request, "audit/who_has_seen.html", {"kind": kind, "key": key, "page": page,
@@ -41,7 +41,7 @@ def _record_url(request, kind, record, key):
 @role_required("scrutiny")
 def trail(request):
     """The whole trail, filterable, for an independent reviewer."""
-    events = AuditEvent.objects.order_by("-position")
+    events = AuditEvent.objects.order_by("-at", "-id")
     filters = {
         "actor_name": request.GET.get("actor", "").strip()[:150],
         "action": request.GET.get("action", "").strip()[:40],

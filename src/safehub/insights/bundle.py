@@ -23,7 +23,7 @@ def _day(day):
 def case_bundle_pdf(user, child, *, reason, event):
     agency = user.agency.name if user.agency_id else ""
     stamp = (f"OFFICIAL-SENSITIVE. Case bundle of {child.reference}, exported by {user.get_full_name() or user.username} "
-             f"({user.display_role}, {agency}) on {_when(event.at)}, audit event {event.position}. Reason: {reason}")
+             f"({user.display_role}, {agency}) on {_when(event.at)}, audit event {event.position} of shard {event.shard}. Reason: {reason}")
     pdf = Document(f"Case bundle {child.reference}", stamp)
     pdf.alias_nb_pages()
     pdf.add_page()

@@ -1,8 +1,11 @@
 """The one door for new contacts: every public report, professional referral and API call lands here."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,12 +89,14 @@ def _referral_fields(draft, referrer):
 
 
 def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Channel.WEB, request=None,
-                   received_at=None, language=None):
+                   received_at=None, language=None, held=None):
     """Store a contact and everything in it in one transaction and give it a reference.
 
     Returns (contact, created). Submitting the same submission_key twice returns the first contact.
     `received_at` is for contacts recorded after the fact (phone calls typed in, imports, demo data).
     `language` is the language the public form was in; any but English flags the report for an interpreter.
+    `held`: a Held (the client's hashed address and how many reports it has sent this window) for a public
+    report over the hourly limit: it is stored like any other and joins that address's held batch (ADR 21).
     """
     language = languages.language(language or settings.LANGUAGE_CODE).code
     kind = draft.get("kind")
@@ -101,14 +106,17 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     if not concern:
         raise ValidationError("Say what worries you.")
     received_at = received_at or timezone.now()
+    agency = front_door_agency()
     try:
         with transaction.atomic():
+            batch = hold_in_batch(held, agency, received_at) if held else None
             contact = Contact.objects.create(
                 submission_key=submission_key,
                 kind=kind,
                 channel=channel,
-                owning_agency=front_door_agency(),
+                owning_agency=agency,
                 received_at=received_at,
+                flood_batch=batch,
                 decision_due_at=clock.screening_decision_due(received_at),
                 concern=concern[: settings.SAFEHUB_MAX_TEXT],
                 when_happened=(draft.get("when_happened") or "")[:500],
@@ -124,10 +132,10 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
                 model.objects.bulk_create(rows)
             if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
                 _survivor_answers(contact, draft)
-            details = {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()}
-            link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
+            enqueue_after_submit(contact, {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()})
             # Last, so that the audit chain's lock is held only for the end of the transaction.
-            record("contact_submitted", user=referrer, obj=contact, request=request)
+            record("contact_submitted", user=referrer, obj=contact, request=request,
+                   reason=f"held with possible flood {batch.pk}" if batch else "")
     except IntegrityError:
         # The same submission was stored before (a double submit, or an agency system sending again): give
         # back the report it stored. The unique key decides, so there is no check-then-insert race.
@@ -136,6 +144,40 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
             raise
         return existing, False
     return contact, True
+
+
+def enqueue_after_submit(contact, details):
+    """The work that follows a stored report: linking what it mentions (people, phones, vehicles...). Runs inline
+    today, inside the report's transaction and in a savepoint of its own (a linking failure never loses the
+    report). This is the one place to hand it to the background worker (django-tasks) instead: enqueued in the
+    same transaction, the task row would replace the five linking statements of a submission (ADR 22)."""
+    link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
+
+
+class Held(NamedTuple):
+    """A public report over its address's hourly limit: the hashed address and its count in the window."""
+
+    client_key: str
+    sent_in_window: int
+
+
+def hold_in_batch(held, agency, at):
+    """The address's open held batch with one more report in it (opened if there is none). Concurrent first
+    reports from one address meet on the unique index of open batches; the loser joins the winner's."""
+    from safehub.intake.models import FloodBatch
+
+    for _ in range(3):
+        updated = (FloodBatch.objects.filter(client_key=held.client_key, status=FloodBatch.Status.HELD)
+                   .update(held_count=F("held_count") + 1, last_at=at))
+        if updated:
+            return FloodBatch.objects.get(client_key=held.client_key, status=FloodBatch.Status.HELD)
+        try:
+            with transaction.atomic():
+                return FloodBatch.objects.create(owning_agency=agency, client_key=held.client_key, opened_at=at,
+                                                 last_at=at, held_count=1, first_in_window=held.sent_in_window)
+        except IntegrityError:
+            continue
+    raise IntegrityError("Could not hold the report with its address's batch")
 
 
 def _survivor_answers(contact, draft):

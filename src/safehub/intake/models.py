@@ -90,6 +90,8 @@ class Contact(models.Model):
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    flood_batch = models.ForeignKey("FloodBatch", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="contacts", help_text="Held with others from one address (ADR 21)")
 
     objects = VisibleQuerySet.as_manager()
 
@@ -275,3 +277,37 @@ class ContactAddition(models.Model):
     class Meta:
         ordering = ["received_at", "pk"]
         indexes = [models.Index(fields=["reviewed_at", "review_due_at"])]
+
+
+class FloodBatch(models.Model):
+    """Public reports sent from one client address beyond the hourly limit, held together for a screener.
+
+    Nothing is refused: every report is stored, given its reference and put on the statutory clock. Those over
+    the limit join their address's open batch, which the screening queue shows as one row ("part of a possible
+    flood from one address"), until a screener releases it into the queue or marks it as a flood (ADR 21)."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held: a possible flood"
+        RELEASED = "released", "Released into the queue"
+        FLOOD = "flood", "Marked as a flood"
+
+    owning_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    client_key = models.CharField(max_length=24, help_text="A hash of the client address, never the address")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD, db_index=True)
+    opened_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    held_count = models.PositiveIntegerField(default=0)
+    first_in_window = models.PositiveIntegerField(
+        default=0, help_text="How many reports the address had sent in the window when the first was held")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["client_key"], condition=models.Q(status="held"),
+                                               name="one_held_flood_batch_per_address")]
+
+    def __str__(self):
+        return f"possible flood {self.pk}"

@@ -18,15 +18,23 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")[:45]
 
 
-def allow(request, bucket, limit):
-    """Count one event for this client; False once it has used up `limit` in the current window."""
+def client_key(request):
+    """A short hash of the client address: enough to group a client's events, never the address itself."""
+    return hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
+
+
+def count(request, bucket):
+    """Count one event for this client in the current window; return how many it has had in the window."""
     window = settings.SAFEHUB_RATE_WINDOW_SECONDS
-    client = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
-    key = f"rate:{bucket}:{client}:{int(time.time() // window)}"
+    key = f"rate:{bucket}:{client_key(request)}:{int(time.time() // window)}"
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def allow(request, bucket, limit):
+    """Count one event for this client; False once it has used up `limit` in the current window."""
+    return count(request, bucket) <= limit

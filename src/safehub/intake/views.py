@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from safehub.access.records import Restricted, open_record
 from safehub.accounts.decorators import role_required
 from safehub.forms import error_summary, error_text
-from safehub.intake import forms, ratelimit
-from safehub.intake.actions import (MAX_ITEMS_PER_SECTION, PUBLIC_KINDS, ReturnRefused, add_information,
+from safehub.intake import drafts, forms, ratelimit
+from safehub.intake.actions import (MAX_ITEMS_PER_SECTION, PUBLIC_KINDS, Held, ReturnRefused, add_information,
                                    open_with_passphrase, set_reporter_passphrase, submit_contact)
 from safehub.intake.flows import PROFESSIONAL, PUBLIC, STEP_TITLES, sections_for
 from safehub.intake.models import Contact
@@ -36,6 +36,14 @@ def _rate_limited(request):
     return render(request, "intake/rate_limited.html", status=429)
 
 
+def _throttled_after_saving(request, response):
+    """A question page's answers are saved before the page limit is looked at: over it, the reporter is asked to
+    wait before going on (with a link to where they were going) instead of losing what they typed (ADR 21)."""
+    if response.status_code == 302 and _too_many_pages(request):
+        return render(request, "intake/rate_limited.html", {"continue_url": response["Location"]}, status=429)
+    return response
+
+
 def new_draft(kind):
     return {"kind": kind, "submission_key": uuid.uuid4().hex}
 
@@ -43,31 +51,32 @@ def new_draft(kind):
 @require_http_methods(["GET", "POST"])
 def report_start(request):
     """First question of the public journey: a child now, or the reporter's own childhood."""
-    if _too_many_pages(request):
-        return _rate_limited(request)
-    draft = request.session.get(PUBLIC.session_key)
+    return _throttled_after_saving(request, _report_start(request))
+
+
+def _report_start(request):
+    draft = drafts.load(request, PUBLIC)
     initial = {"route": draft["kind"]} if draft else None
     form = forms.WhoForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         route = form.cleaned_data["route"]
+        response = redirect(PUBLIC.url_name, step="concern")
         if not draft or draft.get("kind") != route:
-            draft = new_draft(route)
-            request.session[PUBLIC.session_key] = draft
-        return redirect(PUBLIC.url_name, step="concern")
+            drafts.save(request, PUBLIC, new_draft(route), response)
+        return response
     return render(request, "intake/start.html", {"form": form, "errors": error_summary([form])})
 
 
 @role_required("referrer")
 def referral_start(request):
-    request.session[PROFESSIONAL.session_key] = new_draft("professional")
+    drafts.save(request, PROFESSIONAL, new_draft("professional"))
     return redirect(PROFESSIONAL.url_name, step="concern")
 
 
 @require_http_methods(["GET", "POST"])
 def report_step(request, step):
-    if _too_many_pages(request):
-        return _rate_limited(request)
-    return _step(request, PUBLIC, step, referrer=None)
+    response = _step(request, PUBLIC, step, referrer=None)
+    return response if step == "check" else _throttled_after_saving(request, response)
 
 
 @role_required("referrer")
@@ -77,7 +86,7 @@ def referral_step(request, step):
 
 
 def _step(request, flow, step, referrer):
-    draft = request.session.get(flow.session_key)
+    draft = drafts.load(request, flow)
     if step == "check" and request.method == "POST":
         return _submit(request, flow, draft, referrer)
     if not draft:
@@ -103,7 +112,7 @@ def _step(request, flow, step, referrer):
     form = _single_form(step, draft, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _save_single(draft, step, form.cleaned_data)
-        request.session.modified = True
+        drafts.save(request, flow, draft)
         steps = flow.steps(draft)  # answering "about you" can add the safe contact question
         if page["changing"] and step == "you" and "safe_contact" in steps and not draft.get("safe_contact"):
             return redirect(_step_url(flow, "safe_contact") + "?change=1")
@@ -171,7 +180,7 @@ def _section(request, flow, draft, steps, section, page):
     if not all(form.is_valid() for form in filled):
         return _render_section(request, section, page, item_forms, errors=error_summary(filled))
     draft[section.key] = [form.cleaned_data for form in filled]
-    request.session.modified = True
+    drafts.save(request, flow, draft)
     if removed is not None:
         return redirect(_step_url(flow, section.key) + ("?change=1" if page["changing"] else ""))
     if action == "add":
@@ -208,25 +217,34 @@ def _submit(request, flow, draft, referrer):
         already = Contact.objects.filter(submission_key=key).values_list("reference", flat=True).first() if key else None
         if already is None:
             return redirect(flow.start_url_name)
-        request.session["last_reference"] = already
-        return redirect(_done_url(flow))
+        response = redirect(_done_url(flow))
+        drafts.remember_sent(request, flow, response, already)
+        return response
     page = {"flow": flow, "draft": draft, "step": "check", "title": STEP_TITLES["check"],
             "back_url": _step_url(flow, flow.steps(draft)[-2]), "changing": False}
-    if referrer is None and not ratelimit.allow(request, "submit", settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW):
-        return render(request, "intake/rate_limited.html", status=429)
     try:
         contact, _created = submit_contact(
             draft, submission_key=key, referrer=referrer, request=request,
             language=translation.get_language() if referrer is None else None,
+            held=_held_if_over_limit(request) if referrer is None else None,
         )
     except ValidationError as error:
         return _check(request, flow, draft, page, error=error_text(error), status=400)
     except DatabaseError:
-        log.exception("Could not store a report; the answers are kept in the session")
+        log.exception("Could not store a report; the answers are kept in the draft")
         return render(request, "intake/store_failed.html", {"check_url": _step_url(flow, "check")}, status=503)
-    request.session.pop(flow.session_key, None)
-    request.session["last_reference"] = contact.reference
-    return redirect(_done_url(flow))
+    response = redirect(_done_url(flow))
+    drafts.discard(request, flow, response)
+    drafts.remember_sent(request, flow, response, contact.reference)
+    return response
+
+
+def _held_if_over_limit(request):
+    """Past its address's hourly limit a public report is held for a screener, never refused (ADR 21)."""
+    sent = ratelimit.count(request, "submit")
+    if sent <= settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW:
+        return None
+    return Held(ratelimit.client_key(request), sent)
 
 
 def _done_url(flow):
@@ -234,7 +252,7 @@ def _done_url(flow):
 
 
 def report_done(request):
-    reference = request.session.get("last_reference")
+    reference = drafts.last_sent(request)
     if not reference:
         return redirect("intake:report_start")
     return _render_done(request, reference)
@@ -245,6 +263,7 @@ def _render_done(request, reference, form=None, status=200):
     has_passphrase = contact is not None and hasattr(contact, "passphrase")
     offer = contact is not None and contact.kind in PUBLIC_KINDS and not has_passphrase
     context = {"reference": reference, "professional": False, "has_passphrase": has_passphrase,
+               "held": contact is not None and contact.flood_batch_id is not None,
                "passphrase_form": (form or forms.PassphraseForm(reference=reference)) if offer else None,
                "errors": error_summary([form]) if form is not None else []}
     return render(request, "intake/done.html", context, status=status)
@@ -255,7 +274,7 @@ def set_passphrase(request):
     """The confirmation page's passphrase, for the report this session has just sent (and only that one)."""
     if _too_many_pages(request):
         return _rate_limited(request)
-    reference = request.session.get("last_reference")
+    reference = drafts.last_sent(request)
     if not reference:
         return redirect("intake:report_start")
     contact = Contact.objects.filter(reference=reference, kind__in=PUBLIC_KINDS).first()

@@ -1,14 +1,14 @@
 """The one door for screening changes: priority, decision, closure and escalation of contacts."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from safehub import clock
-from safehub.access.policy import require
+from safehub.access.policy import has_role, require
 from safehub.accounts.models import Role, User
-from safehub.audit.trail import record
+from safehub.audit.trail import record, record_many
 from safehub.intake.models import Contact
 from safehub.screening.models import Notification
 
@@ -149,3 +149,62 @@ def mark_addition_read(user, addition, *, request=None):
         record("contact_addition_read", user=user, obj=addition.contact, reason=f"addition {addition.pk}",
                request=request)
     return addition
+
+
+# --- Reports held as a possible flood from one address (ADR 21) ------------------------------------------
+
+FLOOD_OUTCOME_REASON = "Part of a flood from one address, judged so by {user}: {reason}"
+
+
+def _held_batch(user, batch):
+    """The batch locked for this change, if the user may screen its agency's reports and it is still held."""
+    from safehub.intake.models import FloodBatch
+
+    if not has_role(user, "screener", "manager") or user.agency_id != batch.owning_agency_id:
+        raise PermissionDenied("Only the front door's screeners and managers can act on held reports.")
+    batch = FloodBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != FloodBatch.Status.HELD:
+        raise ValidationError(f"This batch was already {batch.get_status_display().lower()}.")
+    return batch
+
+
+def release_flood_batch(user, batch, reason="", *, request=None):
+    """A screener judges a held batch genuine (a school's or a library's shared connection): its reports join the
+    queue like any other, on the deadlines they had from the start."""
+    from safehub.intake.models import FloodBatch
+
+    with transaction.atomic():
+        batch = _held_batch(user, batch)
+        batch.status, batch.decided_at, batch.decided_by = FloodBatch.Status.RELEASED, timezone.now(), user
+        batch.decision_reason = (reason or "").strip()[:2000]
+        batch.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        record("flood_batch_released", user=user, obj=batch, reason=f"{batch.held_count} reports. {batch.decision_reason}"
+               .strip(), request=request)
+    return batch
+
+
+def mark_flood_batch(user, batch, reason, *, request=None):
+    """A screener judges a held batch a flood: each of its undecided reports the user may open is decided "no
+    further action" with the reason (each audited), kept, and nobody is emailed. A report in it that needs
+    action is opened from the batch before this, like any other."""
+    from safehub.intake.models import FloodBatch
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why this is a flood, such as the same text sent again and again.")
+    with transaction.atomic():
+        batch = _held_batch(user, batch)
+        now = timezone.now()
+        batch.status, batch.decided_at, batch.decided_by = FloodBatch.Status.FLOOD, now, user
+        batch.decision_reason = reason[:2000]
+        batch.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        undecided = Contact.objects.visible_to(user).filter(flood_batch=batch, decided_at__isnull=True)
+        decided_ids = list(undecided.values_list("pk", flat=True))
+        Contact.objects.filter(pk__in=decided_ids).update(
+            outcome=Contact.Outcome.NO_FURTHER_ACTION, decided_at=now, decided_by=user, status=Contact.Status.DECIDED,
+            outcome_reason=FLOOD_OUTCOME_REASON.format(user=user.username, reason=batch.decision_reason))
+        record("flood_batch_marked", user=user, obj=batch, reason=f"{len(decided_ids)} reports. {reason}",
+               request=request)
+        record_many("decision_recorded", user=user, object_type="contact", object_ids=decided_ids,
+                    reason=Contact.Outcome.NO_FURTHER_ACTION, request=request)
+    return batch

@@ -27,3 +27,10 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Give the reason for the decision",
                         "max_length": "The reason must be 5,000 characters or fewer"},
     )
+
+
+class FloodBatchForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )

@@ -1,5 +1,6 @@
 """The screening queue (front door): every contact waiting for a decision, soonest deadline first."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,8 +15,9 @@ from safehub.accounts.decorators import role_required
 from safehub.intake.models import Contact
 from safehub.forms import error_summary, error_text
 from safehub.screening import actions
-from safehub.screening.forms import DecisionForm, PriorityForm
-from safehub.screening.queries import new_information, open_contacts
+from safehub.audit.trail import record_many
+from safehub.screening.forms import DecisionForm, FloodBatchForm, PriorityForm
+from safehub.screening.queries import batch_groups, held_batches, new_information, not_held, open_contacts
 from safehub.cases.actions import OUTCOMES_THAT_OPEN_A_CASE
 from safehub.linking.queries import links_for_contact, people_of_concern_named
 
@@ -27,10 +29,58 @@ QUEUE_PAGE_SIZE = 200
 @role_required(*SCREENING_ROLES)
 def queue(request):
     actions.escalate_overdue()
-    contacts = list(open_contacts(request.user).select_related("referrer_agency")[:QUEUE_PAGE_SIZE])
+    contacts = list(not_held(open_contacts(request.user)).select_related("referrer_agency")[:QUEUE_PAGE_SIZE])
     additions = list(new_information(request.user)[:QUEUE_PAGE_SIZE])
-    return render(request, "screening/queue.html", {"contacts": contacts, "additions": additions,
+    held = list(held_batches(request.user)[:QUEUE_PAGE_SIZE])
+    return render(request, "screening/queue.html", {"contacts": contacts, "additions": additions, "held": held,
                                                     "now": timezone.now()})
+
+
+def _front_door_batch(request, batch_id):
+    """A batch of the user's own agency (the front door's), or 404."""
+    from safehub.intake.models import FloodBatch
+
+    batch = FloodBatch.objects.filter(pk=batch_id, owning_agency_id=request.user.agency_id).first()
+    if batch is None:
+        raise Http404("No held reports with that number")
+    return batch
+
+
+@role_required(*SCREENING_ROLES)
+def flood_batch(request, batch_id, form=None, status=200):
+    batch = _front_door_batch(request, batch_id)
+    groups, group_count = batch_groups(request.user, batch)
+    shown = [group["contacts"][0]["pk"] for group in groups]  # each group's text is that report's
+    record_many("contact_viewed", user=request.user, object_type="contact", object_ids=shown,
+                reason=f"in held batch {batch.pk}", request=request)
+    context = {"batch": batch, "groups": groups, "group_count": group_count, "now": timezone.now(),
+               "limit": settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW,
+               "form": form if form is not None else FloodBatchForm(), "errors": error_summary([form]) if form is not None else []}
+    return render(request, "screening/flood_batch.html", context, status=status)
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+def release_flood_batch(request, batch_id):
+    return _act_on_batch(request, batch_id, actions.release_flood_batch)
+
+
+@role_required(*SCREENING_ROLES)
+@require_POST
+def mark_flood_batch(request, batch_id):
+    return _act_on_batch(request, batch_id, actions.mark_flood_batch)
+
+
+def _act_on_batch(request, batch_id, action):
+    batch = _front_door_batch(request, batch_id)
+    form = FloodBatchForm(request.POST)
+    if form.is_valid():
+        try:
+            action(request.user, batch, form.cleaned_data["reason"], request=request)
+            return redirect("screening:flood_batch", batch_id=batch.pk)
+        except ValidationError as error:
+            form.add_error("reason", error_text(error))
+    return flood_batch(request, batch_id, form=form, status=400)
 
 
 @role_required(*SCREENING_ROLES)
@@ -59,7 +109,7 @@ DETAILS = ("children", "people", "vehicles", "phones", "handles", "places")
 def with_contact(verb="view"):
     """Open the contact named in the URL through the access policy (audited) with its details, and check the
     user may `verb` it before the view reads any input; otherwise refuse."""
-    queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by").prefetch_related(*DETAILS)
+    queryset = Contact.objects.select_related("referrer", "referrer_agency", "decided_by", "flood_batch__decided_by").prefetch_related(*DETAILS)
     return with_record("contact", verb, queryset=queryset)
 
 

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from safehub.audit.models import AuditEvent
-from safehub.audit.trail import record, verify_whole_chain
+from safehub.audit.trail import anchor, record, verify_whole_chain
 
-EXPORT_COLUMNS = ["position", "at", "actor_name", "agency_code", "role", "action", "object_type", "object_id",
+EXPORT_COLUMNS = ["shard", "position", "at", "actor_name", "agency_code", "role", "action", "object_type", "object_id",
                   "reason", "client_address", "user_agent", "previous_hash", "hash"]
 
 
@@ -30,7 +30,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        sub.add_parser("verify", help="check every event from the first; name the first broken position")
+        sub.add_parser("verify", help="check every event of every shard and the anchors; name the first break")
+        sub.add_parser("anchor", help="write every shard's head into the root chain (run every minute or so)")
         export = sub.add_parser("export", help="write the events of a period as CSV or JSON")
         export.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
         export.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
@@ -40,6 +41,10 @@ class Command(BaseCommand):
     def handle(self, subcommand, **options):
         if subcommand == "verify":
             return self.verify()
+        if subcommand == "anchor":
+            anchored = anchor()
+            self.stdout.write(f"Anchor {anchored.position}: {anchored.hash} ({anchored.heads.count(':') // 2} shards)")
+            return None
         return self.export(options)
 
     def verify(self):
@@ -47,7 +52,7 @@ class Command(BaseCommand):
         checked, broken_at = verify_whole_chain()
         seconds = time.perf_counter() - started
         if broken_at is not None:
-            self.stdout.write(f"BROKEN: the chain breaks at event {broken_at} (an event there was altered, "
+            self.stdout.write(f"BROKEN: the chain breaks at {broken_at} (an event there was altered, "
                               f"removed or inserted). {checked} events before it are intact.")
             sys.exit(1)
         self.stdout.write(f"OK: {checked} events, chain intact ({seconds:.2f} s).")
@@ -59,14 +64,15 @@ class Command(BaseCommand):
         zone = timezone.get_current_timezone()
         since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
         until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        events = AuditEvent.objects.filter(at__gte=since, at__lt=until).order_by("position")
-        head = AuditEvent.objects.order_by("-position").values("position", "hash").first()
+        events = AuditEvent.objects.filter(at__gte=since, at__lt=until).order_by("at", "shard", "position")
+        anchored = anchor()  # pins every shard's head as the export starts (ADR 22)
+        head = {"anchor": anchored.position, "hash": anchored.hash, "shards": anchored.heads}
         rows = ([*(str(getattr(e, c)) for c in EXPORT_COLUMNS)] for e in events.iterator(chunk_size=5000))
         count = self._write_atomically(options["out"], options["format"], rows, head, start, end)
         record("audit_exported", object_type="audit", object_id=f"{start}..{end}",
                reason=f"{count} events to {os.path.basename(options['out'])}")
-        self.stdout.write(f"Wrote {count} events to {options['out']} (chain head: event "
-                          f"{head['position'] if head else 0}, {head['hash'] if head else '-'}).")
+        self.stdout.write(f"Wrote {count} events to {options['out']} (chain head: anchor {head['anchor']}, "
+                          f"{head['hash']}).")
 
     def _write_atomically(self, path, fmt, rows, head, start, end):
         folder = os.path.dirname(os.path.abspath(path))
@@ -75,7 +81,7 @@ class Command(BaseCommand):
         try:
             with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
                 if fmt == "csv":
-                    out.write(f"# chain head: position {head['position'] if head else 0}, hash {head['hash'] if head else ''}\n")
+                    out.write(f"# chain head: anchor {head['anchor']}, hash {head['hash']}, shards {head['shards']}\n")
                     writer = csv.writer(out)
                     writer.writerow(EXPORT_COLUMNS)
                     for row in rows:
