@@ -39,7 +39,7 @@ def _run(change):
     except PermissionDenied as refused:
         raise ApiPermissionDenied(str(refused)) from None
     except (ValidationError, ValueError) as invalid:
-        raise ApiValidationError({"detail": getattr(invalid, "messages", [str(invalid)])}) from None
+        raise ApiValidationError({"detail": getattr(invalid, "messages", [str(invalid)])}, code="rule") from None
 
 
 class ChildRecordSerializer(serializers.ModelSerializer):
@@ -51,6 +51,9 @@ class ChildRecordSerializer(serializers.ModelSerializer):
         model = Child
         fields = ["reference", "owning_agency", *CHILD_FIELDS, "created_at", "merged_into"]
         read_only_fields = ["reference", "owning_agency", "created_at", "merged_into"]
+
+    # ten digits, spaces allowed; the check digit is checked too (422 when it is wrong)
+    request_schema_rules = {"properties": {"nhs_number": {"pattern": r"^(?:(?:[0-9] *){9}[0-9])?$"}}}
 
 
 class CaseSerializer(serializers.ModelSerializer):
