@@ -59,7 +59,9 @@ class ChildRecordSerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     child = serializers.SlugRelatedField(slug_field="reference", queryset=Child.objects.none())
     owning_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    allocated_to = serializers.StringRelatedField()
+    allocated_to = serializers.StringRelatedField(allow_null=True, help_text="The worker holding it (null until allocated)")
+    closure_outcome = serializers.ChoiceField(choices=Case.ClosureOutcome.choices, allow_blank=True, read_only=True,
+                                              help_text="Blank while the case is open")
     source_contact = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     risk = serializers.CharField(source="risk_label", read_only=True)
 
