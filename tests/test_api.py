@@ -115,3 +115,23 @@ def test_refused_api_calls_are_audited(school_system, users):
     denied = AuditEvent.objects.filter(action="access_denied", object_type="api")
     assert denied.count() == 2
     assert denied.filter(actor__username="school-mis").exists()
+
+
+def test_the_schema_asks_for_what_the_server_requires_and_documents_every_refusal(school_system, client):
+    schema = client.get("/api/schema/?format=json").json()
+    body = schema["components"]["schemas"]["ReferralCreateRequest"]
+    for field in ("concern", "referrer_role", "family_knows"):
+        assert (body["properties"][field]["minLength"], body["properties"][field]["pattern"]) == (1, r"\S")
+    assert set(schema["paths"]["/api/v1/referrals/{reference}/"]["get"]["responses"]) == {"200", "401", "403", "404"}
+    assert set(schema["paths"]["/api/v1/referrals/"]["post"]["responses"]) == {"200", "201", "400", "401", "403",
+                                                                                "415", "422"}
+    blank = school_system.post("/api/v1/referrals/", {**REFERRAL, "concern": "   ", "family_knows": ""}, format="json")
+    assert blank.status_code == 400
+    assert blank.json() == {"concern": ["This field may not be blank."], "family_knows": ["This field may not be blank."]}
+    no_reason = school_system.post("/api/v1/referrals/", {**REFERRAL, "consent": "refused"}, format="json")
+    assert no_reason.status_code == 400 and "consent_reason" in no_reason.json()
+
+
+def test_an_id_that_is_not_a_number_gets_a_json_404(school_system):
+    response = school_system.get("/api/v1/people/not-a-number/")
+    assert response.status_code == 404 and response.json() == {"detail": "No record there that you can open."}

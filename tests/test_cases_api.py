@@ -99,3 +99,11 @@ def test_the_schema_documents_the_case_routes(client):
     for route in ("/api/v1/children/", "/api/v1/cases/{reference}/", "/api/v1/cases/{reference}/assessments/",
                   "/api/v1/cases/{reference}/actions/", "/api/v1/cases/{reference}/meetings/"):
         assert route in schema
+
+
+def test_a_reference_that_names_no_child_you_can_open_is_refused_with_422_and_the_field(users):
+    response = api_for(users["worker"]).post("/api/v1/cases/", {"child": "CH-999999"}, format="json")
+    assert response.status_code == 422
+    assert list(response.json()) == ["child"] and "CH-999999" in response.json()["child"][0]
+    wrong_shape = api_for(users["worker"]).post("/api/v1/cases/", {"child": None}, format="json")
+    assert wrong_shape.status_code == 400 and "child" in wrong_shape.json()

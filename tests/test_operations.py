@@ -662,7 +662,7 @@ def test_the_api_lists_operations_with_disruption_and_justice_through_the_policy
     served = ago(days=1).isoformat()
     refused = police.post(f"/api/v1/operations/{operation.pk}/disruptions/",
                           {"kind": "sro", "person": town["dean"].pk, "served_at": served, "years": 1}, format="json")
-    assert refused.status_code == 400 and "at least 2 years" in str(refused.json())
+    assert refused.status_code == 422 and "at least 2 years" in str(refused.json())
     made = police.post(f"/api/v1/operations/{operation.pk}/disruptions/",
                        {"kind": "sro", "person": town["dean"].pk, "served_at": served, "years": 2}, format="json")
     assert made.status_code == 201 and made.json()["ends_at"]

@@ -265,8 +265,10 @@ DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "safehub@example.invalid")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["safehub.accounts.api_auth.AgencySystemTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "safehub.api.SafehubAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the schema documents JSON bodies only
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "safehub.api.exception_handler",
 }
 # Person matching bands (match probability): auto-link at or above the first, needs review at or above the second.
@@ -288,6 +290,9 @@ SPECTACULAR_SETTINGS = {
                    "systems. Token per agency system.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Requests get their own components, so a request field can say what it needs (at least one character)
+    # without a stored record that predates a rule breaking the response schema.
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"OperationStatusEnum": "safehub.intelligence.models.Operation.Status"},
 }
 

@@ -1,5 +1,6 @@
 """Site-wide pages: errors that never show a stack trace, and the static information pages."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
@@ -20,6 +21,8 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):  # an API client gets JSON, as the schema says (an id that is not a number)
+        return JsonResponse({"detail": "No record there that you can open."}, status=404)
     return render(request, "errors/404.html", status=404)
 
 

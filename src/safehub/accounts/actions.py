@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safehub.accounts.models import User
+from safehub.accounts.models import ApiToken, Role, User
 from safehub.audit.trail import record
 
 
@@ -218,3 +218,52 @@ def save_provider(actor, provider, changes, *, client_secret="", request=None):
         record("sso_provider_added" if adding else "sso_provider_changed", user=actor, obj=provider,
                reason="changed: " + ", ".join(changed), request=request)
     return provider
+# An agency system acts for its agency exactly as a member of its staff of this role would (ADR 23): a school's or
+# GP's system makes referrals; a case system (the council's or a school's MIS, the police's) reads and writes its
+# agency's cases as a worker does; an intelligence system reads people of concern as an analyst does. Managing
+# (allocation, sign-off), screening decisions, investigation and administration stay with people.
+SYSTEM_ROLES = (Role.REFERRER, Role.WORKER, Role.ANALYST)
+
+
+def _administer_unless_operator(actor):
+    """`actor` None is the operator at the server's shell (`safehub apitoken`), who administers already."""
+    if actor is not None:
+        _administer(actor)
+
+
+def add_agency_system(actor, *, username, name, agency, role, request=None):
+    """An agency system account: no password or second factor, it only calls the API with a token."""
+    _administer_unless_operator(actor)
+    if role not in SYSTEM_ROLES:
+        raise ValidationError(f"An agency system's role must be one of: {', '.join(SYSTEM_ROLES)}.")
+    if agency is None:
+        raise ValidationError("An agency system belongs to one agency.")
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(f"There is already an account called {username!r}.")
+    user, _ = create_user(username=username, password=None, role=role, agency=agency, first_name=name,
+                          last_name="(system)", is_system=True, created_by=actor)
+    return user
+
+
+def issue_api_token(actor, account, name, *, request=None):
+    """A new token for an agency system account, returned to be shown once (only its digest is kept)."""
+    from safehub.accounts.api_auth import issue_token
+
+    _administer_unless_operator(actor)
+    if not (account.is_system and account.is_active and account.agency_id):
+        raise ValidationError("Tokens are issued only to active agency system accounts.")
+    return issue_token(account, name, issued_by=actor, request=request)
+
+
+def revoke_api_token(actor, token, reason, *, request=None):
+    """Refuse a token from now on (a system replaced, a token leaked); the reason is kept in the audit trail."""
+    from django.utils import timezone
+
+    _administer_unless_operator(actor)
+    if not reason.strip():
+        raise ValidationError("Say why the token is revoked.")
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if not revoked:
+            raise ValidationError("That token is already revoked.")
+        record("api_token_revoked", user=actor, obj=token, reason=reason, request=request)

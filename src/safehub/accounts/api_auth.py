@@ -15,8 +15,9 @@ def digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user, name):
-    """Create a token for an agency system account and return it; it is never shown again."""
+def issue_token(user, name, *, issued_by=None, request=None):
+    """Create a token for an account and return it; it is never shown again. Administrators issue tokens through
+    `safehub.accounts.actions.issue_api_token`, which allows agency system accounts only."""
     from django.db import transaction
 
     from safehub.audit.trail import record
@@ -24,7 +25,7 @@ def issue_token(user, name):
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         issued = ApiToken.objects.create(user=user, name=name, digest=digest(token), prefix=token[:TOKEN_PREFIX_LENGTH])
-        record("api_token_issued", obj=issued, reason=f"for {user.username}: {name}")
+        record("api_token_issued", user=issued_by, obj=issued, reason=f"for {user.username}: {name}", request=request)
     return token
 
 

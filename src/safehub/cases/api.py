@@ -39,7 +39,7 @@ def _run(change):
     except PermissionDenied as refused:
         raise ApiPermissionDenied(str(refused)) from None
     except (ValidationError, ValueError) as invalid:
-        raise ApiValidationError({"detail": getattr(invalid, "messages", [str(invalid)])}) from None
+        raise ApiValidationError({"detail": getattr(invalid, "messages", [str(invalid)])}, code="rule") from None
 
 
 class ChildRecordSerializer(serializers.ModelSerializer):
@@ -52,11 +52,16 @@ class ChildRecordSerializer(serializers.ModelSerializer):
         fields = ["reference", "owning_agency", *CHILD_FIELDS, "created_at", "merged_into"]
         read_only_fields = ["reference", "owning_agency", "created_at", "merged_into"]
 
+    # ten digits, spaces allowed; the check digit is checked too (422 when it is wrong)
+    request_schema_rules = {"properties": {"nhs_number": {"pattern": r"^(?:(?:[0-9] *){9}[0-9])?$"}}}
+
 
 class CaseSerializer(serializers.ModelSerializer):
     child = serializers.SlugRelatedField(slug_field="reference", queryset=Child.objects.none())
     owning_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    allocated_to = serializers.StringRelatedField()
+    allocated_to = serializers.StringRelatedField(allow_null=True, help_text="The worker holding it (null until allocated)")
+    closure_outcome = serializers.ChoiceField(choices=Case.ClosureOutcome.choices, allow_blank=True, read_only=True,
+                                              help_text="Blank while the case is open")
     source_contact = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     risk = serializers.CharField(source="risk_label", read_only=True)
 

@@ -24,7 +24,7 @@ def validate_nhs_number(value):
     check = 11 - total % 11
     check = 0 if check == 11 else check
     if check == 10 or check != int(digits[9]):
-        raise ValidationError("That is not a valid NHS number: check the digits")
+        raise ValidationError("That is not a valid NHS number: check the digits", code="check_digit")
 
 
 class Ethnicity(models.TextChoices):
