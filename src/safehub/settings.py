@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "safehub.accounts",
     "safehub.access",
     "safehub.audit",
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "safehub.intelligence",
     "safehub.insights",
     "safehub.support",
+    "safehub.background",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +184,13 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Behind the reverse proxy (docs/deploying.md), which sets X-Forwarded-Proto; the health probes answer
+    # plain HTTP on the server's own address.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The site's own https origin(s) when the proxy's host name differs from what the browser sends, e.g.
+# https://safehub.example.org (comma-separated).
+CSRF_TRUSTED_ORIGINS = env_list("SAFEHUB_CSRF_TRUSTED_ORIGINS", [])
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -207,7 +216,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = True
+# Production serves the files `safehub collectstatic` gathered under var/static, compressed (gzip, Brotli) and
+# with content hashes in their names so browsers keep them for a year; the embedded default reads them where
+# they are.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Background work (ADR 20): django-tasks with its database backend, so no broker is needed; `safehub worker`
+# runs the tasks and `safehub scheduler` enqueues the jobs of safehub/schedule.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker not seen for this long is gone: /readyz says so and its running task is queued again.
+SAFEHUB_WORKER_STALE_SECONDS = env_int("SAFEHUB_WORKER_STALE_SECONDS", 60)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("SAFEHUB_REDIS_URL"):
@@ -218,6 +241,10 @@ elif env_bool("SAFEHUB_DATABASE_CACHE"):
 EMAIL_BACKEND = env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("SAFEHUB_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("SAFEHUB_EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("SAFEHUB_EMAIL_USE_TLS")
+EMAIL_HOST_USER = env_str("SAFEHUB_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("SAFEHUB_EMAIL_PASSWORD")
+EMAIL_FILE_PATH = env_str("SAFEHUB_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file backend
 DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "safehub@example.invalid")
 
 REST_FRAMEWORK = {
