@@ -10,7 +10,7 @@ TESTS ?=
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo install assets migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks clean
+.PHONY: demo serve bench-faults install assets migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,10 +46,18 @@ install: $(BIN)/.installed assets
 migrate: install
 	$(SAFEHUB) migrate --noinput
 
+# The demo: Django's development server on the embedded SQLite, with the background worker and the scheduler
+# beside it; Ctrl-C stops all three.
 demo: migrate
 	$(SAFEHUB) demo
-	@echo "Serving Safehub on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(SAFEHUB) runserver 127.0.0.1:8000 --noreload
+	$(SAFEHUB) serve --server runserver --bind 127.0.0.1:8000 --no-migrate
+
+# Production serving (docs/deploying.md): gunicorn, the background worker and the scheduler, on the database and
+# Redis named by SAFEHUB_DATABASE_URL and SAFEHUB_REDIS_URL; migrates first, and in production mode
+# (SAFEHUB_PRODUCTION=1) gathers the static files for WhiteNoise.
+SERVE_BIND ?= 127.0.0.1:8000
+serve: install
+	$(SAFEHUB) serve --bind $(SERVE_BIND)
 
 test: test-ready test-sqlite test-postgres
 
@@ -99,6 +107,12 @@ NETWORKS_DB_URL ?=
 bench-networks: install
 	$(BIN)/python bench/networks_quality.py $(if $(NETWORKS_REPORTS),--reports $(NETWORKS_REPORTS)) \
 		$(if $(NETWORKS_DB_URL),--database-url $(NETWORKS_DB_URL))
+
+# Faults survived (bench/faults.py): public reports at a steady rate through gunicorn on a throwaway PostgreSQL
+# cluster of its own (port 5430-5439) and Redis, while PostgreSQL restarts, a server worker and the background
+# worker are killed. Prints JSON; about 3 minutes.
+bench-faults: install
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/vendor $(STATIC)/safehub/safehub.css
