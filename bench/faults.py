@@ -106,7 +106,8 @@ for n in range({count}):
 def environment(database_url, var_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFEHUB_", "DJANGO_"))}
     env.update({
-        "PYTHONPATH": str(PROJECT_DIR / "src"), "SAFEHUB_DATABASE_URL": database_url, "SAFEHUB_REDIS_URL": REDIS_URL,
+        "PYTHONPATH": str(PROJECT_DIR / "src"), "DJANGO_SETTINGS_MODULE": "safehub.settings",
+        "SAFEHUB_DATABASE_URL": database_url, "SAFEHUB_REDIS_URL": REDIS_URL,
         "SAFEHUB_PRODUCTION": "1", "SAFEHUB_SSL_REDIRECT": "0",  # TLS ends at the reverse proxy, not here
         "SAFEHUB_SECRET_KEY": "faults-bench-" + "k" * 50, "SAFEHUB_ALLOWED_HOSTS": HOST,
         "SAFEHUB_VAR_DIR": str(var_dir), "SAFEHUB_WORKER_STALE_SECONDS": str(STALE_SECONDS),
