@@ -185,13 +185,13 @@ class Outcomes:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.requests = []  # (at, step, ok, what went wrong)
+        self.requests = []  # (at, reporter, step, ok, what went wrong)
         self.accepted = {}  # marker -> reference shown to the reporter
         self.given_up = []
 
-    def note(self, step, ok, problem=""):
+    def note(self, reporter, step, ok, problem=""):
         with self.lock:
-            self.requests.append((time.monotonic(), step, ok, problem))
+            self.requests.append((time.monotonic(), reporter, step, ok, f"{problem} ({step})" if problem else ""))
 
 
 class Reporter:
@@ -212,13 +212,13 @@ class Reporter:
             try:
                 status, where, body = self.client.request(method, path, self.jar, fields)
             except (OSError, Exception) as error:  # noqa: BLE001 - a dropped connection is what we measure
-                self.outcomes.note(step, False, f"connection: {type(error).__name__}")
+                self.outcomes.note(self.marker, step, False, f"connection: {type(error).__name__}")
                 time.sleep(RETRY_PAUSE)
                 continue
             if status in expect and where.endswith(location):
-                self.outcomes.note(step, True)
+                self.outcomes.note(self.marker, step, True)
                 return body
-            self.outcomes.note(step, False, f"{status}{' ' + where if where else ''}")
+            self.outcomes.note(self.marker, step, False, f"{status}{' ' + where if where else ''}")
             time.sleep(RETRY_PAUSE)
         raise TimeoutError(step)
 
@@ -269,9 +269,10 @@ def reporters(rate, seconds, run, outcomes, stop):
 
 def restart_postgres(cluster):
     log("fault (a): restarting PostgreSQL")
+    started = time.monotonic()
     done = cluster.run("pg_ctl", "restart", "-D", str(cluster.data), "-m", "fast", "-w", "-t", "60", "-s",
                        "-l", str(cluster.folder / "server.log"), "-o", f"-p {cluster.port}")
-    return {"pg_ctl_restart_ok": done.returncode == 0}
+    return {"pg_ctl_restart_ok": done.returncode == 0, "restart_took_seconds": round(time.monotonic() - started, 2)}
 
 
 def kill_a_server_worker(services):
@@ -312,20 +313,23 @@ def kill_the_background_worker_mid_task(services, database_url):
 # --- counting --------------------------------------------------------------------------------------------
 
 def fault_costs(outcomes, fault_times, end):
-    """Per fault: errors seen by reporters between it and the next fault, and the time from the first failed
-    request to the last retry that got through (every reporter going again)."""
+    """Per fault: the errors reporters saw between it and the next fault, and how long it cost: from the first
+    failed request to the moment the last reporter who met a failure got the same page through."""
     costs = {}
     marks = [*fault_times.items(), ("end", end)]
+    requests = sorted(outcomes.requests)
     for (name, start), (_, stop) in zip(marks, marks[1:]):
-        window = [r for r in outcomes.requests if start <= r[0] < stop]
-        failures = [r for r in window if not r[2]]
-        seen = Counter(r[3] for r in failures)
+        failures = [r for r in requests if start <= r[0] < stop and not r[3]]
+        recovered = []
+        for at, reporter, step, _, _ in failures:
+            later = (r[0] for r in requests if r[0] > at and r[1] == reporter and r[2] == step and r[3])
+            recovered.append(next(later, None))
         cost = None
         if failures:
-            failed_steps = {r[1] for r in failures}
-            last_recovery = max((r[0] for r in window if r[2] and r[1] in failed_steps), default=failures[-1][0])
-            cost = round(max(last_recovery, failures[-1][0]) - failures[0][0], 2)
-        costs[name] = {"errors_shown": len(failures), "what_reporters_saw": dict(seen.most_common()),
+            done = [at for at in recovered if at is not None]
+            cost = round(max(done) - failures[0][0], 2) if len(done) == len(recovered) else "not recovered"
+        costs[name] = {"errors_shown": len(failures),
+                       "what_reporters_saw": dict(Counter(r[4] for r in failures).most_common()),
                        "seconds_first_failure_to_recovery": cost}
     return costs
 
@@ -406,7 +410,7 @@ def main():
             "accepted": len(outcomes.accepted), "stored": counts["stored"], "lost": counts["lost"],
             "duplicates": counts["duplicates"], "reporters_who_gave_up": len(outcomes.given_up),
             "requests": len(outcomes.requests),
-            "errors_shown_before_a_retry_got_through": sum(1 for r in outcomes.requests if not r[2]),
+            "errors_shown_before_a_retry_got_through": sum(1 for r in outcomes.requests if not r[3]),
             "faults": {name: {**details[name], **costs[name]} for name in fault_times},
             "background_escalation_after_kill": counts["escalation"],
             "audit_verify": (verify.stdout + verify.stderr).strip().splitlines()[-1:],

@@ -262,6 +262,8 @@ SAFEHUB_LINK_AUTO_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_AUTO_PROBABIL
 SAFEHUB_LINK_REVIEW_PROBABILITY = float(os.environ.get("SAFEHUB_LINK_REVIEW_PROBABILITY", "0.5"))
 # A selector whose records fall into this many otherwise separate groups is a hub: shown, never followed.
 SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
+# After new mentions the worker recomputes the networks this many seconds later (a burst of reports: once).
+SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS = env_int("SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS", 10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",

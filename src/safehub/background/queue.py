@@ -8,12 +8,15 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 
-def enqueue_once(task, *args):
+def enqueue_once(task, *args, delay=None):
     """Enqueue `task` unless the same call is already waiting to run (work that only needs doing once, such as
-    recomputing the networks after a burst of reports). Inside a transaction, it is enqueued with its change."""
-    waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
+    recomputing the networks after a burst of reports); `delay` (a timedelta) holds it back that long, so a
+    burst coalesces into one run. Inside a transaction, it is enqueued with its change."""
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path)
     if any(row == {"args": list(args), "kwargs": {}} for row in waiting.values_list("args_kwargs", flat=True)[:20]):
         return None
+    if delay:
+        task = task.using(run_after=timezone.now() + delay)
     return task.enqueue(*args)
 
 
@@ -36,8 +39,12 @@ KEEP_FAILED = timedelta(days=30)
 
 
 def prune_finished(now=None):
-    """Delete task results finished more than KEEP_FINISHED ago (failed ones after KEEP_FAILED)."""
+    """Delete task results finished more than KEEP_FINISHED ago (failed ones after KEEP_FAILED), and workers
+    not seen for as long."""
+    from safehub.background.models import WorkerSeen
+
     now = now or timezone.now()
+    WorkerSeen.objects.filter(seen_at__lt=now - KEEP_FINISHED).delete()
     done = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_FINISHED)
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED)
     return done.delete()[0] + failed.delete()[0]

@@ -1,6 +1,9 @@
 """Network upkeep off the page: after new mentions or link judgements the worker recomputes the networks, so
 the pages normally find fresh rows (`networks.current_networks` still recomputes when they are stale)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Q
 from django_tasks import task
 
@@ -32,8 +35,9 @@ def recompute_networks():
 
 
 def networks_changed():
-    """Ask the worker to recompute the networks (call inside the transaction that changed mentions or links);
-    one request waits in the queue at a time, however many changes come in."""
+    """Ask the worker to recompute the networks (call inside the transaction that changed mentions or links),
+    SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS from now: one request waits in the queue at a time however many
+    changes come in, so a steady stream of reports costs one recomputation per delay, not one per report."""
     from safehub.background.queue import enqueue_once
 
-    enqueue_once(recompute_networks)
+    enqueue_once(recompute_networks, delay=timedelta(seconds=settings.SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS))
