@@ -85,6 +85,7 @@ bench: install
 	$(BIN)/python bench/casework_bench.py
 	$(BIN)/python bench/intelligence_pages.py
 	$(BIN)/python bench/figures_annual.py
+	$(BIN)/python bench/servers.py
 
 # The full annual set of figures over 1,000,000 contacts and 50,000 cases (PostgreSQL; FIGURES_DB_URL names a
 # database whose name contains "bench").

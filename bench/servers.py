@@ -7,7 +7,8 @@ first: session, CSRF token, template) back to back for --seconds, after a warm-u
 static file (the compiled stylesheet). Requests carry X-Forwarded-Proto: https as the reverse proxy sends.
 Talks only to 127.0.0.1; bounded in time (about a minute).
 
-`.venv/bin/python bench/servers.py [--seconds 15] [--clients 8]`; SAFEHUB_BENCH_PG names the PostgreSQL
+`.venv/bin/python bench/servers.py [--seconds 15] [--clients 8]` (granian is not a dependency: `pip install
+granian==2.8.9` first to measure it); SAFEHUB_BENCH_PG names the PostgreSQL
 server (default the local one) and SAFEHUB_BENCH_REDIS the Redis (default database 1 of the local one).
 """
 
@@ -143,6 +144,9 @@ def main():
     prepare(env)
     result = {"clients": args.clients, "seconds": args.seconds, "workers": 4, "cores": os.cpu_count()}
     for server in ("gunicorn", "granian"):
+        if not (Path(sys.executable).parent / server).exists():
+            result[server] = f"not installed: pip install {'granian==2.8.9' if server == 'granian' else server}"
+            continue
         log(f"measuring {server}")
         result[server] = measure(server, env, args.seconds, args.clients)
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:

@@ -26,7 +26,9 @@ from tests.conftest import sign_in_client
 from tests.test_linking import report
 from tests.test_screening import make_contact
 
-pytestmark = pytest.mark.django_db
+# The worker commits as it goes and checks its connection between tasks, as in production: the tests let it
+# (transactions committed, the tables emptied after each test).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_worker():

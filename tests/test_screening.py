@@ -120,6 +120,7 @@ def test_professional_referrer_sees_the_outcome(users, client_for):
     assert Notification.objects.get(user=users["referrer"], contact=contact).read_at is not None
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits as it goes
 def test_named_public_reporter_is_emailed_without_details(users):
     contact = make_contact(reporter={"anonymous": False, "name": "A Neighbour", "email": "neighbour@example.invalid"})
     actions.record_decision(users["screener"], contact, "strategy", "Child known to police; strategy meeting")
@@ -130,6 +131,7 @@ def test_named_public_reporter_is_emailed_without_details(users):
     assert "strategy" not in message.body.lower() and "police; strategy" not in message.body
 
 
+@pytest.mark.django_db(transaction=True)
 def test_anonymous_reporter_gets_no_email(users):
     contact = make_contact()
     actions.record_decision(users["screener"], contact, "nfa", "Nothing to act on")

@@ -103,6 +103,8 @@ class SafehubWorker(Worker):
                 try:
                     return self.run()
                 except DatabaseError as error:
+                    if self.batch or connection.in_atomic_block:
+                        raise  # a one-off run (or one inside a transaction) reports the error instead of waiting
                     logger.warning("Worker lost the database (%s); trying again in %s s", error, RECONNECT_SECONDS)
                     self.running_task = False
                     self._wait_for_database()
