@@ -10,7 +10,7 @@ TESTS ?=
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo install assets translations migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks pitr-proof clean
+.PHONY: demo serve bench-faults install assets translations migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks pitr-proof clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,10 +51,18 @@ translations: $(BIN)/.installed
 migrate: install
 	$(SAFEHUB) migrate --noinput
 
+# The demo: Django's development server on the embedded SQLite, with the background worker and the scheduler
+# beside it; Ctrl-C stops all three.
 demo: migrate
 	$(SAFEHUB) demo
-	@echo "Serving Safehub on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(SAFEHUB) runserver 127.0.0.1:8000 --noreload
+	$(SAFEHUB) serve --server runserver --bind 127.0.0.1:8000 --no-migrate
+
+# Production serving (docs/deploying.md): gunicorn, the background worker and the scheduler, on the database and
+# Redis named by SAFEHUB_DATABASE_URL and SAFEHUB_REDIS_URL; migrates first, and in production mode
+# (SAFEHUB_PRODUCTION=1) gathers the static files for WhiteNoise.
+SERVE_BIND ?= 127.0.0.1:8000
+serve: install
+	$(SAFEHUB) serve --bind $(SERVE_BIND)
 
 test: test-ready test-sqlite test-postgres
 
@@ -83,6 +91,7 @@ bench: install
 	$(BIN)/python bench/casework_bench.py
 	$(BIN)/python bench/intelligence_pages.py
 	$(BIN)/python bench/figures_annual.py
+	$(BIN)/python bench/servers.py
 
 # The full annual set of figures over 1,000,000 contacts and 50,000 cases (PostgreSQL; FIGURES_DB_URL names a
 # database whose name contains "bench").
@@ -112,6 +121,11 @@ bench-networks: install
 # Point-in-time recovery proven on a throwaway cluster of its own (ports 5440-5449; docs/backup.md). JSON.
 pitr-proof: install
 	$(BIN)/python scripts/pitr-proof
+# Faults survived (bench/faults.py): public reports at a steady rate through gunicorn on a throwaway PostgreSQL
+# cluster of its own (port 5430-5439) and Redis, while PostgreSQL restarts, a server worker and the background
+# worker are killed. Prints JSON; about 3 minutes.
+bench-faults: install
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/govuk $(STATIC)/vendor $(STATIC)/safehub/safehub.css

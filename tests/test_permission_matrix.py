@@ -350,6 +350,8 @@ def allowed(response):
         return False
     if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
         return False
+    if response.status_code == 503 and response.request["PATH_INFO"] == "/readyz":
+        return True  # the readiness probe answering "not ready" (no worker runs during this test)
     assert response.status_code in (200, 201, 302, 400), response.status_code
     return True
 

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "safehub.accounts",
     "safehub.access",
     "safehub.audit",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "safehub.support",
     "safehub.backup",
     "safehub.retention",
+    "safehub.background",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +148,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Audit chains side by side, each with its own lock (ADR 22). SQLite has one write lock whatever we do: one chain.
 SAFEHUB_AUDIT_SHARDS = env_int("SAFEHUB_AUDIT_SHARDS",
                                1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 8)
+# A kept connection is checked before a request reuses it, so the first request after PostgreSQL restarted
+# reconnects instead of failing on the dead connection (bench/faults.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -196,7 +202,13 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Behind the reverse proxy (docs/deploying.md), which sets X-Forwarded-Proto; the health probes answer
+    # plain HTTP on the server's own address.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# The site's own https origin(s) when the proxy's host name differs from what the browser sends, e.g.
+# https://safehub.example.org (comma-separated).
+CSRF_TRUSTED_ORIGINS = env_list("SAFEHUB_CSRF_TRUSTED_ORIGINS", [])
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -240,7 +252,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-WHITENOISE_USE_FINDERS = True
+# Production serves the files `safehub collectstatic` gathered under var/static, compressed (gzip, Brotli) and
+# with content hashes in their names so browsers keep them for a year; the embedded default reads them where
+# they are.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "safehub.storage.StaticStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Background work (ADR 20): django-tasks with its database backend, so no broker is needed; `safehub worker`
+# runs the tasks and `safehub scheduler` enqueues the jobs of safehub/schedule.py.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker not seen for this long is gone: /readyz says so and its running task is queued again.
+SAFEHUB_WORKER_STALE_SECONDS = env_int("SAFEHUB_WORKER_STALE_SECONDS", 60)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("SAFEHUB_REDIS_URL"):
@@ -260,6 +286,10 @@ else:
 EMAIL_BACKEND = env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("SAFEHUB_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("SAFEHUB_EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("SAFEHUB_EMAIL_USE_TLS")
+EMAIL_HOST_USER = env_str("SAFEHUB_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("SAFEHUB_EMAIL_PASSWORD")
+EMAIL_FILE_PATH = env_str("SAFEHUB_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file backend
 DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "safehub@example.invalid")
 
 REST_FRAMEWORK = {
@@ -282,6 +312,8 @@ SAFEHUB_SPARK_CHECKPOINT_DIR = env_str("SAFEHUB_SPARK_CHECKPOINT_DIR", str(VAR_D
 SAFEHUB_SPARK_CONF = env_str("SAFEHUB_SPARK_CONF", "")
 # A selector whose records fall into this many otherwise separate groups is a hub: shown, never followed.
 SAFEHUB_NETWORK_HUB_GROUPS = env_int("SAFEHUB_NETWORK_HUB_GROUPS", 10)
+# After new mentions the worker recomputes the networks this many seconds later (a burst of reports: once).
+SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS = env_int("SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS", 10)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safehub API",

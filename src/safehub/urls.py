@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from safehub import views
+from safehub import health, views
 from safehub.access import views as access_views
 from safehub.audit import views as audit_views
 from safehub.cases import api as cases_api
@@ -187,6 +187,8 @@ urlpatterns = [
     path("", include(insights_urls.patterns)),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 handler400 = "safehub.views.bad_request"

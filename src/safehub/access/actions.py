@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from safehub import clock
 from safehub.access.models import BreakGlass, LawfulBasis, Restriction, Share, Transfer
 from safehub.access.policy import require
 from safehub.access.records import kind_of, transfer_targets
@@ -130,3 +131,30 @@ def review_break_glass(user, glass, *, note, request=None):
     with transaction.atomic():
         BreakGlass.objects.filter(pk=glass.pk).update(reviewed_by=user, reviewed_at=timezone.now(), review_note=note)
         audit("break_glass_reviewed", user=user, obj=record, reason=note, request=request)
+
+
+RESTRICTION_REVIEW_EMAIL = (
+    "A restriction you made on {made} is due for review on {due}.\n\n"
+    "Sign in to Safehub and open \"Break-glass and restrictions\" to review it: keep it, change who is on it, "
+    "or lift it. This e-mail does not say which record it is."
+)
+
+
+def remind_restriction_review(restriction):
+    """Tell the manager who restricted a record that its review date has come (once a review date, by e-mail,
+    audited). Acts with the runner's authority (ADR 5): the scheduler. Returns True if a reminder was queued."""
+    from safehub.background.mail import queue_email
+
+    maker = restriction.created_by
+    if not maker.is_active or not maker.email:
+        return False
+    with transaction.atomic():
+        body = RESTRICTION_REVIEW_EMAIL.format(made=f"{clock.local(restriction.created_at):%-d %B %Y}",
+                                               due=f"{restriction.review_due:%-d %B %Y}")
+        queued = queue_email(f"restriction-review:{restriction.pk}:{restriction.review_due}", maker.email,
+                             "A restriction is due for review", body)
+        if queued is None:
+            return False
+        audit("restriction_review_reminded", object_type=restriction.content_type.model,
+              object_id=str(restriction.object_id), reason=f"review due {restriction.review_due} (to {maker.username})")
+    return True

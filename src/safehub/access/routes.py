@@ -39,6 +39,8 @@ ROUTES = {
     "home": PUBLIC,
     "accessibility": PUBLIC,
     "privacy": PUBLIC,
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "schema": PUBLIC,
     "intake:routes": PUBLIC,
     "intake:report_start": PUBLIC_FORM,

@@ -10,6 +10,7 @@ from safehub.audit.trail import record as audit
 from safehub.linking.models import Entity, PersonLink, SelectorMark
 from safehub.linking.queries import link_is_visible
 from safehub.linking.resolve import recluster_entities
+from safehub.linking.tasks import networks_changed
 
 ANALYST_ROLES = ("analyst",)
 
@@ -30,6 +31,7 @@ def judge_link(user, link, judgement, *, reason, request=None):
         link.save(update_fields=["judgement", "judged_by", "judged_at", "judgement_reason"])
         recluster_entities({link.left.entity_id, link.right.entity_id} - {None})
         audit(f"link_{judgement}", user=user, obj=link, reason=reason[:200], request=request)
+        networks_changed()
     return link
 
 
@@ -52,6 +54,7 @@ def mark_not_linking(user, entity, *, reason, request=None):
             raise ValidationError("This selector is already marked as not linking.")
         mark = SelectorMark.objects.create(entity=entity, reason=reason, marked_by=user)
         audit("selector_marked_not_linking", user=user, obj=entity, reason=reason[:200], request=request)
+        networks_changed()
     return mark
 
 
@@ -71,4 +74,5 @@ def undo_not_linking(user, entity, *, reason, request=None):
         mark.undone_by, mark.undone_at, mark.undo_reason = user, timezone.now(), reason
         mark.save(update_fields=["undone_by", "undone_at", "undo_reason"])
         audit("selector_mark_undone", user=user, obj=entity, reason=reason[:200], request=request)
+        networks_changed()
     return mark

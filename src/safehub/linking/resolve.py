@@ -29,10 +29,14 @@ logger = logging.getLogger(__name__)
 
 def link_in_request(link, record):
     """Link a record inside the request that stores it, in a savepoint: if linking fails, the record is still
-    stored (and `safehub link run` links it later); the failure is logged, never shown to the reporter."""
+    stored (and `safehub link run` links it later); the failure is logged, never shown to the reporter. The
+    background worker is asked to recompute the networks once the change commits."""
+    from safehub.linking.tasks import networks_changed
+
     try:
         with transaction.atomic():
             link(record)
+            networks_changed()
         return True
     except Exception:  # noqa: BLE001 (a report must never be lost because linking failed)
         logger.exception("Linking failed for %s %s; it will be linked by the next batch run", type(record).__name__,

@@ -1,7 +1,6 @@
 """The one door for screening changes: priority, decision, closure and escalation of contacts."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,6 +8,7 @@ from safehub import clock
 from safehub.access.policy import has_role, require
 from safehub.accounts.models import Role, User
 from safehub.audit.trail import record, record_many
+from safehub.background.mail import queue_email
 from safehub.intake.models import Contact
 from safehub.screening.models import Notification
 
@@ -77,8 +77,9 @@ def _tell_referrer(contact):
 
         body = PUBLIC_OUTCOME_EMAIL.format(reference=contact.reference, area=settings.SAFEHUB_AREA_NAME)
         email = contact.reporter_email
+        # Sent by the background worker, only if this decision commits (ADR 20).
         subject = f"Your report {contact.reference} has been looked at"
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))
+        queue_email(f"outcome:{contact.pk}", email, subject, body)
 
 
 def close_contact(user, contact, *, request=None):
@@ -97,7 +98,7 @@ def close_contact(user, contact, *, request=None):
 def escalate_overdue(now=None):
     """Mark every undecided contact past its deadline as escalated and tell its agency's team managers.
 
-    Run by the screening queue on every load and by `safehub escalate` from a scheduler. Idempotent.
+    Run by the background worker every minute (`safehub.schedule`) and by `safehub escalate`. Idempotent.
     """
     now = now or timezone.now()
     escalated = 0

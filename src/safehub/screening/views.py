@@ -28,7 +28,6 @@ QUEUE_PAGE_SIZE = 200
 
 @role_required(*SCREENING_ROLES)
 def queue(request):
-    actions.escalate_overdue()
     contacts = list(not_held(open_contacts(request.user)).select_related("referrer_agency")[:QUEUE_PAGE_SIZE])
     additions = list(new_information(request.user)[:QUEUE_PAGE_SIZE])
     held = list(held_batches(request.user)[:QUEUE_PAGE_SIZE])
