@@ -37,7 +37,7 @@ def bigrams(text):
 
 def selector_digest(key: bytes, kind: str, value: str) -> str:
     """The keyed hash of a normalised selector (hex)."""
-    return hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{kind}\x1f{value}".encode(), "sha256").hex()
 
 
 def _field_key(key, field):
@@ -53,14 +53,15 @@ class ClkEncoder:
     def encode(self, first_name="", last_name="", date_of_birth="") -> int:
         """The CLK of a person as an int of CLK_BITS bits (0 when there is nothing to encode)."""
         values = {"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth}
-        bits = 0
+        filter_ = bytearray(CLK_BITS // 8)
         for name, field_key, k in self.fields:
             for gram in bigrams(values[name]):
-                digest = hmac.new(field_key, gram.encode(), hashlib.sha256).digest()
+                digest = hmac.digest(field_key, gram.encode(), "sha256")
                 h1, h2 = int.from_bytes(digest[:16], "big"), int.from_bytes(digest[16:], "big")
                 for i in range(k):
-                    bits |= 1 << ((h1 + i * h2) % CLK_BITS)
-        return bits
+                    position = (h1 + i * h2) % CLK_BITS
+                    filter_[position >> 3] |= 1 << (position & 7)
+        return int.from_bytes(filter_, "little")
 
 
 def dice(a: int, b: int) -> float:
