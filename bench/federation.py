@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -38,11 +39,12 @@ from safehub.federation import asking  # noqa: E402
 from safehub.federation.encodings import (PARTNER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, ClkEncoder,  # noqa: E402
                                           best_match, check_query, clk_from_text, clk_to_text, dice, dumps,
                                           selector_digest, signature_ok, signed_headers)
+from safehub.federation.config import DEFAULT_PERSON_THRESHOLD  # noqa: E402
 from safehub.linking import normalise  # noqa: E402
 
 KEY_ID, KEY = "bench", b"bench-federation-key"
 FIRST_PORT = 9000
-THRESHOLD = 0.8
+THRESHOLD = DEFAULT_PERSON_THRESHOLD
 FIRST = ["James", "John", "Robert", "Michael", "David", "Daniel", "Mohammed", "Ahmed", "Imran", "Tariq", "Liam",
          "Connor", "Kyle", "Jordan", "Darren", "Wayne", "Lee", "Dean", "Craig", "Gary", "Mark", "Paul", "Steven",
          "Andrew", "Thomas", "Ryan", "Jamie", "Shane", "Adam", "Nathan", "Kamal", "Bilal", "Hassan", "Usman", "Zain",
@@ -331,6 +333,7 @@ def main():
             os.kill(pid, signal.SIGTERM)
         for pid in pids:
             os.waitpid(pid, 0)
+        shutil.rmtree(folder)
     quality_questions = rng.sample(shared, min(args.quality_queries, len(shared)))
     report = {
         "benchmark": "federation", "areas": args.areas, "processes": args.areas, "records": len(records),

@@ -19,7 +19,7 @@ import json
 
 CLK_BITS = 1024
 # Hashes per bigram, per field: a wrong date of birth costs a match more than a misspelt first name does.
-CLK_FIELDS = (("first_name", 15), ("last_name", 15), ("date_of_birth", 20))
+CLK_FIELDS = (("first_name", 10), ("last_name", 10), ("date_of_birth", 30))
 SELECTOR_KINDS = ("phone", "vehicle", "handle")
 
 
