@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ def ask(request, person_id):
         from safehub.intelligence.views.people import render_person
 
         return render_person(request, person, status=400, federation_error=error.messages[0])
-    return redirect(f"/people/{person.pk}/#other-areas")
+    return redirect(reverse("intelligence:person", args=[person.pk]) + "#other-areas")
 
 
 @csrf_exempt
