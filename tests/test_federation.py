@@ -7,7 +7,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -180,6 +182,40 @@ def test_a_partner_that_does_not_answer_is_shown_as_such_and_the_others_still_an
     assert took < 10  # each partner waited for at most its timeout, all at once (not one after another)
     reasons = dict(AuditEvent.objects.filter(action="federation_answer").values_list("object_id", "reason"))
     assert "No answer" in reasons["silent"] and "No answer" in reasons["down"] and "Match" in reasons["northmoor"]
+
+
+class Impostor(BaseHTTPRequestHandler):
+    """Claims a match with a contact of its own, without the partner's signature."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = json.dumps({"match": True, "strength": 1.0, "matched": ["phone"],
+                           "contact": {"name": "Someone fishing"}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.django_db
+def test_an_answer_without_the_partners_signature_is_not_believed(users, partner):
+    someone = person(users, "Lee", "Brandon", details=[("phone", "07700 900461")])
+    impostor = HTTPServer(("127.0.0.1", free_port()), Impostor)
+    thread = threading.Thread(target=impostor.serve_forever, daemon=True)
+    thread.start()
+    try:
+        extra = {"eastvale": {"name": "Eastvale", "url": f"http://127.0.0.1:{impostor.server_port}", "secret": "e"}}
+        with asking(partner, extra=extra):
+            _, page = ask(users, someone)
+    finally:
+        impostor.shutdown()
+    row = answers_row(page)
+    assert "Answer not signed by the partner" in row and "Someone fishing" not in row
+    assert "not signed" in AuditEvent.objects.get(action="federation_answer", object_id="eastvale").reason
 
 
 @pytest.mark.django_db

@@ -28,13 +28,13 @@ def ask_all(me, partners, query, timeout):
     body = dumps({**query, "from": me})
     if not partners:
         return {}
-    with ThreadPoolExecutor(max_workers=min(MOST_THREADS, len(partners))) as pool:
-        futures = {code: pool.submit(ask_one, me, partner, body, timeout) for code, partner in partners.items()}
-        wait(futures.values(), timeout=timeout + 0.5)
-        answers = {code: future.result() if future.done() else _answer("no_answer", timeout)
-                   for code, future in futures.items()}
-        for future in futures.values():
-            future.cancel()
+    pool = ThreadPoolExecutor(max_workers=min(MOST_THREADS, len(partners)))
+    futures = {code: pool.submit(ask_one, me, partner, body, timeout) for code, partner in partners.items()}
+    wait(futures.values(), timeout=timeout + 0.5)
+    answers = {code: future.result() if future.done() else _answer("no_answer", timeout)
+               for code, future in futures.items()}
+    # A partner that trickles its answer keeps its thread until its socket times out; nobody waits for it.
+    pool.shutdown(wait=False, cancel_futures=True)
     return answers
 
 
