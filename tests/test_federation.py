@@ -30,12 +30,20 @@ CONTACT = {"name": "Duty analyst Priya Okafor", "phone": "01632 960111", "email"
 REQUIRED = {"ethnicity": "not_known", "nationality_answer": "not_known", "disability": "not_known"}
 
 
-def free_port(first=9300, last=9399):
+def bind_free(sock, first=9300, last=9400):
+    """Bind the socket to the first port of this project's range that nobody holds; returns the port."""
     for port in range(first, last):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 9300-9399")
+        try:
+            sock.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError(f"no free port in {first}-{last - 1}")
+
+
+def free_port():
+    with socket.socket() as probe:
+        return bind_free(probe)
 
 
 @pytest.fixture(scope="module")
@@ -168,15 +176,17 @@ def test_a_bad_signature_is_refused_and_audited_by_the_partner(users, partner):
 def test_a_partner_that_does_not_answer_is_shown_as_such_and_the_others_still_answer(users, partner):
     someone = person(users, "Lee", "Brandon", details=[("phone", "07700 900461")])
     with socket.socket() as silent:  # listens, never accepts: the connection is made, no answer ever comes
-        silent.bind(("127.0.0.1", free_port()))
+        bind_free(silent)
         silent.listen(5)
-        dead_port = free_port()  # and nothing at all on this one
+        dead = socket.socket()  # and one bound but not listening: nothing answers there at all
+        dead_port = bind_free(dead)
         extra = {"silent": {"name": "Silent Vale", "url": f"http://127.0.0.1:{silent.getsockname()[1]}", "secret": "x"},
                  "down": {"name": "Downfield", "url": f"http://127.0.0.1:{dead_port}", "secret": "y"}}
         started = time.monotonic()
         with asking(partner, extra=extra):
             response, page = ask(users, someone)
         took = time.monotonic() - started
+        dead.close()
     row = answers_row(page)
     assert row.count("No answer") == 2 and "Match" in row and CONTACT["name"] in row
     assert took < 10  # each partner waited for at most its timeout, all at once (not one after another)
