@@ -132,8 +132,9 @@ def selectors(record):
 
 
 def encode(record, encoder):
-    return ([(kind, selector_digest(KEY, kind, value)) for kind, value in selectors(record)],
-            clk_to_text(encoder.encode(*person_fields(record))))
+    """(selector digests, CLK or None): as `publish`, no CLK without a date of birth."""
+    clk = clk_to_text(encoder.encode(*person_fields(record))) if record["born"] else None
+    return [(kind, selector_digest(KEY, kind, value)) for kind, value in selectors(record)], clk
 
 
 def write_area(path, records, encoder):
@@ -144,7 +145,7 @@ def write_area(path, records, encoder):
     rows = []
     for record in records:
         chosen, clk = encode(record, encoder)
-        rows += [(kind, KEY_ID, digest) for kind, digest in chosen] + [("person", KEY_ID, clk)]
+        rows += [(kind, KEY_ID, digest) for kind, digest in chosen] + ([("person", KEY_ID, clk)] if clk else [])
     db.executemany("INSERT INTO encoding VALUES (?, ?, ?)", rows)
     db.commit()
     db.close()
@@ -249,11 +250,14 @@ def quality(questions, holdings, encoder, auto_probability=0.99):
     """Precision and recall of "area holds the same man as the question", people alone (names and date of birth:
     the CLK's Dice against the plain scorer) and with selectors (as the federation answers)."""
     scorer, prepared = plain_scorer()
-    area_people = {area: [(r["man"], encoder.encode(*person_fields(r)), prepared(r), set(selectors(r)))
+    def clk(record):
+        return encoder.encode(*person_fields(record)) if record["born"] else None
+
+    area_people = {area: [(r["man"], clk(r), prepared(r), set(selectors(r)))
                           for r in records] for area, records in holdings.items()}
     truth, by_clk, by_plain, by_clk_sel, by_plain_sel = set(), set(), set(), set(), set()
     for number, (home, question) in enumerate(questions):
-        clk, plain, own = encoder.encode(*person_fields(question)), prepared(question), set(selectors(question))
+        own_clk, plain, own = clk(question), prepared(question), set(selectors(question))
         for area, people in area_people.items():
             if area == home:
                 continue
@@ -262,7 +266,7 @@ def quality(questions, holdings, encoder, auto_probability=0.99):
                 if man == question["man"]:
                     truth.add(pair)
                 shared = bool(own & other_selectors)
-                if dice(clk, other_clk) >= THRESHOLD:
+                if own_clk is not None and other_clk is not None and dice(own_clk, other_clk) >= THRESHOLD:
                     by_clk.add(pair)
                     by_clk_sel.add(pair)
                 if shared:
@@ -315,7 +319,7 @@ def main():
         fanouts, answers, outcomes = [], [], {}
         for home, question in questions:
             chosen, clk = encode(question, encoder)
-            query = {"key_id": KEY_ID, "asked_by": "bench", "people": [clk],
+            query = {"key_id": KEY_ID, "asked_by": "bench", "people": [clk] if clk else [],
                      "selectors": [{"kind": kind, "digest": digest} for kind, digest in chosen]}
             # the asker is each area in turn (partners sign as the asker's code with their own shared secret)
             me = f"area{home}"

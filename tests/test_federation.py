@@ -2,6 +2,7 @@
 file (tests/federation_partner.py), over loopback HTTP. The partner holds Darren Kettleby, born 14 March 1988,
 with phone 07700 900461 and car KT19 XRD."""
 
+import datetime as dt
 import json
 import socket
 import sqlite3
@@ -27,6 +28,7 @@ from tests.conftest import sign_in_client
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "test-federation-key"
 CONTACT = {"name": "Duty analyst Priya Okafor", "phone": "01632 960111", "email": "duty.analyst@northmoor.example.invalid"}
+BORN = dt.date(1988, 3, 14)
 REQUIRED = {"ethnicity": "not_known", "nationality_answer": "not_known", "disability": "not_known"}
 
 
@@ -102,8 +104,6 @@ def answers_row(page):
 
 @pytest.mark.django_db
 def test_a_phone_written_another_way_matches_and_names_whom_to_call(users, partner):
-    import datetime as dt
-
     someone = person(users, "Lee", "Brandon", dt.date(1990, 5, 1), [("phone", "+44 7700 900461")])
     before = len(partner_audit(partner))
     with asking(partner):
@@ -123,8 +123,6 @@ def test_a_phone_written_another_way_matches_and_names_whom_to_call(users, partn
 
 @pytest.mark.django_db
 def test_a_misspelt_name_with_the_same_birthday_matches_the_person(users, partner):
-    import datetime as dt
-
     someone = person(users, "Daren", "Ketleby", dt.date(1988, 3, 14))
     with asking(partner):
         _, page = ask(users, someone)
@@ -136,8 +134,6 @@ def test_a_misspelt_name_with_the_same_birthday_matches_the_person(users, partne
 
 @pytest.mark.django_db
 def test_someone_else_gets_no_match_and_no_contact(users, partner):
-    import datetime as dt
-
     someone = person(users, "Graham", "Outhwaite", dt.date(1970, 1, 2), [("phone", "07700 900999"),
                                                                          ("vehicle", "KT19 XRE")])
     before = len(partner_audit(partner))
@@ -151,7 +147,7 @@ def test_someone_else_gets_no_match_and_no_contact(users, partner):
 
 @pytest.mark.django_db
 def test_a_partner_that_refuses_us_says_so_and_audits_the_refusal(users, partner):
-    someone = person(users, "Darren", "Kettleby")
+    someone = person(users, "Darren", "Kettleby", BORN)
     before = len(partner_audit(partner))
     with asking(partner, area="eastvale", secret="eastvale-secret"):
         _, page = ask(users, someone)
@@ -164,7 +160,7 @@ def test_a_partner_that_refuses_us_says_so_and_audits_the_refusal(users, partner
 
 @pytest.mark.django_db
 def test_a_bad_signature_is_refused_and_audited_by_the_partner(users, partner):
-    someone = person(users, "Darren", "Kettleby")
+    someone = person(users, "Darren", "Kettleby", BORN)
     before = len(partner_audit(partner))
     with asking(partner, secret="not-the-shared-secret"):
         _, page = ask(users, someone)
@@ -293,8 +289,26 @@ def test_without_partners_the_page_offers_nothing_and_asking_says_why(users):
 
 
 @pytest.mark.django_db
+def test_a_name_without_a_date_of_birth_is_not_asked_about_nor_published(users, partner):
+    """Names alone match too many men: only the phone goes, and the partner's Darren Kettleby is not matched."""
+    someone = person(users, "Darren", "Kettleby", details=[("phone", "07700 900999")])
+    before = len(partner_audit(partner))
+    with asking(partner):
+        _, page = ask(users, someone)
+    assert "No match" in answers_row(page)
+    assert "1 encodings" in partner_audit(partner)[before][2]
+    with override_settings(SAFEHUB_FEDERATION={"key_id": "k1", "keys": {"k1": "one"}}):
+        assert refresh_encodings() == 1
+    assert list(Encoding.objects.values_list("kind", flat=True)) == ["phone"]
+    nameless = person(users, "Sam", "Undated")
+    with asking(partner):
+        response = sign_in_client(users["analyst"]).post(f"/people/{nameless.pk}/ask-other-areas/")
+    assert response.status_code == 400 and "add their date of birth" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_encodings_are_remade_under_a_rotated_key_and_the_old_ones_go(users):
-    person(users, "Lee", "Brandon", details=[("phone", "07700 900461"), ("handle", "@lee.b")])
+    person(users, "Lee", "Brandon", BORN, details=[("phone", "07700 900461"), ("handle", "@lee.b")])
     with override_settings(SAFEHUB_FEDERATION={"key_id": "k1", "keys": {"k1": "one"}}):
         assert refresh_encodings() == 3
     first = set(Encoding.objects.values_list("kind", "value"))

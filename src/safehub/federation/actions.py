@@ -26,7 +26,8 @@ def ask_other_areas(user, person, *, request=None):
     query = {"key_id": key_id, "asked_by": user.get_full_name() or user.username, **person_query(person, key)}
     count = len(query["selectors"]) + len(query["people"])
     if not count:
-        raise ValidationError("This person has no name, phone, vehicle or online account to ask about.")
+        raise ValidationError("There is nothing to ask about: add their date of birth (with their name), a phone, "
+                              "a vehicle or an online account.")
     with transaction.atomic():
         audit("federation_asked", user=user, obj=person, request=request,
               reason=f"{count} encodings under key {key_id} to {len(partners)} partners")

@@ -32,8 +32,10 @@ def selector_mentions():
 
 
 def person_mentions():
-    return (Mention.objects.filter(kind=Entity.Kind.PERSON, role=Mention.Role.PERSON_OF_CONCERN)
-            .exclude(first_name="", last_name=""))
+    """People of concern with a name and a date of birth: a name alone matches too many men (ADR 30), and a filter
+    of a name alone is the easiest to reverse."""
+    return (Mention.objects.filter(kind=Entity.Kind.PERSON, role=Mention.Role.PERSON_OF_CONCERN,
+                                   date_of_birth__isnull=False).exclude(first_name="", last_name=""))
 
 
 def make_encodings(key_id, key):
@@ -67,6 +69,6 @@ def person_query(person, key):
     selectors = sorted({(m.kind, m.key) for m in mentions if m.kind in SELECTOR_KINDS and m.key})
     encoder = ClkEncoder(key)
     people = sorted({clk_to_text(encoder.encode(*person_fields(m))) for m in mentions
-                     if m.kind == Entity.Kind.PERSON and (m.first_name or m.last_name)})
+                     if m.kind == Entity.Kind.PERSON and (m.first_name or m.last_name) and m.date_of_birth})
     return {"selectors": [{"kind": kind, "digest": selector_digest(key, kind, value)} for kind, value in selectors],
             "people": people}
