@@ -10,7 +10,7 @@ TESTS ?=
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
-.PHONY: demo serve bench-faults install assets translations migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks pitr-proof clean
+.PHONY: demo serve bench-faults install assets translations migrate test test-ready test-sqlite test-postgres bench bench-figures bench-linking bench-networks bench-federation pitr-proof clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -111,6 +111,11 @@ bench-linking: install
 	$(BIN)/python bench/linking_realtime.py
 	$(BIN)/python bench/linking_networks.py
 	$(BIN)/python bench/networks_compute.py
+
+# Asking other areas (ADR 30): 150 partnerships, each a process on its own SQLite file, on ports 9000-9149
+# (about 6 minutes, most of it the plain matcher's side of the linkage comparison).
+bench-federation: install
+	$(BIN)/python bench/federation.py
 
 NETWORKS_REPORTS ?=
 NETWORKS_DB_URL ?=

@@ -246,3 +246,16 @@ def test_the_audit_shards_are_anchored_by_the_worker_and_the_chain_verifies(user
     assert latest is not None and all(f"{shard}:{position}:{digest}" in latest.heads
                                       for shard, (position, digest) in shard_heads().items())
     assert verify_whole_chain()[1] is None
+
+
+def test_the_worker_remakes_the_federation_encodings_under_the_current_key(users, settings):
+    from safehub.federation.models import Encoding
+    from safehub.federation.tasks import refresh_federation_encodings
+    from tests.test_federation import BORN, person
+
+    person(users, "Lee", "Brandon", BORN, details=[("phone", "07700 900461"), ("handle", "@lee.b")])
+    settings.SAFEHUB_FEDERATION = {"key_id": "k2", "keys": {"k2": "two"}}
+    refresh_federation_encodings.enqueue()
+    run_worker()
+    assert set(Encoding.objects.values_list("kind", flat=True)) == {"person", "phone", "handle"}
+    assert set(Encoding.objects.values_list("key_id", flat=True)) == {"k2"}

@@ -11,6 +11,7 @@ from safehub.access.tasks import remind_restriction_reviews
 from safehub.audit.tasks import anchor_audit_shards
 from safehub.background.mail import send_waiting_emails
 from safehub.background.tasks import prune_task_results
+from safehub.federation.tasks import refresh_federation_encodings
 from safehub.linking.tasks import recompute_networks
 from safehub.retention.tasks import run_retention_reviews
 from safehub.screening.tasks import escalate_overdue_reports, send_deadline_summaries
@@ -33,5 +34,6 @@ SCHEDULE = [
     Job("send managers' deadline summary", send_deadline_summaries, timedelta(hours=1)),
     Job("anchor the audit shards", anchor_audit_shards, timedelta(minutes=1)),
     Job("put new records on their retention schedule", run_retention_reviews, timedelta(days=1)),
+    Job("re-make the encodings other areas ask", refresh_federation_encodings, timedelta(hours=1)),
     Job("prune finished task results", prune_task_results, timedelta(days=1)),
 ]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "safehub.backup",
     "safehub.retention",
     "safehub.background",
+    "safehub.federation",
 ]
 
 MIDDLEWARE = [
@@ -428,3 +429,15 @@ if SAFEHUB_RETENTION_FILE:
 
     with open(SAFEHUB_RETENTION_FILE, encoding="utf-8") as _handle:
         SAFEHUB_RETENTION_GROUPS = _json.load(_handle)
+
+# Asking other areas (`safehub.federation`, ADR 30): this partnership's code, the federation's keys (key id ->
+# secret; encodings are made under `key_id`), its partners ({code: {name, url, secret, answer}}: `answer` false
+# refuses that partner), the duty analyst named in answers, seconds to wait for each partner, and the Dice score
+# at or above which a person's encoding matches. A JSON file of that object; none: no partners, nothing asked.
+SAFEHUB_FEDERATION_FILE = env_str("SAFEHUB_FEDERATION_FILE", "")
+SAFEHUB_FEDERATION = {}
+if SAFEHUB_FEDERATION_FILE:
+    import json as _json
+
+    with open(SAFEHUB_FEDERATION_FILE, encoding="utf-8") as _handle:
+        SAFEHUB_FEDERATION = _json.load(_handle)

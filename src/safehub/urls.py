@@ -9,6 +9,7 @@ from safehub.cases import api as cases_api
 from safehub.cases import views as case_views
 from safehub.accounts import admin_views
 from safehub.accounts import views as account_views
+from safehub.federation import urls as federation_urls
 from safehub.insights import urls as insights_urls
 from safehub.intelligence import urls as intelligence_urls
 from safehub.linking import views as linking_views
@@ -177,6 +178,7 @@ urlpatterns = [
     path("", include(case_patterns)),
     path("networks/", include(linking_patterns)),
     path("", include(intelligence_urls.patterns)),
+    path("", include(federation_urls.patterns)),
     path("", include(support_urls.patterns)),
     path("manage/", include(manage_patterns)),
     path("access/", include(access_patterns)),

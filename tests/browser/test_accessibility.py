@@ -392,12 +392,38 @@ def test_people_of_concern_and_intelligence_pages_have_no_serious_accessibility_
     expect(worker_page.locator("#shared-intelligence")).to_be_visible()
     audit.check("child with a shared summary")
 
+    ask_other_areas(page, person_url, audit)
+
     scrutiny_page = sign_in(new_context(bypass_csp=True), "scrutiny")
     audit.page = scrutiny_page
     scrutiny_page.goto("/people/completeness/")
     audit.check("completeness, counts only")
-    assert len(audit.checked) == 16
+    assert len(audit.checked) == 18
     assert not audit.failures, audit.report()
+
+
+def ask_other_areas(page, person_url, audit):
+    """A person's page after asking other areas (a partner that cannot be reached), and the error when this
+    partnership has no federation key."""
+    import socket
+
+    from django.test import override_settings
+
+    with socket.socket() as probe:  # a port with nothing listening: the partner is down
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    partners = {"downfield": {"name": "Downfield", "url": f"http://127.0.0.1:{closed}", "secret": "s"}}
+    with override_settings(SAFEHUB_FEDERATION={"area": "wrekin", "key_id": "k1", "keys": {"k1": "key"},
+                                               "timeout": 1.0, "partners": partners}):
+        page.goto(person_url)
+        page.get_by_role("button", name="Ask other areas").click()
+        expect(page.locator("#other-areas-answers")).to_contain_text("No answer")
+        audit.check("person with answers from other areas")
+    with override_settings(SAFEHUB_FEDERATION={"area": "wrekin", "partners": partners}):
+        page.goto(person_url)
+        page.get_by_role("button", name="Ask other areas").click()
+        expect(page.locator("#ask-error")).to_contain_text("no key or partners are set")
+        audit.check("asking other areas refused")
 
 
 def test_operation_pages_have_no_serious_accessibility_problems(new_context, sign_in, demo_users, agencies,

@@ -204,6 +204,10 @@ ROUTES = {
     "api:operation": Route(OPERATION_READERS, record="operation", verb="view", api=True),
     "api:operation_disruptions": Route(OPERATION_READERS, record="operation", verb="view", api=True),
     "api:operation_justice": Route(OPERATION_READERS, record="operation", verb="view", api=True),
+    # Asking other areas (ADR 30): anyone who may open the person asks about them; the partners' endpoint answers
+    # only a request signed by a configured partnership (no user signs in), and refuses everything else (401).
+    "federation:ask": Route(PEOPLE_READERS, record="person", verb="view", methods=("POST",)),
+    "federation:query": Route(ANYONE, methods=("POST",)),
     # Retention (ADR 25): a record's custodians, those who may restrict it, decide on keeping or disposing of it.
     "retention:due": Route(RESTRICTERS),
     "retention:record": Route(RESTRICTERS, record="contact", verb="restrict", methods=("GET", "POST")),

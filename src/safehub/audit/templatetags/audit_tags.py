@@ -28,6 +28,11 @@ ACTION_LABELS = {
     "sso_recheck_failed": "Signed out: the provider no longer confirms the account",
     "sso_provider_added": "Added a sign-in provider",
     "sso_provider_changed": "Changed a sign-in provider",
+    "federation_asked": "Asked other areas about the person",
+    "federation_answer": "Another area answered",
+    "federation_query_answered": "Answered another area's question",
+    "federation_query_refused": "Refused another area's question",
+    "federation_query_rejected": "Rejected a question not signed by a partner",
 }
 
 

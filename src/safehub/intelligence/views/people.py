@@ -106,9 +106,11 @@ def person_page(request, person_id):
     return render_person(request, person)
 
 
-def render_person(request, person, detail_form=None, status=200, access_forms=None):
+def render_person(request, person, detail_form=None, status=200, access_forms=None, federation_error=""):
     """The person's page; `detail_form` or `access_forms` (share, transfer, restrict): forms that failed, shown
-    with their errors."""
+    with their errors; `federation_error`: why asking other areas could not be done."""
+    from safehub.federation.actions import panel
+
     user = request.user
     view = queries.person_view(user, person, request=request)
     if view["items"]:
@@ -118,7 +120,8 @@ def render_person(request, person, detail_form=None, status=200, access_forms=No
     context = {**view, "can_edit": user.role in actions.PERSON_MAKERS,
                "can_record_intelligence": user.role in INTELLIGENCE_MAKERS,
                "detail_form": detail_form or DetailForm(),
-               "access": access_panel(request, person, access_forms or {}), "errors": error_summary(bound)}
+               "access": access_panel(request, person, access_forms or {}), "errors": error_summary(bound),
+               "federation": panel(person, federation_error)}
     return render(request, "intelligence/person.html", context, status=status)
 
 
