@@ -315,3 +315,24 @@ def test_tampering_with_the_anchors_is_found(settings, tamper):
                 heads=heads, hash=anchor_hash(third.previous_hash, 3, third.at, heads))
     code, output = run_verify()
     assert code == 1 and ("breaks at anchor 2" in output if tamper != "reorder_heads" else "breaks at anchor 3" in output)
+
+
+def test_verify_on_a_database_never_migrated_says_so_without_a_stack_trace(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.sqlite3"
+    result = subprocess.run([sys.executable, "-m", "safehub.cli", "audit", "verify"], capture_output=True, text=True,
+                            env={**os.environ, "SAFEHUB_DATABASE_URL": f"sqlite:///{empty}"}, timeout=120)
+    assert result.returncode != 0
+    assert "no audit trail yet: run `safehub migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_events_of_the_worker_or_a_command_are_marked_as_safehubs_own_not_the_publics(rf):
+    from safehub.audit.trail import record
+
+    by_the_system = record("retention_reviews_run", object_type="retention", object_id="x")
+    by_the_public = record("contact_submitted", object_type="contact", object_id="y", request=rf.post("/report/"))
+    assert (by_the_system.role, by_the_public.role) == ("system", "public")

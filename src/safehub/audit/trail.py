@@ -102,10 +102,12 @@ def chain_head():
         return _lock_and_read_chain_head(writer_shard())
 
 
-def _actor_fields(user):
+def _actor_fields(user, request):
+    """Who acted: a signed-in user; else a member of the public (a request without a user); else Safehub itself
+    (the background worker, the scheduler or a command run by an operator, ADR 5)."""
     actor = user if user is not None and user.is_authenticated else None
     if actor is None:
-        return None, {"actor_name": "", "agency_code": "", "role": "public"}
+        return None, {"actor_name": "", "agency_code": "", "role": "public" if request is not None else "system"}
     agency_code = actor.agency.code if actor.agency_id else ""
     return actor, {"actor_name": actor.username, "agency_code": agency_code, "role": actor.role}
 
@@ -126,7 +128,7 @@ def record_many(action, *, user=None, object_type="", object_ids=(), reason="", 
     object_ids = list(object_ids)
     if not object_ids:
         return []
-    actor, actor_fields = _actor_fields(user)
+    actor, actor_fields = _actor_fields(user, request)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     shared = {"actor": actor, "action": _clean(action), "object_type": _clean(object_type),
               "reason": _clean(reason)[:2000], "client_address": _clean(client_address(request)),

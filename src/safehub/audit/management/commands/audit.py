@@ -9,6 +9,7 @@ import tempfile
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from safehub.audit.models import AuditEvent
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         export.add_argument("--out", required=True, help="file to write")
 
     def handle(self, subcommand, **options):
+        if "audit_auditevent" not in connection.introspection.table_names():
+            raise CommandError("This database has no audit trail yet: run `safehub migrate` first.")
         if subcommand == "verify":
             return self.verify()
         if subcommand == "anchor":
