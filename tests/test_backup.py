@@ -147,3 +147,19 @@ def test_an_altered_archive_is_refused_and_nothing_is_restored(small_backup, fre
     assert "Traceback" not in refused.stderr
     assert fresh.counts(target) == {}
     assert not (tmp_path / "altered-var" / "linking").exists()
+
+
+@pytest.mark.django_db
+def test_the_manifest_names_the_head_of_every_audit_shard():
+    from safehub.audit.trail import record, use_shard
+    from safehub.backup.archive import chain_head_of
+
+    with use_shard(0):
+        first = record("backup_written", object_type="backup", object_id="a")
+    with use_shard(1):
+        record("backup_written", object_type="backup", object_id="b")
+        second = record("backup_written", object_type="backup", object_id="c")
+    with connection.cursor() as cursor:
+        heads = chain_head_of(cursor)
+    assert heads["0"] == {"position": first.position, "hash": first.hash}
+    assert heads["1"] == {"position": 2, "hash": second.hash}

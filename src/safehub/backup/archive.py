@@ -110,9 +110,16 @@ def table_counts_sqlite(db):
 
 
 def chain_head_of(cursor):
-    cursor.execute("SELECT position, hash FROM audit_auditevent ORDER BY position DESC LIMIT 1")
-    row = cursor.fetchone()
-    return {"position": row[0], "hash": row[1]} if row else {"position": 0, "hash": ""}
+    """{shard: {position, hash}} of the last event of every audit shard (ADR 22); {} when there is none."""
+    cursor.execute("SELECT e.shard, e.position, e.hash FROM audit_auditevent e JOIN (SELECT shard, max(position) AS "
+                   "position FROM audit_auditevent GROUP BY shard) last ON last.shard = e.shard AND "
+                   "last.position = e.position ORDER BY e.shard")
+    return {str(shard): {"position": position, "hash": digest} for shard, position, digest in cursor.fetchall()}
+
+
+def heads_text(heads):
+    """The shards' heads in a line: "0:12:ab12cd34 1:7:ef56..." (shard, position, first hex of the hash)."""
+    return " ".join(f"{shard}:{head['position']}:{head['hash'][:8]}" for shard, head in sorted(heads.items())) or "none"
 
 
 # --- Making an archive ----------------------------------------------------------------------------
@@ -174,7 +181,7 @@ def dump_postgresql(work):
             cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version'), current_schema()")
             snapshot, server_version, schema = cursor.fetchone()
             counts = table_counts_pg(cursor)
-            head = chain_head_of(cursor) if "audit_auditevent" in counts else {"position": 0, "hash": ""}
+            head = chain_head_of(cursor) if "audit_auditevent" in counts else {}
         done = subprocess.run(  # nosec B603
             [pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges",
              f"--file={target}"],
@@ -196,7 +203,7 @@ def copy_sqlite(work):
     try:
         connection.connection.backup(copy)
         counts = table_counts_sqlite(copy)
-        head = chain_head_of(copy.cursor()) if "audit_auditevent" in counts else {"position": 0, "hash": ""}
+        head = chain_head_of(copy.cursor()) if "audit_auditevent" in counts else {}
     finally:
         copy.close()
     database = {"vendor": "sqlite", "name": str(database_settings()["NAME"]), "server_version": sqlite3.sqlite_version,

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from safehub.audit.trail import record
-from safehub.backup.archive import BackupError, default_archive_path, make_backup
+from safehub.backup.archive import BackupError, default_archive_path, heads_text, make_backup
 
 
 class Command(BaseCommand):
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         database = manifest["database"]
         head = database["audit_chain_head"]
         record("backup_written", object_type="backup", object_id=now.strftime("%Y%m%dT%H%M%SZ"),
-               reason=f"audit head {head['position']}; {len(manifest['parts'])} parts")
+               reason=f"audit heads {heads_text(head)}; {len(manifest['parts'])} parts")
         self.stdout.write(f"Wrote {path}: {database['vendor']} database {database['name']}, "
                           f"{len(database['row_counts'])} tables, {sum(database['row_counts'].values())} rows, "
-                          f"{len(manifest['parts'])} parts, audit chain head {head['position']} {head['hash'][:16]}.")
+                          f"{len(manifest['parts'])} parts, audit chain heads {heads_text(head)}.")
         self.stdout.write("Not in the archive: the Django secret key. Keep it apart (docs/backup.md).")

@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from safehub.audit.trail import record
-from safehub.backup.archive import BackupError
+from safehub.backup.archive import BackupError, heads_text
 from safehub.backup.restore import restore
 
 
@@ -28,11 +28,11 @@ class Command(BaseCommand):
         if report["audit_broken_at"] is not None:
             self.stdout.write(f"BROKEN: the restored audit chain breaks at event {report['audit_broken_at']}.")
         if not report["head_matches"]:
-            self.stdout.write(f"AUDIT HEAD DIFFERS from the manifest: restored {report['head']}.")
+            self.stdout.write(f"AUDIT HEAD DIFFERS from the manifest: restored {heads_text(report['head'])}.")
         if report["count_differences"] or report["audit_broken_at"] is not None or not report["head_matches"]:
             sys.exit(1)
         record("backup_restored", object_type="backup", object_id=str(archive)[-40:],
-               reason=f"{report['tables']} tables, {report['rows']} rows, audit head {report['head']['position']}")
+               reason=f"{report['tables']} tables, {report['rows']} rows, audit heads {heads_text(report['head'])}")
         self.stdout.write(f"Restored {report['tables']} tables, {report['rows']} rows (as the manifest says), "
                           f"{len(report['files'])} files under var/. Audit chain: OK, {report['audit_events']} "
-                          f"events, head {report['head']['position']} matches the manifest.")
+                          f"events, heads {heads_text(report['head'])} match the manifest.")
