@@ -18,6 +18,7 @@ from safehub.linking.clustering import groups_clash
 from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contact_mentions, intelligence_mentions,
                                      person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
+from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
@@ -40,33 +41,48 @@ def link_in_request(link, record):
         return False
 
 
-def link_contact(contact, *, details=None, new=False):
-    """Store and resolve everything a report mentions. Call inside the transaction that stores the report
-    (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
+def link_contact(contact, *, details=None, new=False, upkeep=True):
+    """Store and resolve everything a report mentions, then bring the networks it joins up to date (unless
+    `upkeep` is off: `link run` recomputes them all at the end). Call inside the transaction that stores the
+    report (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
     with transaction.atomic(savepoint=False):
         fresh = contact_mentions(contact, details)
-        return _store_and_resolve(fresh) if new else _sync(Mention.objects.filter(contact=contact), fresh)
+        if new:
+            return _upkept(_store_and_resolve(fresh), REPORT.key(contact.pk), upkeep, new=True)
+        return _upkept(_sync(Mention.objects.filter(contact=contact), fresh), REPORT.key(contact.pk), upkeep)
 
 
-def link_child_record(child):
+def link_child_record(child, *, upkeep=True):
     """Store and resolve what a child's record mentions, after any change to it (leaving alone the names that
     came with a record merged into it)."""
     own = Mention.objects.filter(child_record=child).exclude(source_detail__startswith=MERGED_FROM)
     with transaction.atomic(savepoint=False):
-        return _sync(own, child_record_mentions(child))
+        return _upkept(_sync(own, child_record_mentions(child)), CHILD_RECORD.key(child.pk), upkeep)
 
 
 def link_person_of_concern(person):
     """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
     addresses), after any change to the record."""
     with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
+        mentions = _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
+        return _upkept(mentions, PERSON_OF_CONCERN.key(person.pk), True)
 
 
 def link_intelligence_item(item):
     """Store and resolve what an intelligence item names, after any change to it."""
     with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item))
+        return _upkept(_sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item)),
+                       INTELLIGENCE.key(item.pk), True)
+
+
+def _upkept(changes, record, upkeep, new=False):
+    """The mentions stored; the networks holding the record brought up to date if anything changed."""
+    mentions, changed = changes if isinstance(changes, tuple) else (changes, bool(changes))
+    if upkeep and changed:
+        from safehub.linking.networks import upkeep_after
+
+        upkeep_after({record}, new={record} if new else ())
+    return mentions
 
 
 def _identity(mention):
@@ -82,7 +98,7 @@ def _sync(existing, fresh):
     kept = {_identity(mention): mention for mention in existing}
     new = [mention for mention in fresh if kept.pop(_identity(mention), None) is None]
     Mention.objects.filter(pk__in=[mention.pk for mention in kept.values()]).delete()
-    return _store_and_resolve(new)
+    return _store_and_resolve(new), bool(new or kept)
 
 
 def _store_and_resolve(mentions):
