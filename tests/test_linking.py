@@ -201,7 +201,7 @@ def test_networks_reveal_nothing_the_viewer_may_not_open(users, agencies):
     listing = analyst.get("/networks/").content.decode()
     network = networks.current_networks().get()
     assert "2 restricted records" in listing
-    page = analyst.get(f"/networks/{network.pk}/").content.decode()
+    page = analyst.get(f"/networks/{network.reference}/").content.decode()
     assert shared.reference in page and "2 restricted records in this network are not shown" in page
     for secret in (hidden.reference, restricted.reference, "Ben Orr", "Cal Eno"):
         assert secret not in page and secret not in listing
@@ -217,7 +217,7 @@ def test_a_network_nobody_shared_with_you_is_not_listed(users, agencies):
     client = sign_in_client(police_worker)
     assert "No network joins records you can open" in client.get("/networks/").content.decode()
     network = networks.current_networks().get()
-    assert client.get(f"/networks/{network.pk}/").status_code == 404
+    assert client.get(f"/networks/{network.reference}/").status_code == 404
 
 
 def test_link_run_reports_a_summary_and_train_refuses_too_little_data(users):
