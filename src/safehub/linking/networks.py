@@ -20,6 +20,7 @@ they may open.
 
 import hashlib
 import logging
+import random
 from collections import defaultdict
 
 import igraph
@@ -221,6 +222,17 @@ def recompute_all_networks(readable=None):
         now = timezone.now()
         NetworkState.objects.filter(pk=state.pk).update(updated_at=now, full_at=now, needs_full=False)
     return list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True))
+
+
+def recompute_every_set():
+    """`recompute_all_networks` for every set of intelligence networks are kept for whose name still names a set
+    (and for the set seen without a user): what the background worker runs, and `safehub link networks --full`.
+    Returns the networks of the set seen without a user."""
+    for state in NetworkState.objects.exclude(name__in=[NO_INTELLIGENCE, ALL_INTELLIGENCE]):
+        items = items_of(state.name)
+        if items is not None:
+            recompute_all_networks((state.name, items))
+    return recompute_all_networks()
 
 
 def compute(readable=None):
@@ -484,10 +496,12 @@ def _records_of_common_names(names, where):
 
 
 def communities(rows):
-    """{entity id (text): Leiden community number} for one network's rows (modularity)."""
-    graph, names = build_graph(rows)
+    """{entity id (text): Leiden community number} for one network's rows (modularity), the same however and
+    whenever the network is computed (rows in order, a fixed seed)."""
+    graph, names = build_graph(sorted(rows))
     if graph.ecount() == 0:
         return {}
+    igraph.set_random_number_generator(random.Random(2026))
     membership = graph.community_leiden(objective_function="modularity", n_iterations=-1).membership
     return {name.split(":")[1]: membership[index] for name, index in names.items() if name.startswith("entity:")}
 

@@ -124,8 +124,8 @@ def _retired(request, network):
         current = Network.objects.get(pk=current.merged_into_id)
     if current.retired_at is None:
         return redirect(f"{reverse('linking:network', args=[current.reference])}?merged={network.reference}")
-    _no_network(request, network.reference, f"Network {network.reference} ended on "
-                f"{network.retired_at:%-d %B %Y}: its records no longer share enough to make a network.")
+    audit("network_viewed", user=request.user, obj=network, request=request, reason=f"{network.reference} had ended")
+    return render(request, "linking/network_ended.html", {"network": network}, status=404)
 
 
 def _history(request, network):
