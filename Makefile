@@ -93,6 +93,8 @@ bench-linking: install
 	$(BIN)/python bench/linking_realtime.py
 	$(BIN)/python bench/linking_networks.py
 	$(BIN)/python bench/networks_compute.py
+	$(BIN)/python bench/networks_incremental.py --mentions 100000
+	$(BIN)/python bench/networks_incremental.py --mentions 1000000
 
 NETWORKS_REPORTS ?=
 NETWORKS_DB_URL ?=

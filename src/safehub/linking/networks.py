@@ -495,6 +495,9 @@ def _records_of_common_names(names, where):
     return found
 
 
+COMMUNITY_ITERATIONS = 20
+
+
 def communities(rows):
     """{entity id (text): Leiden community number} for one network's rows (modularity), the same however and
     whenever the network is computed (rows in order, a fixed seed)."""
@@ -502,7 +505,8 @@ def communities(rows):
     if graph.ecount() == 0:
         return {}
     igraph.set_random_number_generator(random.Random(2026))
-    membership = graph.community_leiden(objective_function="modularity", n_iterations=-1).membership
+    # A bounded number of iterations: "until stable" (-1) never ended on one network of the benchmark's town.
+    membership = graph.community_leiden(objective_function="modularity", n_iterations=COMMUNITY_ITERATIONS).membership
     return {name.split(":")[1]: membership[index] for name, index in names.items() if name.startswith("entity:")}
 
 
@@ -534,7 +538,8 @@ class MentionIndex:
     grouped from what they may see."""
 
     def __init__(self, entity_ids=None, keep=None, where=Q()):
-        mentions = Mention.objects.filter(where, kind__in=GROUPED_KINDS, entity__isnull=False)
+        mentions = (Mention.objects.filter(where, kind__in=GROUPED_KINDS, entity__isnull=False)
+                    .only("kind", "entity_id", "source_detail", "first_key", "last_key", *sources.ID_FIELDS))
         links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
         if entity_ids is not None:
             people = list(mentions.filter(entity_id__in=entity_ids).exclude(kind=Entity.Kind.NICKNAME))
