@@ -204,17 +204,40 @@ def timed(module, name, into):
 
 
 def file_new(count, groups, rng):
+    """File `count` new reports; with SAFEHUB_BENCH_PROFILE=1, the upkeep's slowest functions and its SQL
+    statements per report go to stderr."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from safehub.intake import actions as intake_actions
     from safehub.linking import networks, resolve
 
     linking, upkeep, submissions = [], [], []
     timed(resolve, "link_contact", linking)
     intake_actions.link_contact = resolve.link_contact
+    profiler = cProfile.Profile() if os.environ.get("SAFEHUB_BENCH_PROFILE") else None
+    if profiler:
+        original = networks.update_networks_for
+
+        def profiled(*args, **kwargs):
+            profiler.enable()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                profiler.disable()
+        networks.update_networks_for = profiled
     timed(networks, "update_networks_for", upkeep)
-    for _ in range(count):
-        started = time.perf_counter()
-        intake_actions.submit_contact(new_draft(rng, groups), submission_key=uuid.uuid4().hex)
-        submissions.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(count):
+            started = time.perf_counter()
+            intake_actions.submit_contact(new_draft(rng, groups), submission_key=uuid.uuid4().hex)
+            submissions.append((time.perf_counter() - started) * 1000)
+    if profiler:
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        log(f"{len(queries.captured_queries) / count:.1f} SQL statements per submission")
     return submissions, linking, upkeep
 
 

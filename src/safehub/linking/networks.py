@@ -138,8 +138,13 @@ def link_pairs(where_left=Q(), where_right=Q(), mention_ids=None):
     links = (PersonLink.objects.filter(PAIRED_LINKS, where_left, where_right)
              .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
              .select_related("left", "right"))
-    if mention_ids is not None:
-        links = links.filter(Q(left_id__in=mention_ids) | Q(right_id__in=mention_ids))
+    if mention_ids is not None:  # the links of these mentions first, on the two indexes: most have none
+        near = PersonLink.objects.filter(Q(left_id__in=mention_ids) | Q(right_id__in=mention_ids)).exclude(
+            band=PersonLink.Band.NONE, left__intelligence__isnull=True, right__intelligence__isnull=True)
+        ids = list(near.values_list("pk", flat=True))
+        if not ids:
+            return []
+        links = links.filter(pk__in=ids)
     found = []
     for link in links:
         left, right = link.left, link.right
@@ -404,32 +409,38 @@ def _update_set(state, records, new):
 def _update_region(seen, name, items, records, new):
     """Recompute the networks of the region these records reach; False if that cannot be done locally."""
     where = counted(name, items)
-    region, old_part = _region(seen, records, name, items)
     marked = standing_marks()
+    region, old_part, pairs = _region(seen, records, name, items, marked)
     rows = mention_rows(where & sources.in_records(region))
     entities = {row[2] for row in rows}
-    mention_ids = list(Mention.objects.filter(where & sources.in_records(region), kind__in=GROUPED_KINDS)
-                       .values_list("pk", flat=True))
-    pairs = link_pairs(where_left=counted(name, items, "left__"), where_right=counted(name, items, "right__"),
-                       mention_ids=mention_ids)
     hubs = dict(Hub.objects.filter(intelligence_seen=seen, entity_id__in=entities).values_list("entity_id", "groups"))
     outside = _hub_groups_outside(rows, hubs, old_part, new)
-    decided = network_rows(rows, pairs, marked, child_first_names(where & sources.in_records(region)),
-                           name_nicknames(entities), outside=outside, business=businesses(entities))
+    if len(region) < 2:  # a record on its own: no network, only the hubs it names to count again
+        decided = network_rows(rows, marked=marked, outside=outside)
+    else:
+        decided = network_rows(rows, pairs, marked, child_first_names(where & sources.in_records(region)),
+                               name_nicknames(entities), outside=outside, business=businesses(entities))
     if decided.reaches_outside:
         return False
     keys = {row[3] for group_rows, _, _ in decided.groups for row in group_rows}
-    index = MentionIndex({row[2] for row in rows}, where=where) if decided.groups else None
+    index = MentionIndex(entities, where=where) if decided.groups else None
     received = _received(keys) if keys else {}
     built = [_network(group_rows, group_ties, seen, index, received, part)
              for group_rows, group_ties, part in decided.groups]
     parts = set(old_part.values())
     old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True, part__in=parts)) if parts else []
     _store(seen, old, built)
-    Hub.objects.filter(intelligence_seen=seen, entity_id__in=entities).delete()
-    Hub.objects.bulk_create(Hub(intelligence_seen=seen, entity_id=entity, groups=groups)
-                            for entity, groups in decided.hubs.items())
+    _store_hubs(seen, hubs, decided.hubs, entities)
     return True
+
+
+def _store_hubs(seen, before, after, entities):
+    """Write the region's hubs where they changed (`before`: those stored for its entities)."""
+    gone = [entity for entity in before if before[entity] != after.get(entity)]
+    if gone:
+        Hub.objects.filter(intelligence_seen=seen, entity_id__in=gone).delete()
+    Hub.objects.bulk_create(Hub(intelligence_seen=seen, entity_id=entity, groups=groups)
+                            for entity, groups in after.items() if before.get(entity) != groups)
 
 
 def _hub_groups_outside(rows, hubs, old_part, new):
@@ -443,38 +454,39 @@ def _hub_groups_outside(rows, hubs, old_part, new):
     return {entity: max(0, groups - len(inside[entity])) for entity, groups in hubs.items()}
 
 
-def _region(seen, records, name, items):
-    """The records whose networks a change to `records` may alter, and {record: its old connected part}: from
-    the records, everything they reach through values that are not hubs (of this set), marked or a business's,
-    through scored person pairs and, for a name common enough to be weighed like a hub, every record of that
-    name, and the whole old connected part of every record reached."""
+def _region(seen, records, name, items, marked):
+    """The records whose networks a change to `records` may alter, {record: its old connected part}, and the
+    scored person pairs of the region's mentions (as `link_pairs` gives them): from the records, everything they
+    reach through values that are not hubs (of this set), marked or a business's, through scored person pairs
+    and, for a name common enough to be weighed like a hub, every record of that name, and the whole old
+    connected part of every record reached. A few queries for each step out."""
     where = counted(name, items)
-    hubs_of = Hub.objects.filter(intelligence_seen=seen)
-    marked = standing_marks()
-    region, old_part, frontier = set(), {}, set(records)
+    hubs = Hub.objects.filter(intelligence_seen=seen).values("entity_id")
+    business = Mention.objects.filter(role=Mention.Role.OTHER).values("entity_id")
+    region, old_part, frontier, pairs = set(), {}, set(records), {}
     while frontier:
         region |= frontier
         reached = set()
-        members = NetworkMember.objects.filter(intelligence_seen=seen, record__in=frontier)
-        parts = set(members.values_list("network__part", flat=True))
-        if parts:
-            for record, part in (NetworkMember.objects.filter(intelligence_seen=seen, network__part__in=parts)
-                                 .values_list("record", "network__part")):
-                old_part[record] = part
-                reached.add(record)
+        parts = NetworkMember.objects.filter(intelligence_seen=seen, record__in=frontier).values("network__part")
+        for record, part in (NetworkMember.objects.filter(intelligence_seen=seen, network__part__in=parts,
+                                                          network__intelligence_seen=seen)
+                             .values_list("record", "network__part")):
+            old_part[record] = part
+            reached.add(record)
         mentions = list(Mention.objects.filter(where & sources.in_records(frontier), entity__isnull=False)
                         .exclude(role__in=ties.NON_JOINING_ROLES).values_list("pk", "entity_id", "kind"))
         entities = {entity for _, entity, _ in mentions} - marked
-        entities -= set(hubs_of.filter(entity_id__in=entities).values_list("entity_id", flat=True))
-        entities -= businesses(entities)
-        reached |= _records_of(Mention.objects.filter(where, entity_id__in=entities))
+        if entities:
+            reached |= _records_of(Mention.objects.filter(where, entity_id__in=entities)
+                                   .exclude(entity_id__in=hubs).exclude(entity_id__in=business))
         people = [pk for pk, _, kind in mentions if kind in (Entity.Kind.PERSON, Entity.Kind.CHILD)]
         if people:
-            pairs = link_pairs(counted(name, items, "left__"), counted(name, items, "right__"), mention_ids=people)
-            reached |= {record for pair in pairs for record in pair[:2]}
-            reached |= _records_of_common_names({name for pair in pairs for name in pair[5]}, where)
+            found = link_pairs(counted(name, items, "left__"), counted(name, items, "right__"), mention_ids=people)
+            pairs |= {pair[2]: pair for pair in found}
+            reached |= {record for pair in found for record in pair[:2]}
+            reached |= _records_of_common_names({name for pair in found for name in pair[5]}, where)
         frontier = reached - region
-    return region, old_part
+    return region, old_part, list(pairs.values())
 
 
 def _records_of(mentions):
@@ -544,8 +556,7 @@ class MentionIndex:
         if entity_ids is not None:
             people = list(mentions.filter(entity_id__in=entity_ids).exclude(kind=Entity.Kind.NICKNAME))
             named_in = {sources.mention_key(m) for m in people if m.source_detail}
-            nicknames = mentions.filter(Q(entity_id__in=entity_ids) | sources.in_records(named_in),
-                                        kind=Entity.Kind.NICKNAME)
+            nicknames = mentions.filter(sources.in_records(named_in), kind=Entity.Kind.NICKNAME) if named_in else []
             mentions = people + list(nicknames)
             links = links.filter(left__entity_id__in=entity_ids, right__entity_id__in=entity_ids)
         self.by_entity, self.nicknames_at = defaultdict(list), defaultdict(list)

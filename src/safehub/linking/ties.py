@@ -338,5 +338,8 @@ def _group_ties(group, pairs):
             tie["records"].update((a, b))
             if strength == STRONG:
                 tie["strength"] = STRONG
-    listed = [{**tie, "records": sorted(tie["records"])} for tie in found.values()]
-    return sorted(listed, key=lambda tie: (tie["strength"] != STRONG, -len(tie["records"]), tie["kind"]))
+    listed = [({**tie, "records": sorted(tie["records"])}, clue) for clue, tie in found.items()]
+    # In full, so that a network's ties read the same however it was computed (one region or the whole town).
+    listed.sort(key=lambda item: (item[0]["strength"] != STRONG, -len(item[0]["records"]), item[0]["kind"],
+                                  item[0]["records"], item[1]))
+    return [tie for tie, _ in listed]
