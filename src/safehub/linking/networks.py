@@ -16,6 +16,11 @@ policy's `visible_named`: "agency 2, its transfers so far, without the items res
 so naming it costs a few small queries on every page, and its items are read only when the networks are
 computed. Records of the other kinds are members whoever may open them; pages show each viewer only those
 they may open.
+
+A network keeps its identity (its row and reference, `N-000012`) as it grows, merges and splits
+(`match_identities`). Every change is followed at once by `update_networks_for`, which recomputes only the region
+of records the change can reach; `recompute_all_networks` (the worker's, `safehub link networks --full`) makes
+the same networks from scratch (ADR 28).
 """
 
 import hashlib
