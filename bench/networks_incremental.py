@@ -174,6 +174,23 @@ def load(count, rng):
     return loader.groups, loader.reports
 
 
+def groups_in_database(rng, count=2000):
+    """Planted groups as `load` returns them, read back from the networks of a database already loaded: each
+    network's phones and its first man."""
+    from safehub.linking.models import Mention, Network
+
+    found = []
+    for contact_ids in (Network.objects.filter(intelligence_seen="none", retired_at__isnull=True)
+                        .order_by("?").values_list("contact_ids", flat=True)[:count]):
+        rows = list(Mention.objects.filter(contact_id__in=contact_ids, kind__in=["phone", "person"])
+                    .exclude(raw=TAXI).values_list("kind", "raw", "nicknames"))
+        phones = [raw for kind, raw, _ in rows if kind == "phone"]
+        men = [(raw, nicknames, None) for kind, raw, nicknames in rows if kind == "person"]
+        if phones and men:
+            found.append((phones, men[0], None))
+    return found
+
+
 def new_draft(rng, groups):
     """A new public report: half join a planted group (its phone and man), half are on their own."""
     children = [{"name": f"{rng.choice(CHILDREN)} {rng.choice(SURNAMES)}", "age": "14"}]
@@ -254,14 +271,17 @@ def main():
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--new", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="file the new reports into the database a --keep run (or an interrupted one) left")
     args = parser.parse_args()
-    pg_database.recreate_database(DATABASE)
+    if not args.reuse:
+        pg_database.recreate_database(DATABASE)
     try:
         with tempfile.TemporaryDirectory() as var_dir:
             pg_database.setup_django(DATABASE, var_dir)
             report = run(args)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             pg_database.drop_database(DATABASE)
     out = Path(__file__).resolve().parent.parent / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -277,16 +297,20 @@ def run(args):
     from safehub.linking.models import Mention, NetworkState
 
     rng = random.Random(2026)
-    started = time.perf_counter()
-    groups, reports = load(args.mentions, rng)
-    loading = time.perf_counter() - started
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    log(f"loaded in {loading:.0f} s; the networks in full ...")
-    started = time.perf_counter()
-    found = networks.recompute_all_networks()
-    first_full = time.perf_counter() - started
-    log(f"first full recomputation {first_full:.1f} s, {len(found):,} networks; filing {args.new} reports ...")
+    if args.reuse:
+        groups, reports, loading, first_full = groups_in_database(rng), 0, None, None
+        log(f"reusing {DATABASE}; filing {args.new} reports ...")
+    else:
+        started = time.perf_counter()
+        groups, reports = load(args.mentions, rng)
+        loading = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        log(f"loaded in {loading:.0f} s; the networks in full ...")
+        started = time.perf_counter()
+        found = networks.recompute_all_networks()
+        first_full = time.perf_counter() - started
+        log(f"first full recomputation {first_full:.1f} s, {len(found):,} networks; filing {args.new} reports ...")
     submissions, linking, upkeep = file_new(args.new, groups, rng)
     kept = current()
     not_local = NetworkState.objects.filter(needs_full=True).count()
@@ -295,9 +319,11 @@ def run(args):
     full = time.perf_counter() - started
     return {
         "benchmark": "networks_incremental", "database": "postgresql", "when": time.strftime("%Y-%m-%d %H:%M"),
-        "mentions": Mention.objects.count(), "reports": reports + args.new, "loading_seconds": round(loading),
+        "mentions": Mention.objects.count(), "reused_database": args.reuse,
+        "loading_seconds": round(loading) if loading else None,
         "networks": len(kept[0]), "hubs": len(kept[1]),
-        "full_recomputation_seconds": {"first": round(first_full, 2), "after_the_new_reports": round(full, 2)},
+        "full_recomputation_seconds": {"first": round(first_full, 2) if first_full else None,
+                                       "after_the_new_reports": round(full, 2)},
         "new_reports": args.new,
         "submission": summary(submissions),
         "linking_in_the_submission": summary(linking),

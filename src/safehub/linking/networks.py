@@ -472,12 +472,14 @@ def _region(seen, records, name, items, marked):
     while frontier:
         region |= frontier
         reached = set()
-        parts = NetworkMember.objects.filter(intelligence_seen=seen, record__in=frontier).values("network__part")
-        for record, part in (NetworkMember.objects.filter(intelligence_seen=seen, network__part__in=parts,
-                                                          network__intelligence_seen=seen)
-                             .values_list("record", "network__part")):
-            old_part[record] = part
-            reached.add(record)
+        parts = set(NetworkMember.objects.filter(intelligence_seen=seen, record__in=frontier)
+                    .values_list("network__part", flat=True))
+        if parts:  # two queries: as one (a subquery) PostgreSQL's plan was at the mercy of stale statistics
+            for record, part in (NetworkMember.objects.filter(intelligence_seen=seen, network__part__in=parts,
+                                                              network__intelligence_seen=seen)
+                                 .values_list("record", "network__part")):
+                old_part[record] = part
+                reached.add(record)
         mentions = list(Mention.objects.filter(where & sources.in_records(frontier), entity__isnull=False)
                         .exclude(role__in=ties.NON_JOINING_ROLES).values_list("pk", "entity_id", "kind"))
         entities = {entity for _, entity, _ in mentions} - marked
