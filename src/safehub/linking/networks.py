@@ -466,8 +466,7 @@ def _region(seen, records, name, items, marked):
     and, for a name common enough to be weighed like a hub, every record of that name, and the whole old
     connected part of every record reached. A few queries for each step out."""
     where = counted(name, items)
-    hubs = Hub.objects.filter(intelligence_seen=seen).values("entity_id")
-    business = Mention.objects.filter(role=Mention.Role.OTHER).values("entity_id")
+    hubs = Hub.objects.filter(intelligence_seen=seen)
     region, old_part, frontier, pairs = set(), {}, set(records), {}
     while frontier:
         region |= frontier
@@ -483,9 +482,11 @@ def _region(seen, records, name, items, marked):
         mentions = list(Mention.objects.filter(where & sources.in_records(frontier), entity__isnull=False)
                         .exclude(role__in=ties.NON_JOINING_ROLES).values_list("pk", "entity_id", "kind"))
         entities = {entity for _, entity, _ in mentions} - marked
+        if entities:  # hubs and businesses found among these on the indexes, not by a subquery over every mention
+            entities -= set(hubs.filter(entity_id__in=entities).values_list("entity_id", flat=True))
+            entities -= businesses(entities)
         if entities:
-            reached |= _records_of(Mention.objects.filter(where, entity_id__in=entities)
-                                   .exclude(entity_id__in=hubs).exclude(entity_id__in=business))
+            reached |= _records_of(Mention.objects.filter(where, entity_id__in=entities))
         people = [pk for pk, _, kind in mentions if kind in (Entity.Kind.PERSON, Entity.Kind.CHILD)]
         if people:
             found = link_pairs(counted(name, items, "left__"), counted(name, items, "right__"), mention_ids=people)
