@@ -120,7 +120,7 @@ def test_a_childs_first_name_given_alone_corroborates_a_name_match_when_the_ages
     network = networks.current_networks().get()
     assert {tie["kind"]: tie["strength"] for tie in network.ties} == {"child": "weak", "person": "weak"}
     share_with_police(users, agencies, *same_story)
-    page = sign_in_client(users["analyst"]).get(f"/networks/{network.pk}/").content.decode()
+    page = sign_in_client(users["analyst"]).get(f"/networks/{network.reference}/").content.decode()
     assert ("A child&#x27;s first name given alone that fits a child of about the same age in another record, in 2 "
             "of these records: weak") in page
     apart = [report(children=[("Emily Parkes", "15")], people=[("Pawel Dabrowski", "")]),
@@ -187,7 +187,7 @@ def test_the_network_page_says_why_its_records_belong_together(users, agencies):
              report(children=["Cal Eno"], vehicles=["KX19ABD"])]
     share_with_police(users, agencies, *group)
     network = networks.current_networks().get()
-    page = sign_in_client(users["analyst"]).get(f"/networks/{network.pk}/").content.decode()
+    page = sign_in_client(users["analyst"]).get(f"/networks/{network.reference}/").content.decode()
     assert "Phone number +447700900208</a>, in 2 of these records: strong: joins these records on its own." in page
     assert "Vehicle KX19ABD</a>, in 2 of these records: strong" in page
     assert ">Weak evidence</strong>" in page and ">Strong evidence</strong>" in page

@@ -208,7 +208,7 @@ def test_an_analyst_promotes_a_network_person_in_one_step_with_his_nicknames_and
     network, entity = dean_in_reports["network"], dean_in_reports["entity"]
     assert set(network.contact_ids) == {first.pk, second.pk, third.pk}
     client = sign_in_client(users["analyst"])
-    page = client.get(f"/networks/{network.pk}/").content.decode()
+    page = client.get(f"/networks/{network.reference}/").content.decode()
     link = f"/people/new/?entity={entity.pk}&amp;network={network.pk}"
     assert f'href="{link}">Promote to a person of concern' in page
 

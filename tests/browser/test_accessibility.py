@@ -541,7 +541,7 @@ def test_operation_pages_have_no_serious_accessibility_problems(new_context, sig
     page.goto("/operations/mine/")
     expect(page.locator("#breached-measures")).to_contain_text("Premises closure notice")
     audit.check("operations you lead")
-    page.goto(f"/networks/{network.pk}/")
+    page.goto(f"/networks/{network.reference}/")
     expect(page.locator("#main-content")).to_contain_text("Operation Larch")
     audit.check("network with its operation")
 
