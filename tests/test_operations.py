@@ -25,6 +25,7 @@ from safehub.intelligence.models import Disruption, JusticeStep, Operation, Pers
 from safehub.linking import networks
 from safehub.screening.actions import record_decision
 from tests.conftest import sign_in_client
+from tests.test_linking import networks_now
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def town(users, agencies):
     for record in (first, second, unrelated, case):
         share_record(users["manager"], record, agency=agencies["POLICE"], purpose="CSE analysis",
                      lawful_basis="dpa_s1_p18")
-    network = next(n for n in networks.current_networks() if first.pk in n.contact_ids)
+    network = next(n for n in networks_now() if first.pk in n.contact_ids)
     dean = person_of_concern(agencies["POLICE"], users["analyst"], "Dean", "Mercer", "Smiler")
     kyle = person_of_concern(agencies["POLICE"], users["analyst"], "Kyle", "Storey")
     return {"reports": [first, second], "unrelated": unrelated, "tia": tia, "case": case, "network": network,
@@ -568,7 +569,7 @@ def test_a_person_known_only_by_a_nickname_is_named_by_it():
 def test_the_network_page_shows_the_operation_its_people_and_their_justice_status(users, agencies, operation, town):
     actions.record_justice_step(users["investigator"], operation, town["dean"], kind="arrest", at=ago(days=4))
     actions.record_justice_step(users["investigator"], operation, town["dean"], kind="rui", at=ago(days=3))
-    network = next(n for n in networks.current_networks() if town["reports"][0].pk in n.contact_ids)
+    network = next(n for n in networks_now() if town["reports"][0].pk in n.contact_ids)
     page = sign_in_client(users["analyst"]).get(f"/networks/{network.reference}/").content.decode()
     block = page.split('id="operation"')[1].split('id="why"')[0]
     assert "Operation Larch" in block and "Dean Mercer" in block and "Kyle Storey" in block
