@@ -11,16 +11,17 @@ Then:
 - the networks in full (`recompute_all_networks`, what the worker runs), timed;
 - NEW reports filed one at a time through `intake.actions.submit_contact`, the code a public submission runs
   (the report stored, its mentions normalised, person candidates from the database's blocking keys, scored,
-  links stored, grouped with the guards, then `update_networks_for` on the networks the report joins); each
-  report names a planted group's phone and man (so it joins a network) or is on its own, and one in ten names
-  the taxi firm. Timed per report: the whole submission, its linking (`resolve.link_contact`, upkeep
-  included) and the upkeep alone;
+  links stored, grouped with the guards, the report noted for the worker's network upkeep); each report names a
+  planted group's phone and man (so it joins a network) or is on its own, and one in ten names the taxi firm.
+  Timed per report: the whole submission and its linking (`resolve.link_contact`; no network upkeep is left in
+  it, which the JSON shows as 0 calls); then, after every PER_RUN reports, the worker's upkeep
+  (`linking.tasks.update_networks`, run as the worker runs it) and the `update_networks_for` inside it;
 - one full recomputation after them, which is what each of those reports cost before (ADR 28), and a check
   that the networks kept up to date one report at a time are exactly those the full recomputation makes.
 
 Prints one JSON object, also written to var/bench/networks_incremental_<mentions>.json.
 
-    .venv/bin/python bench/networks_incremental.py [--mentions 1000000] [--new 200] [--keep]
+    .venv/bin/python bench/networks_incremental.py [--mentions 1000000] [--new 200] [--per-run 1] [--keep]
 """
 
 import argparse
@@ -220,9 +221,11 @@ def timed(module, name, into):
     setattr(module, name, wrapper)
 
 
-def file_new(count, groups, rng):
-    """File `count` new reports; with SAFEHUB_BENCH_PROFILE=1, the upkeep's slowest functions and its SQL
-    statements per report go to stderr."""
+def file_new(count, groups, rng, per_run=1):
+    """File `count` new reports, running the worker's upkeep (`linking.tasks.update_networks`, as the worker runs
+    it) after every `per_run` of them; with SAFEHUB_BENCH_PROFILE=1, the upkeep's slowest functions go to stderr.
+    Returns the timings (ms) of the submissions, their linking, any upkeep run inside them (none since the worker
+    does it), the worker's runs and the upkeep inside those, and the SQL statements per submission."""
     import cProfile
     import pstats
 
@@ -231,8 +234,9 @@ def file_new(count, groups, rng):
 
     from safehub.intake import actions as intake_actions
     from safehub.linking import networks, resolve
+    from safehub.linking.tasks import update_networks
 
-    linking, upkeep, submissions = [], [], []
+    linking, upkeep, submissions, worker_runs, in_submission, in_worker, statements = [], [], [], [], [], [], 0
     timed(resolve, "link_contact", linking)
     intake_actions.link_contact = resolve.link_contact
     profiler = cProfile.Profile() if os.environ.get("SAFEHUB_BENCH_PROFILE") else None
@@ -247,15 +251,22 @@ def file_new(count, groups, rng):
                 profiler.disable()
         networks.update_networks_for = profiled
     timed(networks, "update_networks_for", upkeep)
-    with CaptureQueriesContext(connection) as queries:
-        for _ in range(count):
+    for number in range(count):
+        before = len(upkeep)
+        with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             intake_actions.submit_contact(new_draft(rng, groups), submission_key=uuid.uuid4().hex)
             submissions.append((time.perf_counter() - started) * 1000)
+        statements += len(queries.captured_queries)
+        in_submission += upkeep[before:]
+        if (number + 1) % per_run == 0 or number + 1 == count:
+            before, started = len(upkeep), time.perf_counter()
+            update_networks.call()
+            worker_runs.append((time.perf_counter() - started) * 1000)
+            in_worker += upkeep[before:]
     if profiler:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
-        log(f"{len(queries.captured_queries) / count:.1f} SQL statements per submission")
-    return submissions, linking, upkeep
+    return submissions, linking, in_submission, worker_runs, in_worker, statements / count
 
 
 def current():
@@ -270,6 +281,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--new", type=int, default=200)
+    parser.add_argument("--per-run", type=int, default=1, help="new reports the worker's upkeep takes at once")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true",
                         help="file the new reports into the database a --keep run (or an interrupted one) left")
@@ -311,7 +323,8 @@ def run(args):
         found = networks.recompute_all_networks()
         first_full = time.perf_counter() - started
         log(f"first full recomputation {first_full:.1f} s, {len(found):,} networks; filing {args.new} reports ...")
-    submissions, linking, upkeep = file_new(args.new, groups, rng)
+    submissions, linking, in_submission, worker_runs, in_worker, statements = file_new(args.new, groups, rng,
+                                                                                       args.per_run)
     kept = current()
     not_local = NetworkState.objects.filter(needs_full=True).count()
     started = time.perf_counter()
@@ -327,7 +340,11 @@ def run(args):
         "new_reports": args.new,
         "submission": summary(submissions),
         "linking_in_the_submission": summary(linking),
-        "network_upkeep_in_the_submission": summary(upkeep),
+        "network_upkeep_in_the_submission": {"calls": len(in_submission), **(summary(in_submission) if in_submission else {})},
+        "sql_statements_per_submission": round(statements, 1),
+        "reports_per_worker_run": args.per_run,
+        "worker_upkeep_run": summary(worker_runs),
+        "incremental_update_in_the_worker_run": summary(in_worker),
         "upkeep_left_for_a_full_recomputation": not_local,
         "incremental_equals_full": current() == kept,
         "aims": {"linking_p95_ms": 20},

@@ -3,6 +3,7 @@ a selector marked, children's records merged) only notes the records it changed 
 background worker's `update_networks` then brings the networks of all of them up to date at once, with the
 incremental `networks.update_networks_for`, and recomputes in full any set that upkeep could not follow."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django_tasks import task
 from safehub.accounts.models import User
 from safehub.linking import networks
 from safehub.linking.models import NetworkState, PendingNetworkChange
+
+logger = logging.getLogger(__name__)
 
 
 def intelligence_sets_in_use():
@@ -32,8 +35,15 @@ def update_networks():
     with transaction.atomic():
         last = PendingNetworkChange.objects.aggregate(last=Max("pk"))["last"]
         taken = PendingNetworkChange.objects.filter(pk__lte=last or 0)
-        changes = list(taken.values_list("record", "new"))
-        networks.update_networks_for({record for record, _ in changes}, {record for record, new in changes if new})
+        # Locked (PostgreSQL): a second worker running this waits, then finds them gone, never applies them twice.
+        changes = list(taken.select_for_update().values_list("record", "new"))
+        try:
+            with transaction.atomic():
+                networks.update_networks_for({record for record, _ in changes},
+                                             {record for record, new in changes if new})
+        except Exception:  # noqa: BLE001 (a failing update must not hold the changes back for ever)
+            logger.exception("Network upkeep failed for %d changes; every set is recomputed in full", len(changes))
+            NetworkState.objects.update(needs_full=True)
         taken.delete()  # changes noted meanwhile stay for the next run
     computed = set(NetworkState.objects.values_list("intelligence_seen", flat=True))
     for readable in intelligence_sets_in_use():
