@@ -45,8 +45,8 @@ def named_intelligence(queryset, user):
     restricted against the user>", those items). Linking names the networks a user is shown by this, and reads
     the items only when it computes them. Two users given the same name read the same items: the name changes
     with the user's role and agency, with a restriction that keeps them out or lets them in, and with every
-    transfer of an item; an item recorded since only adds to the set (and its mentions change the networks'
-    generation)."""
+    transfer of an item; an item recorded since only adds to the set (its mentions are a change the worker's
+    network upkeep brings in, ADR 28)."""
     if user.role not in INTELLIGENCE_READERS or not user.agency_id:
         return NOTHING, queryset.none()
     own = queryset.filter(owning_agency_id=user.agency_id)
