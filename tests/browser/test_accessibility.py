@@ -261,8 +261,8 @@ def _check_networks_that_changed(page, audit, manager, analyst, agencies):
     from safehub.linking.tasks import update_networks
 
     def filed(child, *phones):
-        draft = {"kind": "public", "concern": "Collected from school by a car.", "children": [{"name": child, "age": "13"}],
-                 "phones": [{"number": phone} for phone in phones]}
+        draft = {"kind": "public", "concern": "Collected from school by a car.",
+                 "children": [{"name": child, "age": "13"}], "phones": [{"number": phone} for phone in phones]}
         contact = submit_contact(draft, submission_key=uuid.uuid4().hex)[0]
         share_record(manager, contact, agency=agencies["POLICE"], purpose="MASH", lawful_basis="dpa_s1_p18")
         return contact
