@@ -202,7 +202,7 @@ def load(users, agencies, rng):
                     at=start + dt.timedelta(seconds=rng.randrange(seconds)), recorded_by=analyst)
         for _ in range(12000)], batch_size=4000)
     networks = Network.objects.bulk_create([
-        Network(number=i + 1, generation="bench", intelligence_seen="none", flagged=True,
+        Network(intelligence_seen="none", flagged=True,
                 contact_ids=[first + rng.randrange(CONTACTS) for _ in range(3)],
                 newest_activity=start + dt.timedelta(seconds=rng.randrange(seconds)))
         for i in range(3000)], batch_size=1000)

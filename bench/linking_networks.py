@@ -115,8 +115,8 @@ def measure(rows):
     report["graph_nodes"], report["graph_edges"] = graph.vcount(), graph.ecount()
 
     started = time.perf_counter()
-    found, hubs = networks.network_rows(rows)
-    found = [group_rows for group_rows, _ in found]
+    decided = networks.network_rows(rows)
+    found, hubs = [group_rows for group_rows, _, _ in decided.groups], decided.hubs
     report["ties_and_networks_seconds"] = round(time.perf_counter() - started, 2)
     report["hubs"] = len(hubs)
     sizes = sorted((len({row[3] for row in group}) for group in found), reverse=True)

@@ -84,20 +84,27 @@ def test_networks_are_fresh_before_anyone_opens_a_page(users, agencies):
     first = report(children=["Ava Pike"], people=[("", "Ghost")], phones=["07700 900301"])
     second = report(children=["Ben Orr"], people=[("", "Ghost")], phones=["07700 900301"])
     analyst = users["analyst"]
-    fresh = Network.objects.filter(generation=networks.current_generation(), intelligence_seen=networks.seen_by(analyst))
-    assert not fresh.exists()
-    upkeep = tasks_in(TaskResultStatus.READY).filter(task_path__endswith="recompute_networks")
-    assert upkeep.count() == 1  # one for both reports, held back so that a burst is recomputed once
+    fresh = Network.objects.filter(intelligence_seen=networks.seen_by(analyst), retired_at__isnull=True)
+    assert not fresh.exists()  # filing the reports computed nothing
+    upkeep = tasks_in(TaskResultStatus.READY).filter(task_path__endswith="update_networks")
+    assert upkeep.count() == 1  # one for both reports, held back so that a burst is brought up to date once
     run_worker()
     assert not fresh.exists() and upkeep.count() == 1
     upkeep.update(run_after=timezone.now())  # its delay has passed
     run_worker()
     computed = list(fresh.values_list("pk", flat=True))
     assert len(computed) == 1
-    page = sign_in_client(users["worker"]).get("/networks/").content.decode()
-    assert f"/networks/{computed[0]}/" in page
-    assert list(fresh.values_list("pk", flat=True)) == computed  # the page found the worker's rows
     assert set(Network.objects.get(pk=computed[0]).contact_ids) == {first.pk, second.pk}
+    third = report(children=["Cal Dunn"], people=[("", "Ghost")], phones=["07700 900301"])
+    page = sign_in_client(users["worker"]).get("/networks/").content.decode()
+    assert f"/networks/{fresh.get().reference}/" in page and "being updated" in page  # as last computed
+    assert third.pk not in Network.objects.get(pk=computed[0]).contact_ids
+    upkeep.update(run_after=timezone.now())
+    run_worker()
+    assert list(fresh.values_list("pk", flat=True)) == computed  # the same network, grown by the worker
+    assert set(Network.objects.get(pk=computed[0]).contact_ids) == {first.pk, second.pk, third.pk}
+    page = sign_in_client(users["worker"]).get("/networks/").content.decode()
+    assert f"/networks/{fresh.get().reference}/" in page and "being updated" not in page
 
 
 def test_a_restriction_due_for_review_is_reminded_to_its_manager_once(users):

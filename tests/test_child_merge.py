@@ -20,11 +20,11 @@ from safehub.cases.models import (Case, Child, ChildAddress, ChildMerge, ChildPe
                                   RiskAssessment)
 from safehub.intake.actions import submit_contact
 from safehub.linking import actions as link_actions
-from safehub.linking import networks
 from safehub.linking.models import Mention, PersonLink
 from safehub.linking.resolve import link_child_record
 from safehub.screening.actions import record_decision
 from tests.conftest import sign_in_client
+from tests.test_linking import networks_now
 
 pytestmark = pytest.mark.django_db
 
@@ -212,11 +212,11 @@ def test_networks_show_one_child_record_after_a_merge(users, pair):
     # Both records know her as "Kayla": the nickname joins them in one network of two records.
     for record in (pair["council"], pair["health"]):
         actions.update_child(users["worker"], record, aliases="Kayla")
-    before = networks.current_networks()
+    before = networks_now()
     assert [sorted(network.child_record_ids) for network in before] == [[pair["council"].pk, pair["health"].pk]]
     merge(users, pair)
     # One record now: no network of two, and no snapshot still naming the merged record.
-    assert not any(pair["health"].pk in network.child_record_ids for network in networks.current_networks())
+    assert not any(pair["health"].pk in network.child_record_ids for network in networks_now())
     assert set(Mention.objects.filter(kind="nickname", key="kayla").values_list("child_record_id", flat=True)) == \
         {pair["council"].pk}
 

@@ -126,17 +126,14 @@ def world(users, agencies):
                             (p1, "nfa", "2026-05-01 10:00"), (p2, "conviction", "2027-01-10 10:00")]:
         JusticeStep.objects.create(operation=operation, person=who, kind=kind, at=at(when), recorded_by=analyst)
 
-    old = Network.objects.create(number=1, generation="g0", flagged=True, contact_ids=[c2.pk],
-                                 newest_activity=at("2026-06-01 10:00"), computed_at=at("2026-01-01 10:00"))
+    old = Network.objects.create(flagged=True, contact_ids=[c2.pk], newest_activity=at("2026-06-01 10:00"),
+                                 computed_at=at("2026-01-01 10:00"), retired_at=at("2026-08-01 10:00"))
     computed = at("2026-08-01 10:00")
-    n1, n2, n3 = [Network.objects.create(number=i, generation="g1", flagged=True, contact_ids=[c.pk],
-                                         newest_activity=at(when), computed_at=computed)
-                  for i, c, when in [(1, c1, "2026-05-01 10:00"), (2, c2, "2026-06-01 10:00"),
-                                     (3, c3, "2026-07-01 10:00")]]
-    Network.objects.create(number=4, generation="g1", flagged=False, newest_activity=at("2026-07-01 10:00"),
-                           computed_at=computed)
-    Network.objects.create(number=5, generation="g1", flagged=True, newest_activity=at("2025-07-01 10:00"),
-                           computed_at=computed)
+    n1, n2, n3 = [Network.objects.create(flagged=True, contact_ids=[c.pk], newest_activity=at(when),
+                                         computed_at=computed)
+                  for c, when in [(c1, "2026-05-01 10:00"), (c2, "2026-06-01 10:00"), (c3, "2026-07-01 10:00")]]
+    Network.objects.create(flagged=False, newest_activity=at("2026-07-01 10:00"), computed_at=computed)
+    Network.objects.create(flagged=True, newest_activity=at("2025-07-01 10:00"), computed_at=computed)
     operation.network_reports.add(c1)
     audit("network_viewed", user=analyst, obj=n1)
     audit("network_viewed", user=analyst, obj=n2)

@@ -65,8 +65,8 @@ def test_an_intelligence_item_ties_reports_into_a_network_only_for_those_who_may
     analyst = sign_in_client(users["analyst"])
     listing = analyst.get("/networks/").content.decode()
     network = networks.current_networks(users["analyst"]).get()
-    assert f'href="/networks/{network.pk}/"' in listing
-    shown = analyst.get(f"/networks/{network.pk}/").content.decode()
+    assert f'href="/networks/{network.reference}/"' in listing
+    shown = analyst.get(f"/networks/{network.reference}/").content.decode()
     assert "2 reports and 1 intelligence item you can open" in shown
     assert first.reference in shown and second.reference in shown and "INT-0001" in shown
     assert "Phone number +447700900301</a>, in 2 of these records: strong" in shown
@@ -79,7 +79,7 @@ def test_an_intelligence_item_ties_reports_into_a_network_only_for_those_who_may
         client = sign_in_client(viewer)
         listing = client.get("/networks/").content.decode()
         assert "No network joins records you can open" in listing, viewer
-        assert client.get(f"/networks/{network.pk}/").status_code == 404
+        assert client.get(f"/networks/{network.reference}/").status_code == 404
         selector = client.get(f"/networks/selectors/{phone}/").content.decode()
         assert first.reference in selector and "INT-0001" not in selector and "ntelligence" not in selector
         assert networks.current_networks(viewer).count() == 0
@@ -119,9 +119,9 @@ def test_flags_and_counts_come_only_from_what_the_viewer_may_read(users, agencie
     assert not council.flagged and council.intelligence_ids == []
     listing = page(users["manager"], "/networks/")
     assert "Flagged for review" not in listing and "restricted record" not in listing
-    shown = page(users["manager"], f"/networks/{council.pk}/")
+    shown = page(users["manager"], f"/networks/{council.reference}/")
     assert "Imran Shah" not in shown and "Ben Orr" not in shown and "not shown" not in shown
-    assert "Possible group-based exploitation" in page(users["analyst"], f"/networks/{police.pk}/")
+    assert "Possible group-based exploitation" in page(users["analyst"], f"/networks/{police.reference}/")
 
 
 def test_hubs_made_by_intelligence_show_only_to_those_who_may_read_it(users, agencies):
@@ -171,12 +171,12 @@ def test_people_of_concern_in_a_network_are_shown_as_such_to_who_may_open_them(u
     second = report(children=["Ben Orr"], phones=["07700 900341"])
     share_with_police(users, agencies, first, second)
     police = networks.current_networks(users["analyst"]).get()
-    shown = page(users["analyst"], f"/networks/{police.pk}/")
+    shown = page(users["analyst"], f"/networks/{police.reference}/")
     assert "2 reports and 1 person of concern you can open" in shown
     assert "People of concern in this network" in shown and "Daniel Moss (POC-0001)" in shown
     assert any(f"Daniel Moss (POC-0001){end} (person of concern)" in shown for end in ("</a>", ""))
     council = networks.current_networks(users["manager"]).get()
-    shown = page(users["manager"], f"/networks/{council.pk}/")
+    shown = page(users["manager"], f"/networks/{council.reference}/")
     assert first.reference in shown and "1 restricted record in this network is not shown" in shown
     assert "Daniel Moss" not in shown and "Dee" not in shown and "People of concern in this network" not in shown
 
@@ -196,7 +196,7 @@ def test_a_person_link_between_intelligence_and_a_report_shows_only_to_who_may_o
     shown = analyst.get(url).content.decode()
     assert contact.reference in shown and "INT-0001" in shown
     network = networks.current_networks(users["analyst"]).get()
-    assert f'href="{url}"' in analyst.get(f"/networks/{network.pk}/").content.decode()
+    assert f'href="{url}"' in analyst.get(f"/networks/{network.reference}/").content.decode()
 
     other_analyst = council_analyst(agencies)
     for viewer in (users["manager"], users["worker"], other_analyst):

@@ -25,6 +25,7 @@ from safehub.intelligence.models import Disruption, JusticeStep, Operation, Pers
 from safehub.linking import networks
 from safehub.screening.actions import record_decision
 from tests.conftest import sign_in_client
+from tests.test_linking import networks_now
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def town(users, agencies):
     for record in (first, second, unrelated, case):
         share_record(users["manager"], record, agency=agencies["POLICE"], purpose="CSE analysis",
                      lawful_basis="dpa_s1_p18")
-    network = next(n for n in networks.current_networks() if first.pk in n.contact_ids)
+    network = next(n for n in networks_now() if first.pk in n.contact_ids)
     dean = person_of_concern(agencies["POLICE"], users["analyst"], "Dean", "Mercer", "Smiler")
     kyle = person_of_concern(agencies["POLICE"], users["analyst"], "Kyle", "Storey")
     return {"reports": [first, second], "unrelated": unrelated, "tia": tia, "case": case, "network": network,
@@ -100,10 +101,10 @@ def test_an_analyst_opens_an_operation_from_a_flagged_network_with_its_reports_a
     network = town["network"]
     assert network.flagged and sorted(network.contact_ids) == sorted(r.pk for r in town["reports"])
     analyst = sign_in_client(users["analyst"])
-    page = analyst.get(f"/networks/{network.pk}/").content.decode()
+    page = analyst.get(f"/networks/{network.reference}/").content.decode()
     assert "Open an operation from this network" in page and "No operation you can open holds these reports" in page
     form = analyst.get(f"/operations/new/?network={network.pk}").content.decode()
-    assert f"From network {network.number}" in form and "2 reports and 1 child you can open" in form
+    assert f"From network {network.reference}" in form and "2 reports and 1 child you can open" in form
     response = analyst.post("/operations/new/", {"name": "Operation Larch", "lead": users["investigator"].pk,
                                                  "network": network.pk})
     operation = Operation.objects.get(name="Operation Larch")
@@ -114,10 +115,10 @@ def test_an_analyst_opens_an_operation_from_a_flagged_network_with_its_reports_a
     assert list(operation.children.all()) == [town["tia"]]
     page = analyst.get(f"/operations/{operation.pk}/").content.decode()
     assert "Ivo Demo-Investigator" in page and town["tia"].reference in page
-    assert f"Network {network.number}</a>" in page
+    assert f"Network {network.reference}</a>" in page
     assert AuditEvent.objects.filter(action="operation_viewed", object_id=str(operation.pk)).exists()
     # A worker may read networks but does not open operations.
-    worker_page = sign_in_client(users["worker"]).get(f"/networks/{network.pk}/").content.decode()
+    worker_page = sign_in_client(users["worker"]).get(f"/networks/{network.reference}/").content.decode()
     assert "Open an operation from this network" not in worker_page
 
 
@@ -568,16 +569,16 @@ def test_a_person_known_only_by_a_nickname_is_named_by_it():
 def test_the_network_page_shows_the_operation_its_people_and_their_justice_status(users, agencies, operation, town):
     actions.record_justice_step(users["investigator"], operation, town["dean"], kind="arrest", at=ago(days=4))
     actions.record_justice_step(users["investigator"], operation, town["dean"], kind="rui", at=ago(days=3))
-    network = next(n for n in networks.current_networks() if town["reports"][0].pk in n.contact_ids)
-    page = sign_in_client(users["analyst"]).get(f"/networks/{network.pk}/").content.decode()
+    network = next(n for n in networks_now() if town["reports"][0].pk in n.contact_ids)
+    page = sign_in_client(users["analyst"]).get(f"/networks/{network.reference}/").content.decode()
     block = page.split('id="operation"')[1].split('id="why"')[0]
     assert "Operation Larch" in block and "Dean Mercer" in block and "Kyle Storey" in block
     assert "Released under investigation, " in block and "No justice step recorded" in block
     # A council worker sees the network but not the operation until it is shared, and then not its people.
     worker = sign_in_client(users["worker"])
-    assert "Operation Larch" not in worker.get(f"/networks/{network.pk}/").content.decode()
+    assert "Operation Larch" not in worker.get(f"/networks/{network.reference}/").content.decode()
     share(users, operation, agencies["COUNCIL"], by=users["analyst"])
-    block = worker.get(f"/networks/{network.pk}/").content.decode().split('id="operation"')[1].split('id="why"')[0]
+    block = worker.get(f"/networks/{network.reference}/").content.decode().split('id="operation"')[1].split('id="why"')[0]
     assert "Operation Larch" in block and "Dean Mercer" not in block and "2 more people you cannot open" in block
 
 

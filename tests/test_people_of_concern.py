@@ -22,7 +22,7 @@ from safehub.intelligence.queries import completeness_figures
 from safehub.linking import networks
 from safehub.linking.models import Mention
 from tests.conftest import sign_in_client
-from tests.test_linking import report
+from tests.test_linking import networks_now, report
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,7 @@ def dean_in_reports(users, agencies):
     third = report(children=["Cal Eno"], people=[("Dean Marsh", "Smiler"), ("Tariq Malik", "Tiny")],
                    phones=["07700 900999"], vehicles=["KX19 ABC"])
     share_with_police(users, agencies, first, second, third)
-    network = next(n for n in networks.current_networks() if first.pk in n.contact_ids)
+    network = next(n for n in networks_now() if first.pk in n.contact_ids)
     entity = Mention.objects.get(contact=first, kind="person").entity
     return {"reports": [first, second, third], "network": network, "entity": entity}
 
@@ -208,7 +208,7 @@ def test_an_analyst_promotes_a_network_person_in_one_step_with_his_nicknames_and
     network, entity = dean_in_reports["network"], dean_in_reports["entity"]
     assert set(network.contact_ids) == {first.pk, second.pk, third.pk}
     client = sign_in_client(users["analyst"])
-    page = client.get(f"/networks/{network.pk}/").content.decode()
+    page = client.get(f"/networks/{network.reference}/").content.decode()
     link = f"/people/new/?entity={entity.pk}&amp;network={network.pk}"
     assert f'href="{link}">Promote to a person of concern' in page
 

@@ -162,6 +162,7 @@ def build_world(user, bystander, agencies):
                                 entity_id=record.mentions.get(kind="phone").entity_id, person=person, item=item,
                                 person_id=person.pk, item_id=item.pk, detail_id=person.details.get().pk,
                                 operation_id=operation.pk, disruption_id=measure.pk, operation=operation,
+                                network_id=record.pk,  # an address from before networks had references: redirected
                                 survivor=survivor, **support)
         if scenario.startswith("restricted"):
             allowed = [bystander, user] if scenario == "restricted_member" else [bystander]

@@ -236,3 +236,19 @@ def test_a_restriction_the_custodian_is_not_on_keeps_the_record_off_their_list(u
     assert decide(manager, council_report.reference, decision="dispose",
                   reason="Review found no further need at all").status_code == 403
     assert Contact.objects.filter(pk=council_report.pk).exists()
+
+
+def test_a_disposed_report_leaves_its_network_when_the_worker_next_runs(users, council_report):
+    from tests.test_linking import networks_now
+
+    neighbour = old_report(users, received=timezone.now() - dt.timedelta(days=3), phone="07700 900111")
+    third = old_report(users, received=timezone.now() - dt.timedelta(days=2), phone="07700 900111")
+    members = [set(network.contact_ids) for network in networks_now()]
+    assert {council_report.pk, neighbour.pk, third.pk} in members
+    run_due_reviews(timezone.now())
+    decide(sign_in_client(users["manager"]), council_report.reference, decision="dispose",
+           reason="Review found no further need: child now an adult, no open work")
+
+    members = [set(network.contact_ids) for network in networks_now()]
+    assert {neighbour.pk, third.pk} in members
+    assert not any(council_report.pk in network for network in members)

@@ -12,7 +12,7 @@ from safehub.audit.tasks import anchor_audit_shards
 from safehub.background.mail import send_waiting_emails
 from safehub.background.tasks import prune_task_results
 from safehub.federation.tasks import refresh_federation_encodings
-from safehub.linking.tasks import recompute_networks
+from safehub.linking.tasks import update_networks
 from safehub.retention.tasks import run_retention_reviews
 from safehub.screening.tasks import escalate_overdue_reports, send_deadline_summaries
 from safehub.support.tasks import escalate_victims_code
@@ -29,7 +29,7 @@ SCHEDULE = [
     Job("escalate overdue reports", escalate_overdue_reports, timedelta(minutes=1)),
     Job("escalate Victims' Code notifications", escalate_victims_code, timedelta(minutes=5)),
     Job("send e-mails still waiting", send_waiting_emails, timedelta(minutes=5)),
-    Job("recompute networks if stale", recompute_networks, timedelta(minutes=10)),
+    Job("bring the networks up to date", update_networks, timedelta(minutes=10)),
     Job("remind restriction reviews", remind_restriction_reviews, timedelta(hours=1)),
     Job("send managers' deadline summary", send_deadline_summaries, timedelta(hours=1)),
     Job("anchor the audit shards", anchor_audit_shards, timedelta(minutes=1)),

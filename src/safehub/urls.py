@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
@@ -90,7 +90,8 @@ case_patterns = (
 linking_patterns = (
     [
         path("", linking_views.network_list, name="networks"),
-        path("<int:network_id>/", linking_views.network_page, name="network"),
+        path("<int:network_id>/", linking_views.network_by_id, name="network_by_id"),
+        re_path(r"^(?P<network_reference>N-\d{6,})/$", linking_views.network_page, name="network"),
         path("links/<int:link_id>/", linking_views.link_page, name="link"),
         path("links/<int:link_id>/judge/", linking_views.judge, name="judge"),
         path("hubs/", linking_views.hub_list, name="hubs"),

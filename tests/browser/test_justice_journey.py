@@ -85,7 +85,7 @@ def test_from_a_flagged_network_to_a_charge_the_victims_worker_sees(new_context,
 
     analyst = sign_in(new_context(), "analyst")
     analyst.get_by_role("link", name="Networks").click()
-    analyst.get_by_role("link", name=f"Network {network.number}", exact=True).click()
+    analyst.get_by_role("link", name=f"Network {network.reference}", exact=True).click()
     expect(analyst.locator(".govuk-warning-text")).to_contain_text("Possible group-based exploitation")
     analyst.get_by_role("link", name="Open an operation from this network").click()
     analyst.get_by_label("Name of the operation").fill("Operation Larch")

@@ -59,7 +59,7 @@ def test_an_analyst_runs_an_operation_from_a_network_and_the_victims_worker_sees
 
     page = sign_in(new_context(), "analyst")
     page.get_by_role("link", name="Networks").click()
-    page.get_by_role("link", name=f"Network {network.number}", exact=True).click()
+    page.get_by_role("link", name=f"Network {network.reference}", exact=True).click()
     expect(page.locator(".govuk-warning-text")).to_contain_text("Possible group-based exploitation")
     page.get_by_role("link", name="Open an operation from this network").click()
     expect(page.locator("#from-network")).to_contain_text("2 reports and 1 child you can open")
@@ -68,7 +68,7 @@ def test_an_analyst_runs_an_operation_from_a_network_and_the_victims_worker_sees
     page.get_by_role("button", name="Open the operation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Operation Larch")
     expect(page.locator("#operation-children")).to_contain_text("Tia Marsh")
-    expect(page.locator("#operation-networks")).to_contain_text(f"Network {network.number}")
+    expect(page.locator("#operation-networks")).to_contain_text(f"Network {network.reference}")
 
     page.get_by_text("Add a person of concern").click()
     page.get_by_label("Reference of the person of concern").fill(world["Dean"].reference.lower())

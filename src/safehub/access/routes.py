@@ -101,6 +101,7 @@ ROUTES = {
     "cases:unmerge": Route(("manager",), record="child", verb="manage", methods=("POST",)),
     "linking:networks": Route(NETWORK_READERS),
     "linking:network": Route(NETWORK_READERS),
+    "linking:network_by_id": Route(NETWORK_READERS),
     "linking:link": Route(NETWORK_READERS),
     "linking:hubs": Route(READERS),
     "linking:selector": Route(READERS, record="selector", verb="view"),

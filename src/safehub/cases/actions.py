@@ -20,7 +20,7 @@ from safehub.cases.models import (Case, CaseNote, ChildAddress, ChildMerge, Chil
 from safehub.forms import required_text
 from safehub.intake.models import Contact
 from safehub.linking.mentions import MERGED_FROM
-from safehub.linking.models import Entity, Mention, Network
+from safehub.linking.models import Entity, Mention
 from safehub.linking.resolve import link_child_record, link_in_request
 from safehub.screening.models import Notification
 
@@ -178,11 +178,12 @@ def _check_restriction_travels(keep, other):
                                f"{keep.reference} the same way first.")
 
 
-def _networks_out_of_date():
-    """Network snapshots name records by id and are recomputed when mentions or judgements change in number;
-    moving mentions from one record to another changes neither, so drop the snapshots: the next networks page
-    recomputes them."""
-    Network.objects.all().delete()
+def _networks_out_of_date(*children):
+    """Mentions moved from one record to the other: the worker brings the networks holding either up to date."""
+    from safehub.linking.sources import CHILD_RECORD
+    from safehub.linking.tasks import networks_changed
+
+    networks_changed({CHILD_RECORD.key(child.pk) for child in children})
 
 
 def merge_children(user, keep, other, *, reason, request=None):
@@ -223,7 +224,7 @@ def merge_children(user, keep, other, *, reason, request=None):
                        at=merge.merged_at, actor=user, subtype="merged")
         chronology.add(other, Kind.CASE, f"Merged into {keep.reference} by {user}: {reason}", at=merge.merged_at,
                        actor=user, subtype="merged")
-        _networks_out_of_date()
+        _networks_out_of_date(keep, other)
         summary = f"{other.reference} merged into {keep.reference}: {reason}"[:500]
         audit("child_records_merged", user=user, obj=keep, reason=summary, request=request)
         audit("child_records_merged", user=user, obj=other, reason=summary, request=request)
@@ -259,7 +260,7 @@ def unmerge_children(user, merge, *, reason, request=None):
                        actor=user, subtype="unmerged")
         link_in_request(link_child_record, other)
         link_in_request(link_child_record, keep)
-        _networks_out_of_date()
+        _networks_out_of_date(keep, other)
         summary = f"{other.reference} unmerged from {keep.reference}: {reason}"[:500]
         audit("child_records_unmerged", user=user, obj=keep, reason=summary, request=request)
         audit("child_records_unmerged", user=user, obj=other, reason=summary, request=request)

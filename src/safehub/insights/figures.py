@@ -494,9 +494,7 @@ def networks_flagged(scope):
     from safehub.linking.networks import intelligence_seen, readable_intelligence
 
     seen = intelligence_seen(readable_intelligence(None)[0])
-    latest = (Network.objects.filter(intelligence_seen=seen).order_by("-computed_at")
-              .values_list("generation", flat=True).first())
-    flagged = scope.during(Network.objects.filter(generation=latest, intelligence_seen=seen, flagged=True),
+    flagged = scope.during(Network.objects.filter(retired_at__isnull=True, intelligence_seen=seen, flagged=True),
                            "newest_activity")
     networks = dict(flagged.values_list("pk", "contact_ids"))
     viewed = set(AuditEvent.objects.filter(object_type="network", action="network_viewed", role="analyst",

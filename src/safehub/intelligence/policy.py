@@ -13,6 +13,8 @@
   may open it; a partner it is shared with reads it.
 """
 
+import re
+
 from safehub.access.policy import (NOTHING, accepted_transfers, has_role, is_visible, owned_or_shared_unrestricted,
                                    restricted_against)
 
@@ -43,8 +45,8 @@ def named_intelligence(queryset, user):
     restricted against the user>", those items). Linking names the networks a user is shown by this, and reads
     the items only when it computes them. Two users given the same name read the same items: the name changes
     with the user's role and agency, with a restriction that keeps them out or lets them in, and with every
-    transfer of an item; an item recorded since only adds to the set (and its mentions change the networks'
-    generation)."""
+    transfer of an item; an item recorded since only adds to the set (its mentions are a change the worker's
+    network upkeep brings in, ADR 28)."""
     if user.role not in INTELLIGENCE_READERS or not user.agency_id:
         return NOTHING, queryset.none()
     own = queryset.filter(owning_agency_id=user.agency_id)
@@ -54,6 +56,16 @@ def named_intelligence(queryset, user):
     kept_out = sorted(own.filter(pk__in=locked).values_list("pk", flat=True))
     name = f"agency {user.agency_id}, {accepted_transfers(queryset.model)}, without {kept_out}"
     return name, own.exclude(pk__in=kept_out)
+
+
+def items_named(queryset, name):
+    """The items of a set `named_intelligence` named, read again from its name alone (networks are kept up to date
+    for each set without a user at hand); None when the name no longer fits (an item has changed agency since)."""
+    match = re.fullmatch(r"agency (\d+), (.*), without \[([\d, ]*)\]", name)
+    if match is None or match.group(2) != accepted_transfers(queryset.model):
+        return None
+    kept_out = [int(pk) for pk in match.group(3).split(",") if pk.strip()]
+    return queryset.filter(owning_agency_id=int(match.group(1))).exclude(pk__in=kept_out)
 
 
 def item_verbs(user, verb, item):

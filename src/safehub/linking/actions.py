@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from safehub.access.policy import has_role
 from safehub.audit.trail import record as audit
-from safehub.linking.models import Entity, PersonLink, SelectorMark
+from safehub.linking.models import Entity, Mention, PersonLink, SelectorMark
 from safehub.linking.queries import link_is_visible
 from safehub.linking.resolve import recluster_entities
+from safehub.linking.sources import ID_FIELDS, mention_key, record_key
 from safehub.linking.tasks import networks_changed
 
 ANALYST_ROLES = ("analyst",)
@@ -29,9 +30,11 @@ def judge_link(user, link, judgement, *, reason, request=None):
         link = PersonLink.objects.select_for_update().select_related("left", "right").get(pk=link.pk)
         link.judgement, link.judged_by, link.judged_at, link.judgement_reason = judgement, user, timezone.now(), reason
         link.save(update_fields=["judgement", "judged_by", "judged_at", "judgement_reason"])
-        recluster_entities({link.left.entity_id, link.right.entity_id} - {None})
+        before = {link.left.entity_id, link.right.entity_id} - {None}
+        records = {mention_key(link.left), mention_key(link.right)} | records_naming(before)
+        recluster_entities(before)
+        networks_changed(records)
         audit(f"link_{judgement}", user=user, obj=link, reason=reason[:200], request=request)
-        networks_changed()
     return link
 
 
@@ -53,8 +56,8 @@ def mark_not_linking(user, entity, *, reason, request=None):
         if SelectorMark.objects.filter(entity=entity, undone_at__isnull=True).exists():
             raise ValidationError("This selector is already marked as not linking.")
         mark = SelectorMark.objects.create(entity=entity, reason=reason, marked_by=user)
+        networks_changed(records_naming({entity.pk}))
         audit("selector_marked_not_linking", user=user, obj=entity, reason=reason[:200], request=request)
-        networks_changed()
     return mark
 
 
@@ -73,6 +76,12 @@ def undo_not_linking(user, entity, *, reason, request=None):
             raise ValidationError("This selector is not marked as not linking.")
         mark.undone_by, mark.undone_at, mark.undo_reason = user, timezone.now(), reason
         mark.save(update_fields=["undone_by", "undone_at", "undo_reason"])
+        networks_changed(records_naming({entity.pk}))
         audit("selector_mark_undone", user=user, obj=entity, reason=reason[:200], request=request)
-        networks_changed()
     return mark
+
+
+def records_naming(entity_ids):
+    """The records whose mentions are (or were, before a regrouping) of these entities."""
+    rows = Mention.objects.filter(entity_id__in=entity_ids).values_list(*ID_FIELDS).distinct()
+    return {record_key(*ids) for ids in rows}

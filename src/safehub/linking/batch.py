@@ -89,10 +89,10 @@ def run(progress=lambda done, total, stage: None):
     unlinked = Contact.objects.filter(mentions__isnull=True).distinct()
     total = unlinked.count()
     for done, contact in enumerate(unlinked.iterator(), 1):
-        link_contact(contact)
+        link_contact(contact, upkeep=False)
         progress(done, total, "linking records not yet linked")
     for child in Child.objects.filter(mentions__isnull=True).distinct().iterator():
-        link_child_record(child)
+        link_child_record(child, upkeep=False)
     version, scorer_ = people.scorer()
     rules = [parse_rule(sql) for sql in scorer_.blocking_rules]
     mentions = list(Mention.objects.filter(kind__in=PERSON_KINDS))

@@ -139,16 +139,21 @@ class ModelVersion(models.Model):
 
 
 class Network(models.Model):
-    """One connected part of the entity graph, as last computed. Recomputed when mentions or links change.
-    Its members are records of four kinds (`safehub.linking.sources`), each kind's ids in its own field."""
+    """One network of records, kept under one identity as it grows, merges and splits (ADR 28): its reference
+    (`N-000123`, from the row id) stays while it grows; when two merge, the one sharing the most records with
+    the new network keeps its row and the other is retired, pointing at it; when one splits, the part sharing
+    the most records keeps it and the other gets a new row pointing back. Its members are records of four kinds
+    (`safehub.linking.sources`), each kind's ids in its own field, and (for look-ups) in `NetworkMember`."""
 
-    number = models.PositiveIntegerField()
     computed_at = models.DateTimeField(default=timezone.now)
-    generation = models.CharField(max_length=80, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     intelligence_seen = models.CharField(max_length=20, default="none", db_index=True,
                                          help_text="The intelligence items it was computed with: 'none', 'all' "
                                                    "or a fingerprint of the set's name (networks.seen_by); shown "
                                                    "only to those who may open exactly those")
+    part = models.CharField(max_length=20, blank=True, db_index=True,
+                            help_text="The connected part it came from before Leiden split it (its first record "
+                                      "key): what hub counts are kept by between full recomputations")
     contact_ids = models.JSONField(default=list)
     child_record_ids = models.JSONField(default=list)
     intelligence_ids = models.JSONField(default=list)
@@ -159,21 +164,67 @@ class Network(models.Model):
     flag_reason = models.CharField(max_length=300, blank=True)
     newest_activity = models.DateTimeField(null=True)
     ties = models.JSONField(default=list, help_text="[{entity, strength, records: ['c12', 'r3']}], strongest first")
+    retired_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                      help_text="When it stopped being a network (merged into another or gone)")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    split_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-flagged", "-newest_activity"]
-        constraints = [models.UniqueConstraint(fields=["generation", "intelligence_seen", "number"],
-                                               name="one_network_number_per_run")]
+        indexes = [models.Index(fields=["intelligence_seen", "part"])]
+
+    @property
+    def reference(self):
+        return network_reference(self.pk)
+
+
+def network_reference(pk):
+    return f"N-{pk:06d}"
+
+
+class NetworkMember(models.Model):
+    """A record of a current network (one row per record and set of intelligence seen): which network a
+    record is in, by index, for the incremental upkeep."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="members")
+    intelligence_seen = models.CharField(max_length=20)
+    record = models.CharField(max_length=20, help_text="A record key: c12, r5, i3, p7")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["intelligence_seen", "record"], name="one_network_per_record")]
+
+
+class NetworkState(models.Model):
+    """The networks computed with one set of intelligence items: the rule naming the set (to read its items
+    again for an incremental update), and when they were last brought up to date in full and at all."""
+
+    intelligence_seen = models.CharField(max_length=20, unique=True)
+    name = models.TextField(help_text="The set's name (access.policy.visible_named), 'none' or 'all'")
+    updated_at = models.DateTimeField(default=timezone.now)
+    full_at = models.DateTimeField(null=True, blank=True)
+    needs_full = models.BooleanField(default=False, help_text="A change incremental upkeep could not follow")
+
+
+class PendingNetworkChange(models.Model):
+    """A record changed (a report filed or added to, a link judged, a selector marked...) whose networks the
+    background worker has not yet brought up to date (`linking.tasks.update_networks`, ADR 28)."""
+
+    record = models.CharField(max_length=20, help_text="A record key: c12, r5, i3, p7")
+    new = models.BooleanField(default=False, help_text="The record did not exist before the change")
+    changed_at = models.DateTimeField(default=timezone.now)
 
 
 class Hub(models.Model):
     """A selector shared by many otherwise separate groups of records (a taxi firm's phone, a popular
-    nickname): shown to analysts, never followed to join records. Recomputed with the networks."""
+    nickname): shown to analysts, never followed to join records. Kept with the networks."""
 
-    generation = models.CharField(max_length=80, db_index=True)
     intelligence_seen = models.CharField(max_length=20, default="none", db_index=True)
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
-    groups = models.PositiveIntegerField(help_text="How many otherwise separate groups of records name it")
+    groups = models.PositiveIntegerField(help_text="How many otherwise separate groups of records name it (exact "
+                                                   "after a full recomputation, a lower bound in between)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["intelligence_seen", "entity"], name="one_hub_per_set")]
 
 
 class SelectorMark(models.Model):

@@ -16,20 +16,28 @@ policy's `visible_named`: "agency 2, its transfers so far, without the items res
 so naming it costs a few small queries on every page, and its items are read only when the networks are
 computed. Records of the other kinds are members whoever may open them; pages show each viewer only those
 they may open.
+
+A network keeps its identity (its row and reference, `N-000012`) as it grows, merges and splits
+(`match_identities`). A change only notes the records it changed (`linking.tasks.networks_changed`); the
+background worker then applies `update_networks_for` to all of them, which recomputes only the region of records
+the changes can reach; `recompute_all_networks` (`safehub link networks --full`, and the worker for a set upkeep
+could not follow) makes the same networks from scratch. Until the worker has run, pages show the networks as
+last computed, saying they are being updated (ADR 28).
 """
 
 import hashlib
+import random
 from collections import defaultdict
 
 import igraph
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, Count, Max, Q, Value, When
+from django.db import transaction
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from safehub.access.policy import NOTHING, visible_named
 from safehub.linking import normalise, sources, ties
-from safehub.linking.models import Entity, Hub, Mention, Network, PersonLink, SelectorMark
+from safehub.linking.models import Entity, Hub, Mention, Network, NetworkMember, NetworkState, PersonLink, SelectorMark
 
 MIN_RECORDS = 2
 NO_INTELLIGENCE = NOTHING
@@ -38,15 +46,6 @@ ALL_INTELLIGENCE = "all"
 
 def hub_groups():
     return settings.SAFEHUB_NETWORK_HUB_GROUPS
-
-
-def current_generation():
-    """A fingerprint of everything the graph depends on: mentions, link judgements and "not linking" marks."""
-    mentions = Mention.objects.aggregate(count=Count("pk"), last=Max("pk"), resolved=Count("entity"))
-    links = PersonLink.objects.aggregate(scored=Max("scored_at"), judged=Max("judged_at"))
-    marks = SelectorMark.objects.aggregate(count=Count("pk"), marked=Max("marked_at"), undone=Max("undone_at"))
-    text = f"{mentions}|{links}|{marks}|{hub_groups()}"
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 def readable_intelligence(user=None):
@@ -67,9 +66,28 @@ def intelligence_seen(name):
     return hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
-def counted(mention, item_ids):
-    """The mention counts in networks computed with these intelligence items."""
-    return mention.intelligence_id is None or mention.intelligence_id in item_ids
+def counted(name, items, prefix=""):
+    """A Q over Mention (or, with `prefix`, a related mention): the mentions that count in networks computed with
+    the intelligence items of this set: every mention not from intelligence, and the set's items'."""
+    outside = Q(**{f"{prefix}intelligence__isnull": True})
+    if name == NO_INTELLIGENCE:
+        return outside
+    if name == ALL_INTELLIGENCE:
+        return Q()
+    return outside | Q(**{f"{prefix}intelligence__in": items})
+
+
+def items_of(name):
+    """The items of a set named by `readable_intelligence`, read again from its name (for upkeep without a user);
+    None for a name no rule gives any more."""
+    from safehub.intelligence.policy import items_named
+
+    model = sources.INTELLIGENCE.model
+    if name == NO_INTELLIGENCE:
+        return model.objects.none()
+    if name == ALL_INTELLIGENCE:
+        return model.objects.all()
+    return items_named(model.objects.all(), name)
 
 
 def in_keys(keys):
@@ -96,40 +114,46 @@ def build_graph(rows):
     return graph, names
 
 
-def mention_rows(item_ids=None):
-    """Every resolved mention as (kind, role, entity, record key, pattern, identifying): what the ties between
-    records are weighed from; of intelligence, only the mentions of the items in `item_ids` (None: all). A
-    person is identified by a first name with a surname or a date of birth; a first name or nickname alone is
-    a weak clue."""
-    is_identifying = Case(When(~Q(first_name="") & (~Q(last_name="") | Q(date_of_birth__isnull=False)),
-                               then=Value(True)), default=Value(False), output_field=BooleanField())
-    rows = (Mention.objects.filter(entity__isnull=False).annotate(identifying=is_identifying)
+IS_IDENTIFYING = Case(When(~Q(first_name="") & (~Q(last_name="") | Q(date_of_birth__isnull=False)), then=Value(True)),
+                      default=Value(False), output_field=BooleanField())
+
+
+def mention_rows(where=Q()):
+    """Every resolved mention counted (`where`) as (kind, role, entity, record key, pattern, identifying): what
+    the ties between records are weighed from. A person is identified by a first name with a surname or a date
+    of birth; a first name or nickname alone is a weak clue."""
+    rows = (Mention.objects.filter(where, entity__isnull=False).annotate(identifying=IS_IDENTIFYING)
             .values_list("kind", "role", "entity_id", *sources.ID_FIELDS, "pattern", "identifying"))
-    found = []
-    for kind, role, entity_id, contact_id, child_id, item_id, person_id, pattern, named in rows:
-        if item_id and item_ids is not None and item_id not in item_ids:
-            continue
-        found.append((kind, role, entity_id, sources.record_key(contact_id, child_id, item_id, person_id), pattern,
-                      named))
-    return found
+    return [(kind, role, entity_id, sources.record_key(contact_id, child_id, item_id, person_id), pattern, named)
+            for kind, role, entity_id, contact_id, child_id, item_id, person_id, pattern, named in rows]
 
 
-def link_pairs(item_ids=None):
-    """(record, record, clue, kind, strength) for person and child mentions the matcher paired that are not one
-    entity and that no analyst or guard keeps apart. A pair scored "needs review" (probably the same person) is
-    a weak clue. An intelligence mention never shares an entity with another record's (`resolve.clusters`),
+PAIRED_LINKS = Q(band=PersonLink.Band.REVIEW) | Q(left__intelligence__isnull=False) | Q(right__intelligence__isnull=False)
+
+
+def link_pairs(where_left=Q(), where_right=Q(), mention_ids=None):
+    """(record, record, clue, kind, strength, names) for person and child mentions the matcher paired that are not
+    one entity and that no analyst or guard keeps apart. A pair scored "needs review" (probably the same person)
+    is a weak clue. An intelligence mention never shares an entity with another record's (`resolve.clusters`),
     so a pair across the two that the matcher linked ties as one entity would: strong where both name the
-    person in full. Pairs with an intelligence item outside `item_ids` (None: all) are left out."""
+    person in full. Only pairs both of whose mentions count (`where_left`, `where_right`: `counted` with the
+    prefixes "left__" and "right__"); with `mention_ids`, only pairs with a mention among them."""
     from safehub.linking.resolve import across_intelligence, keeps_apart
 
-    links = (PersonLink.objects.filter(Q(band=PersonLink.Band.REVIEW) | Q(left__intelligence__isnull=False)
-                                       | Q(right__intelligence__isnull=False))
+    links = (PersonLink.objects.filter(PAIRED_LINKS, where_left, where_right)
              .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
              .select_related("left", "right"))
+    if mention_ids is not None:  # the links of these mentions first, on the two indexes: most have none
+        near = PersonLink.objects.filter(Q(left_id__in=mention_ids) | Q(right_id__in=mention_ids)).exclude(
+            band=PersonLink.Band.NONE, left__intelligence__isnull=True, right__intelligence__isnull=True)
+        ids = list(near.values_list("pk", flat=True))
+        if not ids:
+            return []
+        links = links.filter(pk__in=ids)
     found = []
     for link in links:
         left, right = link.left, link.right
-        if keeps_apart(link) or (item_ids is not None and not (counted(left, item_ids) and counted(right, item_ids))):
+        if keeps_apart(link):
             continue
         if across_intelligence(left, right) and link.joins:
             strength = ties.incidence_strength(left.kind, "", identifying(left) and identifying(right))
@@ -147,81 +171,338 @@ def _name(mention):
     return f"{mention.kind}: {mention.first_key} {mention.last_key}".strip()
 
 
-def child_first_names(item_ids=None):
+def child_first_names(where=Q()):
     """{record key: [(first name key, given with a surname, age)]} for the children named in each record."""
     names = defaultdict(list)
-    rows = (Mention.objects.filter(kind=Entity.Kind.CHILD).exclude(first_key="")
+    rows = (Mention.objects.filter(where, kind=Entity.Kind.CHILD).exclude(first_key="")
             .values_list("first_key", "last_key", "age", *sources.ID_FIELDS))
-    for first_key, last_key, age, contact_id, child_id, item_id, person_id in rows:
-        if item_id and item_ids is not None and item_id not in item_ids:
-            continue
-        names[sources.record_key(contact_id, child_id, item_id, person_id)].append((first_key, bool(last_key), age))
+    for first_key, last_key, age, *ids in rows:
+        names[sources.record_key(*ids)].append((first_key, bool(last_key), age))
     return dict(names)
 
 
-def name_nicknames():
-    """Nickname entities some record gives as a pet form of the same man's first name ("Tomzzy" for Tomasz)."""
-    pairs = (Mention.objects.filter(kind=Entity.Kind.PERSON).exclude(nickname_key="").exclude(first_name="")
-             .values_list("nickname_key", "first_name").distinct())
+def name_nicknames(entity_ids=None):
+    """Nickname entities (of these, or all) some record gives as a pet form of the same man's first name
+    ("Tomzzy" for Tomasz)."""
+    nicknames = Entity.objects.filter(kind=Entity.Kind.NICKNAME)
+    people = Mention.objects.filter(kind=Entity.Kind.PERSON).exclude(nickname_key="").exclude(first_name="")
+    if entity_ids is not None:
+        nicknames = nicknames.filter(pk__in=entity_ids)
+        people = people.filter(nickname_key__in=set(nicknames.values_list("key", flat=True)))
+    pairs = people.values_list("nickname_key", "first_name").distinct()
     keys = {nickname for nickname, first in pairs if nickname[:3] == normalise.name_key(first)[:3]}
-    return set(Entity.objects.filter(kind=Entity.Kind.NICKNAME, key__in=keys).values_list("pk", flat=True))
+    return set(nicknames.filter(key__in=keys).values_list("pk", flat=True)) if keys else set()
 
 
 def standing_marks():
     return set(SelectorMark.objects.filter(undone_at__isnull=True).values_list("entity_id", flat=True))
 
 
-def compute(readable=None):
-    """Recompute the networks and hubs seen by those who may open exactly these intelligence items (a (name,
-    items) pair from `readable_intelligence`; None: all of them); returns the Network rows stored. A fixed
-    number of queries however many networks there are. The items are read after the generation, so rows never
-    carry a newer generation than what they were computed from."""
+def businesses(entity_ids):
+    """The entities among these that some record names as someone else's (a business's) number: they join nothing."""
+    return set(Mention.objects.filter(role=Mention.Role.OTHER, entity_id__in=entity_ids)
+               .values_list("entity_id", flat=True).distinct())
+
+
+# --- Full recomputation ------------------------------------------------------------------------------------
+
+
+def recompute_all_networks(readable=None):
+    """Recompute every network and hub seen by those who may open exactly these intelligence items (a (name,
+    items) pair from `readable_intelligence`; None: all of them), keeping each network's identity (`_store`).
+    For the background worker, `safehub link networks --full` and a set never computed. Returns the current
+    Network rows of the set. A fixed number of queries however many networks there are."""
     name, items = readable if readable is not None else readable_intelligence()
     seen = intelligence_seen(name)
-    generation = current_generation()
-    item_ids = set(items.values_list("pk", flat=True))
-    rows = mention_rows(item_ids)
-    found, hubs = network_rows(rows, link_pairs(item_ids), standing_marks(), child_first_names(item_ids))
-    index = MentionIndex(keep=lambda mention: counted(mention, item_ids)) if found else None
-    received = _received(item_ids) if found else {}
-    built = [_network(number, group_rows, group_ties, generation, seen, index, received)
-             for number, (group_rows, group_ties) in enumerate(found)]
     with transaction.atomic():
-        Network.objects.filter(intelligence_seen=seen).delete()
+        state = _locked_state(seen, name)
+        where = counted(name, items)
+        rows = mention_rows(where)
+        pairs = link_pairs(where_left=counted(name, items, "left__"), where_right=counted(name, items, "right__"))
+        decided = network_rows(rows, pairs, standing_marks(), child_first_names(where), name_nicknames())
+        index = MentionIndex(where=where) if decided.groups else None
+        received = _received() if decided.groups else {}
+        built = [_network(group_rows, group_ties, seen, index, received, part)
+                 for group_rows, group_ties, part in decided.groups]
+        old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True))
+        _store(seen, old, built)
         Hub.objects.filter(intelligence_seen=seen).delete()
-        Hub.objects.bulk_create(Hub(generation=generation, intelligence_seen=seen, entity_id=entity, groups=groups)
-                                for entity, groups in hubs.items())
-        return Network.objects.bulk_create(built)
+        Hub.objects.bulk_create(Hub(intelligence_seen=seen, entity_id=entity, groups=groups)
+                                for entity, groups in decided.hubs.items())
+        now = timezone.now()
+        NetworkState.objects.filter(pk=state.pk).update(updated_at=now, full_at=now, needs_full=False)
+    return list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True))
 
 
-def _received(item_ids):
-    """{record key: when it came in} for reports and these intelligence items: a network's newest activity."""
-    reports = sources.REPORT.model.objects.values_list("pk", "received_at")
-    items = sources.INTELLIGENCE.model.objects.values_list("pk", "received_at")
-    return ({sources.REPORT.key(pk): at for pk, at in reports}
-            | {sources.INTELLIGENCE.key(pk): at for pk, at in items if pk in item_ids})
+def recompute_every_set():
+    """`recompute_all_networks` for every set of intelligence networks are kept for whose name still names a set
+    (and for the set seen without a user): what the background worker runs, and `safehub link networks --full`.
+    Returns the networks of the set seen without a user."""
+    for state in NetworkState.objects.exclude(name__in=[NO_INTELLIGENCE, ALL_INTELLIGENCE]):
+        items = items_of(state.name)
+        if items is not None:
+            recompute_all_networks((state.name, items))
+    return recompute_all_networks()
 
 
-def network_rows(rows, pairs=(), marked=(), child_names=None):
-    """The networks as ([(kind, role, entity, record key)] rows, ties), and {hub entity: groups}: records tied
-    by the clues of `ties`, each network with all its records' rows (children, places and hubs too, for the
-    page)."""
-    decided = ties.plan(rows, pairs, marked, hub_groups(), child_names, name_nicknames())
+def compute(readable=None):
+    """The networks recomputed in full (`recompute_all_networks`): kept for `link run` and the benchmarks."""
+    return recompute_all_networks(readable)
+
+
+def _locked_state(seen, name):
+    """The set's NetworkState, made if new, locked until the end of the transaction (PostgreSQL): one upkeep
+    of a set at a time."""
+    state, _ = NetworkState.objects.get_or_create(intelligence_seen=seen, defaults={"name": name})
+    return NetworkState.objects.select_for_update().get(pk=state.pk)
+
+
+def _received(keys=None):
+    """{record key: when it came in} for reports and intelligence items (of these keys): a network's newest
+    activity."""
+    found = {}
+    for source in (sources.REPORT, sources.INTELLIGENCE):
+        rows = source.model.objects.all()
+        if keys is not None:
+            rows = rows.filter(pk__in=sources.split(keys).get(source, ()))
+        found |= {source.key(pk): at for pk, at in rows.values_list("pk", "received_at")}
+    return found
+
+
+class Found:
+    """Networks found by `network_rows`: (rows, ties, part) per network, the hubs, and whether a hub whose
+    records reach outside an incremental update's region would now be followed (the update cannot be local)."""
+
+    def __init__(self, groups, hubs, reaches_outside=False):
+        self.groups, self.hubs, self.reaches_outside = groups, hubs, reaches_outside
+
+
+def network_rows(rows, pairs=(), marked=(), child_names=None, nicknames_from_names=(), outside=None, business=()):
+    """The networks as ([(kind, role, entity, record key)] rows, ties, part), and {hub entity: groups}: records
+    tied by the clues of `ties`, each network with all its records' rows (children, places and hubs too, for
+    the page). `outside`, `business`: as `ties.plan` takes them, for an incremental update."""
+    decided = ties.plan(rows, pairs, marked, hub_groups(), child_names, nicknames_from_names, outside=outside,
+                        businesses=business)
     network_of = {record: number for number, group in enumerate(decided.groups) for record in group}
     grouped = defaultdict(list)
     for row in rows:
         number = network_of.get(row[3])
         if number is not None:
             grouped[number].append(tuple(row[:4]))
-    return [(grouped[number], decided.ties[number]) for number in range(len(decided.groups))], decided.hubs
+    groups = [(grouped[number], decided.ties[number], decided.parts[number]) for number in range(len(decided.groups))]
+    return Found(groups, decided.hubs, decided.reaches_outside)
+
+
+# --- Keeping identities -------------------------------------------------------------------------------------
+
+
+def match_identities(old, new):
+    """Which network each new group continues. old: {network id: set of record keys}; new: [set of record keys].
+    Pairs sharing the most records go first (then the larger old network, then the older): each new group keeps
+    at most one old network's identity and each old network gives it to one group. Returns (kept {new index: old
+    id}, merged {retired old id: the old id that took it over}, split {new index: old id it split from})."""
+    owner = {key: pk for pk, keys in old.items() for key in keys}
+    overlap = defaultdict(int)
+    for number, keys in enumerate(new):
+        for key in keys:
+            if key in owner:
+                overlap[(owner[key], number)] += 1
+    order = sorted(overlap, key=lambda pair: (-overlap[pair], -len(old[pair[0]]), pair[0], min(new[pair[1]])))
+    kept, taken = {}, set()
+    for pk, number in order:
+        if number not in kept and pk not in taken:
+            kept[number] = pk
+            taken.add(pk)
+    merged, split = {}, {}
+    for pk, number in order:
+        if pk not in taken and pk not in merged:
+            merged[pk] = kept[number]
+        if number not in kept and number not in split:
+            split[number] = pk
+    return kept, merged, split
+
+
+STORED_FIELDS = ["part", "contact_ids", "child_record_ids", "intelligence_ids", "person_ids", "entity_ids",
+                 "communities", "flagged", "flag_reason", "newest_activity", "ties"]
+
+
+def _store(seen, old, built):
+    """Write the networks `built` (unsaved rows) in place of the `old` ones: a row that continues an old network
+    updates it (its id and reference stay), a new one is created (split from the old one it shares most with),
+    and an old one no group continues is retired (pointing at the network that took over most of its records,
+    when any did). Members are rewritten only for networks that changed."""
+    old_keys = {network.pk: set(sources.network_keys(network)) for network in old}
+    new_keys = [set(sources.network_keys(network)) for network in built]
+    kept, merged, split = match_identities(old_keys, new_keys)
+    by_pk = {network.pk: network for network in old}
+    now = timezone.now()
+    changed, created = [], []
+    for number, network in enumerate(built):
+        if number in kept:
+            current = by_pk[kept[number]]
+            if any(getattr(current, field) != getattr(network, field) for field in STORED_FIELDS):
+                for field in STORED_FIELDS:
+                    setattr(current, field, getattr(network, field))
+                current.computed_at = now
+                changed.append(current)
+        else:
+            network.split_from_id = split.get(number)
+            created.append(network)
+    retired = [Network(pk=pk, retired_at=now, merged_into_id=merged.get(pk)) for pk in old_keys
+               if pk not in kept.values()]
+    Network.objects.bulk_update(changed, STORED_FIELDS + ["computed_at"], batch_size=500)
+    created = Network.objects.bulk_create(created, batch_size=500)
+    Network.objects.bulk_update(retired, ["retired_at", "merged_into"], batch_size=500)
+    gone = [network.pk for network in changed + retired]
+    NetworkMember.objects.filter(network_id__in=gone).delete()
+    NetworkMember.objects.bulk_create(
+        (NetworkMember(network_id=network.pk, intelligence_seen=seen, record=key)
+         for network in [*changed, *created] for key in sources.network_keys(network)), batch_size=2000)
+
+
+# --- Incremental upkeep -------------------------------------------------------------------------------------
+
+
+def update_networks_for(records, new=()):
+    """Bring every stored set of networks up to date after these records changed (record keys: a report just
+    filed or added to, a child's record, an intelligence item, a person of concern; `new`: those of them that
+    did not exist before). Only the networks the records join are recomputed (`_update_set`); a set the change
+    cannot be followed in locally is marked for a full recomputation (`needs_full`)."""
+    records, new = set(records), set(new)
+    if not records:
+        return
+    for state in NetworkState.objects.filter(needs_full=False).order_by("intelligence_seen"):
+        _update_set(state, records, new)
+
+
+def _update_set(state, records, new):
+    with transaction.atomic():
+        state = NetworkState.objects.select_for_update().get(pk=state.pk)
+        if state.needs_full:
+            return
+        items = items_of(state.name)
+        if items is None or not _update_region(state.intelligence_seen, state.name, items, records, new):
+            state.needs_full = True
+        state.updated_at = timezone.now()
+        state.save(update_fields=["needs_full", "updated_at"])
+
+
+def _update_region(seen, name, items, records, new):
+    """Recompute the networks of the region these records reach; False if that cannot be done locally."""
+    where = counted(name, items)
+    marked = standing_marks()
+    region, old_part, pairs = _region(seen, records, name, items, marked)
+    rows = mention_rows(where & sources.in_records(region))
+    entities = {row[2] for row in rows}
+    hubs = dict(Hub.objects.filter(intelligence_seen=seen, entity_id__in=entities).values_list("entity_id", "groups"))
+    outside = _hub_groups_outside(rows, hubs, old_part, new)
+    if len(region) < 2:  # a record on its own: no network, only the hubs it names to count again
+        decided = network_rows(rows, marked=marked, outside=outside)
+    else:
+        decided = network_rows(rows, pairs, marked, child_first_names(where & sources.in_records(region)),
+                               name_nicknames(entities), outside=outside, business=businesses(entities))
+    if decided.reaches_outside:
+        return False
+    keys = {row[3] for group_rows, _, _ in decided.groups for row in group_rows}
+    index = MentionIndex(entities, where=where) if decided.groups else None
+    received = _received(keys) if keys else {}
+    built = [_network(group_rows, group_ties, seen, index, received, part)
+             for group_rows, group_ties, part in decided.groups]
+    parts = set(old_part.values())
+    old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True, part__in=parts)) if parts else []
+    _store(seen, old, built)
+    _store_hubs(seen, hubs, decided.hubs, entities)
+    return True
+
+
+def _store_hubs(seen, before, after, entities):
+    """Write the region's hubs where they changed (`before`: those stored for its entities)."""
+    gone = [entity for entity in before if before[entity] != after.get(entity)]
+    if gone:
+        Hub.objects.filter(intelligence_seen=seen, entity_id__in=gone).delete()
+    Hub.objects.bulk_create(Hub(intelligence_seen=seen, entity_id=entity, groups=groups)
+                            for entity, groups in after.items() if before.get(entity) != groups)
+
+
+def _hub_groups_outside(rows, hubs, old_part, new):
+    """{hub entity: groups of its records outside the region}: its stored count less the groups its records in
+    the region fell into before (their old connected part, or the record alone; a record just made was in
+    none). Counting a changed record as a group of its own is what keeps this a lower bound."""
+    inside = defaultdict(set)
+    for _, role, entity, record, *_ in rows:
+        if entity in hubs and role not in ties.NON_JOINING_ROLES and record not in new:
+            inside[entity].add(old_part.get(record, record))
+    return {entity: max(0, groups - len(inside[entity])) for entity, groups in hubs.items()}
+
+
+def _region(seen, records, name, items, marked):
+    """The records whose networks a change to `records` may alter, {record: its old connected part}, and the
+    scored person pairs of the region's mentions (as `link_pairs` gives them): from the records, everything they
+    reach through values that are not hubs (of this set), marked or a business's, through scored person pairs
+    and, for a name common enough to be weighed like a hub, every record of that name, and the whole old
+    connected part of every record reached. A few queries for each step out."""
+    where = counted(name, items)
+    hubs = Hub.objects.filter(intelligence_seen=seen)
+    region, old_part, frontier, pairs = set(), {}, set(records), {}
+    while frontier:
+        region |= frontier
+        reached = set()
+        parts = set(NetworkMember.objects.filter(intelligence_seen=seen, record__in=frontier)
+                    .values_list("network__part", flat=True))
+        if parts:  # two queries: as one (a subquery) PostgreSQL's plan was at the mercy of stale statistics
+            for record, part in (NetworkMember.objects.filter(intelligence_seen=seen, network__part__in=parts,
+                                                              network__intelligence_seen=seen)
+                                 .values_list("record", "network__part")):
+                old_part[record] = part
+                reached.add(record)
+        mentions = list(Mention.objects.filter(where & sources.in_records(frontier), entity__isnull=False)
+                        .exclude(role__in=ties.NON_JOINING_ROLES).values_list("pk", "entity_id", "kind"))
+        entities = {entity for _, entity, _ in mentions} - marked
+        if entities:  # hubs and businesses found among these on the indexes, not by a subquery over every mention
+            entities -= set(hubs.filter(entity_id__in=entities).values_list("entity_id", flat=True))
+            entities -= businesses(entities)
+        if entities:
+            reached |= _records_of(Mention.objects.filter(where, entity_id__in=entities))
+        people = [pk for pk, _, kind in mentions if kind in (Entity.Kind.PERSON, Entity.Kind.CHILD)]
+        if people:
+            found = link_pairs(counted(name, items, "left__"), counted(name, items, "right__"), mention_ids=people)
+            pairs |= {pair[2]: pair for pair in found}
+            reached |= {record for pair in found for record in pair[:2]}
+            reached |= _records_of_common_names({name for pair in found for name in pair[5]}, where)
+        frontier = reached - region
+    return region, old_part, list(pairs.values())
+
+
+def _records_of(mentions):
+    return {sources.record_key(*ids) for ids in mentions.values_list(*sources.ID_FIELDS).distinct()}
+
+
+def _records_of_common_names(names, where):
+    """The records naming any of these names ("person: jakub kaczmarek") that may be common enough to be weighed
+    like a hub (`ties._pairs_by_common_name`: named in half as many records as make a hub, or more)."""
+    found = set()
+    for name in names:
+        kind, _, rest = name.partition(": ")
+        first_key, _, last_key = rest.partition(" ")
+        same = Mention.objects.filter(where, kind=kind, first_key=first_key, last_key=last_key)
+        records = _records_of(same)
+        if 2 * len(records) >= hub_groups():
+            found |= records
+    return found
+
+
+COMMUNITY_ITERATIONS = 20
 
 
 def communities(rows):
-    """{entity id (text): Leiden community number} for one network's rows (modularity)."""
-    graph, names = build_graph(rows)
+    """{entity id (text): Leiden community number} for one network's rows (modularity), the same however and
+    whenever the network is computed (rows in order, a fixed seed)."""
+    graph, names = build_graph(sorted(rows))
     if graph.ecount() == 0:
         return {}
-    membership = graph.community_leiden(objective_function="modularity", n_iterations=-1).membership
+    igraph.set_random_number_generator(random.Random(2026))
+    # A bounded number of iterations: "until stable" (-1) never ended on one network of the benchmark's town.
+    membership = graph.community_leiden(objective_function="modularity", n_iterations=COMMUNITY_ITERATIONS).membership
     return {name.split(":")[1]: membership[index] for name, index in names.items() if name.startswith("entity:")}
 
 
@@ -246,16 +527,21 @@ class _Groups:
 
 class MentionIndex:
     """The person, child and nickname mentions behind some networks, and the scored pairs among them, read
-    in three queries: for every network at once when computing them (entity_ids None), or for one network's
-    entities when drawing its page. Only the mentions `keep` accepts count: those of the intelligence items
-    the networks are computed with, or those in records a viewer may open (`in_keys`), so what they are shown
-    is grouped from what they may see."""
+    in a few queries: for every network at once when computing them (entity_ids None), or for some networks'
+    entities (with the nicknames given in the records naming their people) when updating them or drawing a
+    page. Only the mentions `where` selects (those of the intelligence items the networks are computed with)
+    and `keep` accepts (those in records a viewer may open: `in_keys`) count, so what a viewer is shown is
+    grouped from what they may see."""
 
-    def __init__(self, entity_ids=None, keep=None):
-        mentions = Mention.objects.filter(kind__in=GROUPED_KINDS, entity__isnull=False)
+    def __init__(self, entity_ids=None, keep=None, where=Q()):
+        mentions = (Mention.objects.filter(where, kind__in=GROUPED_KINDS, entity__isnull=False)
+                    .only("kind", "entity_id", "source_detail", "first_key", "last_key", *sources.ID_FIELDS))
         links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
         if entity_ids is not None:
-            mentions = mentions.filter(entity_id__in=entity_ids)
+            people = list(mentions.filter(entity_id__in=entity_ids).exclude(kind=Entity.Kind.NICKNAME))
+            named_in = {sources.mention_key(m) for m in people if m.source_detail}
+            nicknames = mentions.filter(sources.in_records(named_in), kind=Entity.Kind.NICKNAME) if named_in else []
+            mentions = people + list(nicknames)
             links = links.filter(left__entity_id__in=entity_ids, right__entity_id__in=entity_ids)
         self.by_entity, self.nicknames_at = defaultdict(list), defaultdict(list)
         for mention in mentions:
@@ -353,13 +639,13 @@ def flag_reason(persons_of_concern, children):
     return ""
 
 
-def _network(number, rows, group_ties, generation, seen, index, received):
+def _network(rows, group_ties, seen, index, received, part):
     """The Network row (not yet saved) for one network's rows."""
     keys = {row[3] for row in rows}
     reason = flag_reason(len(people_of_concern(rows, index)), len(distinct_children(rows, index)))
     newest = max((received[key] for key in keys if key in received), default=None)
     return Network(
-        number=number + 1, generation=generation, intelligence_seen=seen, **sources.network_members(keys),
+        intelligence_seen=seen, part=part, **sources.network_members(keys),
         entity_ids=sorted({row[2] for row in rows}), communities=communities(rows), flagged=bool(reason),
         ties=group_ties, flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
         newest_activity=newest or timezone.now())
@@ -367,17 +653,26 @@ def _network(number, rows, group_ties, generation, seen, index, received):
 
 def current_networks(user=None):
     """The networks this user is shown (computed with the intelligence items they may open; without a user,
-    with all of them), recomputed first if anything changed since the last run. Two requests computing the
-    same networks at once: the second finds the first's rows."""
+    with all of them) as the worker last brought them up to date. Only a set never computed (no rows at all to
+    show) is computed here, in full; changes waiting for the worker are not (`being_updated`)."""
     readable = readable_intelligence(user)
-    generation = current_generation()
-    current = Network.objects.filter(generation=generation, intelligence_seen=intelligence_seen(readable[0]))
-    if not current.exists():
-        try:
-            compute(readable)
-        except IntegrityError:
-            pass
-    return current
+    seen = intelligence_seen(readable[0])
+    if not NetworkState.objects.filter(intelligence_seen=seen).exists():
+        recompute_all_networks(readable)
+    return Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True)
+
+
+def being_updated():
+    """Whether the networks shown may be behind: a change waits for the worker, or a set waits for its full
+    recomputation."""
+    from safehub.linking.models import PendingNetworkChange
+
+    return PendingNetworkChange.objects.exists() or NetworkState.objects.filter(needs_full=True).exists()
+
+
+def sets_needing_full():
+    """The sets of networks a change left for a full recomputation (for the background worker)."""
+    return list(NetworkState.objects.filter(needs_full=True).values_list("intelligence_seen", flat=True))
 
 
 def seen_by(user):

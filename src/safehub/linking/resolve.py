@@ -18,6 +18,7 @@ from safehub.linking.clustering import groups_clash
 from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contact_mentions, intelligence_mentions,
                                      person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
+from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
@@ -30,13 +31,10 @@ logger = logging.getLogger(__name__)
 def link_in_request(link, record):
     """Link a record inside the request that stores it, in a savepoint: if linking fails, the record is still
     stored (and `safehub link run` links it later); the failure is logged, never shown to the reporter. The
-    background worker is asked to recompute the networks once the change commits."""
-    from safehub.linking.tasks import networks_changed
-
+    networks are brought up to date by the background worker once the change commits (`_upkept`)."""
     try:
         with transaction.atomic():
             link(record)
-            networks_changed()
         return True
     except Exception:  # noqa: BLE001 (a report must never be lost because linking failed)
         logger.exception("Linking failed for %s %s; it will be linked by the next batch run", type(record).__name__,
@@ -44,33 +42,49 @@ def link_in_request(link, record):
         return False
 
 
-def link_contact(contact, *, details=None, new=False):
-    """Store and resolve everything a report mentions. Call inside the transaction that stores the report
-    (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
+def link_contact(contact, *, details=None, new=False, upkeep=True):
+    """Store and resolve everything a report mentions, then ask the worker to bring the networks it joins up to
+    date (unless `upkeep` is off: `link run` recomputes them all at the end). Call inside the transaction that stores the
+    report (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
     with transaction.atomic(savepoint=False):
         fresh = contact_mentions(contact, details)
-        return _store_and_resolve(fresh) if new else _sync(Mention.objects.filter(contact=contact), fresh)
+        if new:
+            return _upkept(_store_and_resolve(fresh), REPORT.key(contact.pk), upkeep, new=True)
+        return _upkept(_sync(Mention.objects.filter(contact=contact), fresh), REPORT.key(contact.pk), upkeep)
 
 
-def link_child_record(child):
+def link_child_record(child, *, upkeep=True):
     """Store and resolve what a child's record mentions, after any change to it (leaving alone the names that
     came with a record merged into it)."""
     own = Mention.objects.filter(child_record=child).exclude(source_detail__startswith=MERGED_FROM)
     with transaction.atomic(savepoint=False):
-        return _sync(own, child_record_mentions(child))
+        return _upkept(_sync(own, child_record_mentions(child)), CHILD_RECORD.key(child.pk), upkeep)
 
 
 def link_person_of_concern(person):
     """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
     addresses), after any change to the record."""
     with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
+        mentions = _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
+        return _upkept(mentions, PERSON_OF_CONCERN.key(person.pk), True)
 
 
 def link_intelligence_item(item):
     """Store and resolve what an intelligence item names, after any change to it."""
     with transaction.atomic(savepoint=False):
-        return _sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item))
+        return _upkept(_sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item)),
+                       INTELLIGENCE.key(item.pk), True)
+
+
+def _upkept(changes, record, upkeep, new=False):
+    """The mentions stored; if anything changed, the record noted for the worker to bring its networks up to
+    date (`tasks.networks_changed`: nothing of the networks is computed in the request)."""
+    mentions, changed = changes if isinstance(changes, tuple) else (changes, bool(changes))
+    if upkeep and changed:
+        from safehub.linking.tasks import networks_changed
+
+        networks_changed({record}, new={record} if new else ())
+    return mentions
 
 
 def _identity(mention):
@@ -86,7 +100,7 @@ def _sync(existing, fresh):
     kept = {_identity(mention): mention for mention in existing}
     new = [mention for mention in fresh if kept.pop(_identity(mention), None) is None]
     Mention.objects.filter(pk__in=[mention.pk for mention in kept.values()]).delete()
-    return _store_and_resolve(new)
+    return _store_and_resolve(new), bool(new or kept)
 
 
 def _store_and_resolve(mentions):

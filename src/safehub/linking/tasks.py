@@ -1,15 +1,21 @@
-"""Network upkeep off the page: after new mentions or link judgements the worker recomputes the networks, so
-the pages normally find fresh rows (`networks.current_networks` still recomputes when they are stale)."""
+"""Network upkeep off the request (ADR 28): a change to a record (a report filed or added to, a link judged,
+a selector marked, children's records merged) only notes the records it changed (`networks_changed`); the
+background worker's `update_networks` then brings the networks of all of them up to date at once, with the
+incremental `networks.update_networks_for`, and recomputes in full any set that upkeep could not follow."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Max, Q
 from django_tasks import task
 
 from safehub.accounts.models import User
 from safehub.linking import networks
-from safehub.linking.models import Network
+from safehub.linking.models import NetworkState, PendingNetworkChange
+
+logger = logging.getLogger(__name__)
 
 
 def intelligence_sets_in_use():
@@ -22,22 +28,41 @@ def intelligence_sets_in_use():
 
 
 @task()
-def recompute_networks():
-    """Recompute the networks of every intelligence set in use whose rows are not of the current generation."""
-    computed = 0
+def update_networks():
+    """Bring the networks up to date with every record changed since the last run: the incremental update for
+    all of them at once; every set in use but never computed, and every set upkeep could not follow
+    (`networks.sets_needing_full`), recomputed in full. Returns how many changes were taken."""
+    with transaction.atomic():
+        last = PendingNetworkChange.objects.aggregate(last=Max("pk"))["last"]
+        taken = PendingNetworkChange.objects.filter(pk__lte=last or 0)
+        # Locked (PostgreSQL): a second worker running this waits, then finds them gone, never applies them twice.
+        changes = list(taken.select_for_update().values_list("record", "new"))
+        try:
+            with transaction.atomic():
+                networks.update_networks_for({record for record, _ in changes},
+                                             {record for record, new in changes if new})
+        except Exception:  # noqa: BLE001 (a failing update must not hold the changes back for ever)
+            logger.exception("Network upkeep failed for %d changes; every set is recomputed in full", len(changes))
+            NetworkState.objects.update(needs_full=True)
+        taken.delete()  # changes noted meanwhile stay for the next run
+    computed = set(NetworkState.objects.values_list("intelligence_seen", flat=True))
     for readable in intelligence_sets_in_use():
-        current = Network.objects.filter(generation=networks.current_generation(),
-                                         intelligence_seen=networks.intelligence_seen(readable[0]))
-        if not current.exists():
-            networks.compute(readable)
-            computed += 1
-    return computed
+        if networks.intelligence_seen(readable[0]) not in computed:
+            networks.recompute_all_networks(readable)
+    if networks.sets_needing_full():
+        networks.recompute_every_set()
+    return len(changes)
 
 
-def networks_changed():
-    """Ask the worker to recompute the networks (call inside the transaction that changed mentions or links),
-    SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS from now: one request waits in the queue at a time however many
-    changes come in, so a steady stream of reports costs one recomputation per delay, not one per report."""
+def networks_changed(records, new=()):
+    """Note that these records changed (call inside the transaction that changed them) and ask the worker to
+    bring their networks up to date SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS from now: one run waits in the queue
+    at a time however many changes come in, so a burst of reports costs one update, not one per report."""
     from safehub.background.queue import enqueue_once
 
-    enqueue_once(recompute_networks, delay=timedelta(seconds=settings.SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS))
+    records, new = set(records), set(new)
+    if not records:
+        return
+    PendingNetworkChange.objects.bulk_create(
+        (PendingNetworkChange(record=record, new=record in new) for record in sorted(records)), batch_size=2000)
+    enqueue_once(update_networks, delay=timedelta(seconds=settings.SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS))

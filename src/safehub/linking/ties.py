@@ -97,6 +97,8 @@ class Plan:
     ties: list = field(default_factory=list)
     hubs: dict = field(default_factory=dict)
     common_names: dict = field(default_factory=dict)
+    parts: list = field(default_factory=list)  # each group's connected part before splitting: its first record
+    reaches_outside: bool = False  # a value with records outside (`outside`) would be followed
 
 
 class _Ties:
@@ -124,12 +126,12 @@ class _Ties:
         return {pair: clues for pair, clues in self.clues.items() if joins(clues)}
 
 
-def _incidences(rows, marked, name_nicknames=()):
+def _incidences(rows, marked, name_nicknames=(), businesses=()):
     """{entity: {record: strength}} and {entity: kind} from mention rows
     (kind, role, entity, record key, pattern, identifying). A value some report names as a business's number
-    joins nothing, whoever else names it without saying so."""
+    (in these rows, or one of `businesses`) joins nothing, whoever else names it without saying so."""
     incidences, kind_of = defaultdict(dict), {}
-    businesses = {row[2] for row in rows if row[1] == "other"}
+    businesses = {row[2] for row in rows if row[1] == "other"} | set(businesses)
     for kind, role, entity, record, pattern, identifying in rows:
         if role in NON_JOINING_ROLES or entity in marked or entity in businesses:
             continue
@@ -140,19 +142,28 @@ def _incidences(rows, marked, name_nicknames=()):
     return incidences, kind_of
 
 
-def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=()):
+def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=(), outside=None, businesses=()):
     """Decide the networks. `rows`: mention rows as in `_incidences`; `pairs`: (record, record, clue, kind,
     strength[, names]) for person and child mentions the matcher paired that are not one entity (scored "needs
     review", or across intelligence and another record) and not kept apart, with the two names compared;
     `marked`: entities an analyst marked as not linking; `hub_groups`: a value (or a name) whose records fall
     into this many separate groups is a hub; `child_names`: {record: [(first name, with surname, age)]};
-    `name_nicknames`: nickname entities made from the first name of the man they are given for."""
+    `name_nicknames`: nickname entities made from the first name of the man they are given for.
+
+    For an incremental update, `rows` are those of a region of records (`networks._region`) and `outside` says,
+    for each hub with records beyond it, how many groups those fall into: it stays a hub while its groups in
+    the region and outside number `hub_groups` or more, and `reaches_outside` is set if it would be followed;
+    `businesses`: entities named as a business's anywhere."""
     marked = set(marked)
-    incidences, kind_of = _incidences(rows, marked, set(name_nicknames))
+    outside = outside or {}
+    incidences, kind_of = _incidences(rows, marked, set(name_nicknames), businesses)
     ties = _Ties()
     candidates = {}
+    for entity in outside:
+        if entity not in incidences and entity not in marked:
+            candidates[entity] = ({}, _never_followed(entity))
     for entity, records in incidences.items():
-        if len(records) >= hub_groups:
+        if entity in outside or len(records) >= hub_groups:
             candidates[entity] = (records, _follow_value(ties, entity, kind_of[entity], records))
         elif len(records) >= 2:
             ties.add(entity, kind_of[entity], records)
@@ -163,12 +174,21 @@ def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nickna
     for pair in pairs:
         if pair[0] != pair[1] and id(pair) not in held:
             ties.add_pair(*pair[:5])
-    settled = _settle_candidates(ties, candidates, hub_groups)
-    hubs = {key: groups for key, groups in settled.items() if key in incidences}
+    settled, followed = _settle_candidates(ties, candidates, hub_groups, outside)
     _corroborate(ties, child_names or {})
-    groups, network_ties = _networks(ties)
-    return Plan(groups=groups, ties=network_ties, hubs=hubs,
-                common_names={key[1]: groups for key, groups in settled.items() if key not in incidences})
+    # Counted again in the final groups (which corroboration may have joined): the count an incremental update
+    # starts from, where the connected parts are all it knows of the groups outside its region.
+    final = {key: len({ties.joined.find(record) for record in candidates[key][0]}) + outside.get(key, 0)
+             for key in settled}
+    hubs = {key: groups for key, groups in final.items() if key in incidences or key in outside}
+    groups, network_ties, parts = _networks(ties)
+    return Plan(groups=groups, ties=network_ties, hubs=hubs, parts=parts,
+                common_names={key[1]: groups for key, groups in final.items() if key not in hubs},
+                reaches_outside=bool(followed & set(outside)))
+
+
+def _never_followed(entity):
+    return lambda: None
 
 
 def _follow_value(ties, entity, kind, records):
@@ -201,23 +221,27 @@ def _pairs_by_common_name(pairs, hub_groups):
     return {("name", name): (records_of[name], pairs_held) for name, pairs_held in held.items()}
 
 
-def _settle_candidates(ties, candidates, hub_groups):
+def _settle_candidates(ties, candidates, hub_groups, outside):
     """Values and names found in many records ({key: (records, follow)}): each is followed only if its records
-    fall into fewer than `hub_groups` separate groups without it. Following one can bring another's groups
-    together, so repeat until nothing changes. Returns {hub key: groups}."""
+    (with the groups `outside` the records given) fall into fewer than `hub_groups` separate groups without it.
+    Following one can bring another's groups together, so repeat until nothing changes (the outcome does not
+    depend on the order: following only ever joins groups). Returns ({hub key: groups}, {followed keys})."""
+    def groups(key):
+        return len({ties.joined.find(record) for record in candidates[key][0]}) + outside.get(key, 0)
+
     pending = sorted(candidates, key=lambda key: (len(candidates[key][0]), str(key)))
+    followed = set()
     while True:
-        followed, still = False, []
+        still = []
         for key in pending:
-            records, follow = candidates[key]
-            if len({ties.joined.find(record) for record in records}) >= hub_groups:
+            if groups(key) >= hub_groups:
                 still.append(key)
                 continue
-            followed = True
-            follow()
+            followed.add(key)
+            candidates[key][1]()
+        if len(still) == len(pending):
+            return {key: groups(key) for key in pending}, followed
         pending = still
-        if not followed:
-            return {key: len({ties.joined.find(r) for r in candidates[key][0]}) for key in pending}
 
 
 def _corroborate(ties, child_names):
@@ -252,9 +276,9 @@ def _networks(ties):
     for pairs in parts.values():
         records = {record for pair in pairs for record in pair}
         groups = _split(records, pairs) if len(records) >= SPLIT_MIN_RECORDS else [records]
-        found += [(group, _group_ties(group, pairs)) for group in groups if len(group) >= 2]
+        found += [(group, _group_ties(group, pairs), min(records)) for group in groups if len(group) >= 2]
     found.sort(key=lambda item: sorted(item[0]))
-    return [group for group, _ in found], [group_ties for _, group_ties in found]
+    return [item[0] for item in found], [item[1] for item in found], [item[2] for item in found]
 
 
 def _pair_weight(clues):
@@ -314,5 +338,8 @@ def _group_ties(group, pairs):
             tie["records"].update((a, b))
             if strength == STRONG:
                 tie["strength"] = STRONG
-    listed = [{**tie, "records": sorted(tie["records"])} for tie in found.values()]
-    return sorted(listed, key=lambda tie: (tie["strength"] != STRONG, -len(tie["records"]), tie["kind"]))
+    listed = [({**tie, "records": sorted(tie["records"])}, clue) for clue, tie in found.items()]
+    # In full, so that a network's ties read the same however it was computed (one region or the whole town).
+    listed.sort(key=lambda item: (item[0]["strength"] != STRONG, -len(item[0]["records"]), item[0]["kind"],
+                                  item[0]["records"], item[1]))
+    return [tie for tie, _ in listed]

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safehub.accounts.decorators import role_required
@@ -11,15 +12,24 @@ from safehub.access.routes import NETWORK_READERS, READERS
 from safehub.forms import error_summary, error_text
 from safehub.linking import actions, networks, queries, sources
 from safehub.linking.forms import JudgementForm, MarkForm
-from safehub.linking.models import Entity, Network, PersonLink
+from safehub.linking.models import Entity, Network, PersonLink, network_reference
 
 
 @role_required(*NETWORK_READERS)
 def network_list(request):
     summaries = queries.network_summaries(request.user, networks.current_networks(request.user))
     audit("networks_viewed", user=request.user, object_type="network",
-          reason=", ".join(str(row["network"].pk) for row in summaries)[:500], request=request)
-    return render(request, "linking/networks.html", {"summaries": summaries})
+          reason=named_briefly("Listed", [row["network"].reference for row in summaries]), request=request)
+    return render(request, "linking/networks.html", {"summaries": summaries, "being_updated": networks.being_updated()})
+
+
+def named_briefly(what, names, limit=1900):
+    """"Shown: SH-2026-000001, SH-2026-000002" for an audit event's reason, cut short with a count if long."""
+    text = f"{what}: {', '.join(names) or 'none'}"
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(", ", 1)[0]
+    return f"{cut} and {len(names) - cut.count(', ') - 1} more"
 
 
 def _grouped(view):
@@ -74,19 +84,57 @@ def _entity_rows(view, grouped, labels):
 
 
 @role_required(*NETWORK_READERS)
-def network_page(request, network_id):
-    network = Network.objects.filter(pk=network_id).first()
+def network_by_id(request, network_id):
+    """The address a network had before it had a reference (`/networks/12/`): the same network's page."""
+    return redirect("linking:network", network_reference=network_reference(network_id))
+
+
+@role_required(*NETWORK_READERS)
+def network_page(request, network_reference):
+    reference = network_reference
+    network = Network.objects.filter(pk=int(reference[2:])).first()
+    if network is not None and network.retired_at is not None:
+        return _retired(request, network)
     view = queries.network_view(request.user, network) if network else None
     if view is None:
-        audit("access_denied", user=request.user, object_type="network", object_id=str(network_id), request=request)
-        raise Http404("No network you can open (the networks may have been recomputed: go back to the list)")
-    audit("network_viewed", user=request.user, obj=network, request=request)
+        _no_network(request, reference, "No network you can open has this reference.")
+    audit("network_viewed", user=request.user, obj=network, request=request,
+          reason=named_briefly(f"{network.reference} shown with", [record["name"] for record in view["records"]]))
     grouped, labels = _grouped(view)
     shown = {mention.entity_id: labels[group] for group, mention in grouped}
     context = {**view, "graph": _graph(view, grouped, labels), "rows": _entity_rows(view, grouped, labels),
-               "ties": queries.network_ties(network, view["visible"], shown),
-               **_operations_block(request.user, network)}
+               "ties": queries.network_ties(network, view["visible"], shown), "history": _history(request, network),
+               "being_updated": networks.being_updated(), **_operations_block(request.user, network)}
     return render(request, "linking/network.html", context)
+
+
+def _no_network(request, reference, message):
+    audit("access_denied", user=request.user, object_type="network", object_id=reference, request=request)
+    raise Http404(message)
+
+
+def _retired(request, network):
+    """A network merged into another sends its visitors there (to whoever is shown that set of networks); one
+    whose records no longer make a network says so."""
+    if network.intelligence_seen != networks.seen_by(request.user):
+        _no_network(request, network.reference, "No network you can open has this reference.")
+    current, seen = network, set()
+    while current.merged_into_id and current.pk not in seen:
+        seen.add(current.pk)
+        current = Network.objects.get(pk=current.merged_into_id)
+    if current.retired_at is None:
+        return redirect(f"{reverse('linking:network', args=[current.reference])}?merged={network.reference}")
+    audit("network_viewed", user=request.user, obj=network, request=request, reason=f"{network.reference} had ended")
+    return render(request, "linking/network_ended.html", {"network": network}, status=404)
+
+
+def _history(request, network):
+    """What became of this network: the networks merged into it, the one it split from, those split from it."""
+    merged = list(Network.objects.filter(merged_into=network).order_by("retired_at", "pk"))
+    split_off = list(Network.objects.filter(split_from=network).order_by("pk"))
+    arrived_from = request.GET.get("merged", "")
+    return {"merged": merged, "split_from": network.split_from, "split_off": split_off,
+            "arrived_from": next((other for other in merged if other.reference == arrived_from), None)}
 
 
 def _operations_block(user, network):

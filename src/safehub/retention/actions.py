@@ -13,10 +13,15 @@ from safehub.access.models import BreakGlass, Restriction, Share, Transfer
 from safehub.access.policy import can
 from safehub.audit.trail import record as audit
 from safehub.forms import required_text
+from safehub.linking import sources
+from safehub.linking.actions import records_naming
 from safehub.linking.models import Entity
+from safehub.linking.tasks import networks_changed
 from safehub.retention.models import Disposal, RetentionReview
 from safehub.retention.schedules import KINDS, schedule_of
 
+# The record kinds under retention schedules, as the networks name their records.
+DISPOSED_SOURCES = {"contact": sources.REPORT, "intelligenceitem": sources.INTELLIGENCE}
 MIN_REASON = 10
 
 
@@ -89,6 +94,7 @@ def dispose(user, kind, found, *, reason, request=None):
         label = review.group_label
         record_id, reference = found.pk, found.reference
         removed = remove_content(found)
+        networks_changed({DISPOSED_SOURCES[kind].key(record_id)} | records_naming(removed.pop("entity_ids")))
         disposal = Disposal.objects.create(
             kind=kind, record_id=record_id, reference=reference, owning_agency_id=review.owning_agency_id,
             group=review.group, schedule=label, recorded_on=review.recorded_on, due_on=review.due_on,
@@ -116,4 +122,4 @@ def remove_content(found):
                .filter(left=0, promoted_people=None))
     _, counts = orphans.delete()
     removed.update(counts)
-    return {label: count for label, count in removed.items() if count}
+    return {"entity_ids": entity_ids, **{label: count for label, count in removed.items() if count}}

@@ -34,7 +34,7 @@ def networks_naming(user, links):
     if not links or not has_role(user, "worker", "manager", "analyst", "investigator"):
         return []
     wanted = {other.pk for item in links for other in item["reports"]}
-    return [network for network in current_networks(user).order_by("number")
+    return [network for network in current_networks(user).order_by("pk")
             if wanted & set(network.contact_ids)]
 
 

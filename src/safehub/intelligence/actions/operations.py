@@ -84,7 +84,7 @@ def open_operation(user, *, name, lead, network=None, request=None, at=None):
             Operation.objects.filter(pk=operation.pk).update(reference=operation.reference)
             operation.network_reports.set(reports)
             operation.children.set(children)
-            origin = f"from network {network.number}: {len(reports)} reports" if network is not None else "direct"
+            origin = f"from network {network.reference}: {len(reports)} reports" if network is not None else "direct"
             audit("operation_opened", user=user, obj=operation, reason=f"{origin}; lead {lead.username}",
                   request=request)
     except IntegrityError:  # the same name, opened at the same moment by someone else

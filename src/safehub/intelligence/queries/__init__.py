@@ -216,7 +216,7 @@ def _networks(user, person, naming, lists, limit):
     entity_ids = naming.entity_ids
     networks, holding = current_networks(user), holding_any(entity_ids)
     if holding is not None:  # PostgreSQL: members are read only for the networks that need checking
-        found = list(networks.filter(holding).only("pk", "number", "flagged", "flag_reason", "person_ids"))
+        found = list(networks.filter(holding).only("pk", "flagged", "flag_reason", "person_ids"))
     else:
         found = [network for network in networks if entity_ids & set(network.entity_ids)]
     shown = {network.pk for network in found if person.pk in network.person_ids}

@@ -98,7 +98,7 @@ def networks_of(user, operation):
         return []
     networks, holding = current_networks(user), holding_any(reports, "contact_ids")
     if holding is not None:
-        return list(networks.filter(holding).only("pk", "number", "flagged", "flag_reason"))
+        return list(networks.filter(holding).only("pk", "flagged", "flag_reason"))
     return [network for network in networks if reports & set(network.contact_ids)]
 
 

@@ -44,6 +44,11 @@ class Command(BaseCommand):
         train_parser.add_argument("--seed", type=int, default=42, help="random seed for training")
         add_engine_arguments(train_parser)
         subcommands.add_parser("run", help="re-resolve every mention and recompute the networks")
+        networks_parser = subcommands.add_parser(
+            "networks", help="recompute the networks in full (for a scheduler or worker), keeping their references")
+        networks_parser.add_argument("--full", action="store_true", required=True,
+                                     help="every network of every set of intelligence seen, not only those a "
+                                          "change reached (the app keeps those up to date as it goes)")
 
     def handle(self, *args, **options):
         if options["subcommand"] == "csv":
@@ -52,6 +57,8 @@ class Command(BaseCommand):
             self.train(options)
         elif options["subcommand"] == "run":
             self.run()
+        elif options["subcommand"] == "networks":
+            self.networks()
 
     def train(self, options):
         from safehub.linking.batch import TrainingError, train
@@ -81,6 +88,14 @@ class Command(BaseCommand):
                                                                    else f"{v} mentions regrouped"
                                                                    for k, v in changes.items()))
         self.stdout.write(f"model {summary['model_version']}; {time.perf_counter() - started:.1f} s")
+
+    def networks(self):
+        from safehub.linking.networks import recompute_every_set
+
+        started = time.perf_counter()
+        found = recompute_every_set()
+        self.stdout.write(f"{len(found)} networks ({sum(n.flagged for n in found)} flagged) computed in full in "
+                          f"{time.perf_counter() - started:.1f} s; references kept")
 
     def link_csv(self, options):
         started = time.perf_counter()
