@@ -7,6 +7,8 @@ SAFEHUB = $(BIN)/safehub
 PG_URL ?= postgres://postgres@127.0.0.1:5432/safehub
 # What pytest runs (default: the whole suite), e.g. make test TESTS="tests/test_clock.py tests/browser/test_login.py"
 TESTS ?=
+# pytest-xdist workers for each half (auto: one per core); 0 runs everything in one process.
+PYTEST_WORKERS ?= auto
 CHROMIUM = /usr/bin/chromium
 STATIC = src/safehub/static
 
@@ -71,12 +73,12 @@ test-ready: $(CHROMIUM) install
 	$(BIN)/python scripts/with-postgres --check '$(PG_URL)'
 
 test-sqlite: $(CHROMIUM) install
-	$(BIN)/pytest $(TESTS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(TESTS)
 
 # Against the server at PG_URL if one answers there, else against a throwaway cluster under var/ on a free
 # loopback port, stopped and removed afterwards whatever the outcome (scripts/with-postgres).
 test-postgres: test-ready
-	$(BIN)/python scripts/with-postgres '$(PG_URL)' -- $(BIN)/pytest $(TESTS)
+	$(BIN)/python scripts/with-postgres '$(PG_URL)' -- $(BIN)/pytest -n $(PYTEST_WORKERS) $(TESTS)
 
 # The browser tests drive Debian's Chromium and never download a browser: install it when it is missing and
 # this user may (root, or sudo without a password), else stop here saying what to run.
