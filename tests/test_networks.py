@@ -12,8 +12,8 @@ from safehub.access.actions import share_record
 from safehub.audit.models import AuditEvent
 from safehub.intake.models import Contact
 from safehub.linking import actions as link_actions
-from safehub.linking import networks, ties
-from safehub.linking.models import Entity, Hub, Mention
+from safehub.linking import ties
+from safehub.linking.models import Hub, Mention
 from tests.conftest import sign_in_client
 from tests.test_linking import networks_now, report
 

@@ -22,7 +22,6 @@ from safehub.cases.models import ChronologyEntry
 from safehub.intake.actions import submit_contact
 from safehub.intelligence.actions import operations as actions
 from safehub.intelligence.models import Disruption, JusticeStep, Operation, PersonOfConcern
-from safehub.linking import networks
 from safehub.screening.actions import record_decision
 from tests.conftest import sign_in_client
 from tests.test_linking import networks_now

@@ -19,7 +19,6 @@ from safehub.intelligence.actions import people as actions
 from safehub.intelligence.actions.items import record_intelligence
 from safehub.intelligence.models import Disruption, Operation, PersonDetail, PersonOfConcern
 from safehub.intelligence.queries import completeness_figures
-from safehub.linking import networks
 from safehub.linking.models import Mention
 from tests.conftest import sign_in_client
 from tests.test_linking import networks_now, report

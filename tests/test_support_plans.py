@@ -2,7 +2,6 @@
 every page that shows a way of contacting the person; consent, its withdrawal, and shares it does not cover."""
 
 import datetime as dt
-import re
 import uuid
 
 import pytest

@@ -13,7 +13,6 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from safehub import clock
 from safehub.audit.models import AuditEvent
-from safehub.cases.models import Child
 from safehub.intake.actions import submit_contact
 from safehub.intelligence.actions.operations import record_justice_step
 from safehub.intelligence.models import Operation, PersonOfConcern

@@ -30,7 +30,7 @@ from safehub.intake.actions import add_information, set_reporter_passphrase, sub
 from safehub.intake.models import Contact
 from safehub.intelligence.models import Operation
 from safehub.support import actions
-from safehub.support.models import AdultSurvivor, SupportService, VictimNotification
+from safehub.support.models import VictimNotification
 
 DEMO_PASSPHRASE = "copper lantern meadow"
 

@@ -8,7 +8,6 @@ too, for the confirmation page.
 """
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import caches
 
 from safehub.intake.flows import PUBLIC

@@ -2,7 +2,6 @@
 consent, and the Victims' Code notifications. Each takes the acting user, checks permission, and writes the
 change with its audit event in one transaction (a child's also writes its chronology line)."""
 
-import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -17,7 +17,7 @@ from safehub.accounts.decorators import role_required
 from safehub.forms import add_action_error, error_summary
 from safehub.intake.models import SafeContactFields
 from safehub.support import actions, forms
-from safehub.support.models import AdultSurvivor, Consent, SupportService
+from safehub.support.models import AdultSurvivor, SupportService
 from safehub.support.pages import notifications_for, safe_panel, with_survivor
 
 SCREENERS = ("screener", "manager")
