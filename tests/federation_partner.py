@@ -1,5 +1,6 @@
-"""Another partnership's Safehub, for the federation tests: its own process and SQLite file, one person of concern
-with a phone and a car, its encodings published, answering over loopback HTTP.
+"""Another partnership's Safehub, for the federation tests: its own process and SQLite file, a person of concern
+with a phone and a car and another with only a name and a date of birth, its encodings published, answering over
+loopback HTTP.
 
 Run as `python tests/federation_partner.py PORT` with SAFEHUB_DATABASE_URL, SAFEHUB_VAR_DIR and
 SAFEHUB_FEDERATION_FILE set; prints "ready" once it listens. Tables are made from the models (no migrations),
@@ -15,6 +16,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 PERSON = {"first_name": "Darren", "last_name": "Kettleby", "date_of_birth": dt.date(1988, 3, 14),
           "nicknames": "Dags", "ethnicity": "not_known", "nationality_answer": "not_known", "disability": "not_known"}
 DETAILS = [("phone", "07700 900461"), ("vehicle", "KT19 XRD")]
+ANOTHER = {**PERSON, "first_name": "Wayne", "last_name": "Marsh", "date_of_birth": dt.date(1979, 11, 3),
+           "nicknames": ""}
 
 
 class NoMigrations(dict):
@@ -44,6 +47,7 @@ def seed():
     call_command("migrate", run_syncdb=True, verbosity=0)
     users = ensure_demo_users()
     create_person(users["analyst"], details=DETAILS, **PERSON)
+    create_person(users["analyst"], **ANOTHER)
     refresh_encodings()
 
 

@@ -1,27 +1,54 @@
 """Answering another partnership's query: check who sent it, refuse a partner this partnership does not answer,
 match the encodings, and say only how strong the match is and whom to call. Every query, answered, refused or
-rejected, is audited."""
+rejected, is audited.
+
+Selectors are looked up in the encodings table's index (one query for all of a query's digests); people are scored
+against a ClkIndex of the partnership's CLKs, built once per process and built again when the people's rows change
+(their count or newest id: `refresh_encodings` re-makes every row under new ids, and a deleted entity takes its
+rows with it) or when this process re-makes them (`forget_people_index`).
+"""
 
 import json
+import threading
 
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from safehub.audit.trail import record as audit
 from safehub.federation import config
-from safehub.federation.encodings import (PARTNER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, best_match,
-                                          check_query, clk_from_text, dumps, signature_ok, signed_headers)
+from safehub.federation.encodings import (PARTNER_HEADER, SELECTOR_KINDS, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+                                          ClkIndex, best_match, check_query, dumps, signature_ok, signed_headers)
 from safehub.federation.models import Encoding
 
-
-def _has_selector(key_id):
-    def has(kind, digest):
-        return Encoding.objects.filter(key_id=key_id, kind=kind, value=digest).exists()
-    return has
+_people = {}  # {(key id, rows, newest pk): ClkIndex}: this process's index of the people it answers about
+_people_lock = threading.Lock()
 
 
-def _person_clks(key_id):
-    return [clk_from_text(text) for text in
-            Encoding.objects.filter(key_id=key_id, kind="person").values_list("value", flat=True)]
+def held_selectors(key_id, selectors):
+    """{(kind, digest)} of the asked selectors this partnership publishes: one indexed query."""
+    digests = {selector["digest"] for selector in selectors}
+    if not digests:
+        return set()
+    return set(Encoding.objects.filter(key_id=key_id, kind__in=SELECTOR_KINDS, value__in=digests)
+               .values_list("kind", "value"))
+
+
+def people_index(key_id):
+    """The ClkIndex of the people published under `key_id`, re-read only when those rows have changed."""
+    rows = Encoding.objects.filter(key_id=key_id, kind="person")
+    version = (key_id, *rows.aggregate(count=Count("pk"), newest=Max("pk")).values())
+    index = _people.get(version)
+    if index is None:
+        index = ClkIndex(rows.values_list("value", flat=True))
+        with _people_lock:
+            _people.clear()
+            _people[version] = index
+    return index
+
+
+def forget_people_index():
+    with _people_lock:
+        _people.clear()
 
 
 def answer(request):
@@ -50,7 +77,8 @@ def answer(request):
         audit("federation_query_refused", object_type="partner", object_id=code, request=request,
               reason=f"{asked}; under key {query['key_id'][:40]}, ours is {key_id}")
         return 409, {"error": "key", "key_id": key_id}
-    strength, matched = best_match(query, _has_selector(key_id), _person_clks(key_id), config.person_threshold())
+    strength, matched = best_match(query, held_selectors(key_id, query["selectors"]), people_index(key_id),
+                                   config.person_threshold())
     audit("federation_query_answered", object_type="partner", object_id=code, request=request,
           reason=f"{asked}; " + (f"match {strength} ({', '.join(matched)})" if matched else "no match"))
     if not matched:

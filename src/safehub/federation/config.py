@@ -4,7 +4,7 @@ test or an operator's change takes effect without a restart of anything else."""
 from django.conf import settings
 
 DEFAULT_TIMEOUT = 2.0
-DEFAULT_PERSON_THRESHOLD = 0.85
+DEFAULT_PERSON_THRESHOLD = 0.87
 
 
 def federation():

@@ -8,12 +8,12 @@ change; `safehub federation_encode` runs it by hand.
 from django.db import transaction
 
 from safehub.federation import config
-from safehub.federation.encodings import ClkEncoder, clk_to_text, selector_digest
+from safehub.federation.answering import forget_people_index
+from safehub.federation.encodings import SELECTOR_KINDS, ClkEncoder, clk_to_text, date_variants, selector_digest
 from safehub.federation.models import Encoding
 from safehub.linking import normalise
 from safehub.linking.models import Entity, Mention, SelectorMark
 
-SELECTOR_KINDS = ("phone", "vehicle", "handle")
 # Phones a reporter gave as their own or named as a business's are nobody of concern's: never published.
 UNPUBLISHED_ROLES = (Mention.Role.REPORTER, Mention.Role.OTHER)
 
@@ -60,15 +60,20 @@ def refresh_encodings():
     with transaction.atomic():
         Encoding.objects.all().delete()
         Encoding.objects.bulk_create(encodings, batch_size=2000)
+    forget_people_index()
     return len(encodings)
 
 
 def person_query(person, key):
-    """The encodings asked about a person of concern: their own mentions' selectors and their CLK."""
+    """The encodings asked about a person of concern: their own mentions' selectors and their CLKs (a second CLK
+    with the date's day and month swapped where that is a date: `encodings.date_variants`)."""
     mentions = Mention.objects.filter(person_of_concern=person)
     selectors = sorted({(m.kind, m.key) for m in mentions if m.kind in SELECTOR_KINDS and m.key})
     encoder = ClkEncoder(key)
-    people = sorted({clk_to_text(encoder.encode(*person_fields(m))) for m in mentions
-                     if m.kind == Entity.Kind.PERSON and (m.first_name or m.last_name) and m.date_of_birth})
+    people = set()
+    for mention in mentions:
+        if mention.kind == Entity.Kind.PERSON and (mention.first_name or mention.last_name) and mention.date_of_birth:
+            first, last, born = person_fields(mention)
+            people |= {clk_to_text(encoder.encode(first, last, date)) for date in date_variants(born)}
     return {"selectors": [{"kind": kind, "digest": selector_digest(key, kind, value)} for kind, value in selectors],
-            "people": people}
+            "people": sorted(people)}
