@@ -7,7 +7,7 @@ as not answering and its connection is closed. An answer is believed only with t
 
 Measured on the 150-partnership benchmark (ADR 34): the `requests` library in 64 threads cost the asker about
 2 ms of CPU per partner, most of it the library's own work per call (a session, proxy and certificate settings
-looked up each time); this costs about a fifth of that.
+looked up each time); this costs about a quarter of that.
 """
 
 import asyncio
