@@ -95,11 +95,23 @@ def build(database, mentions):
 
 
 PROFILER = None  # --profile: a cProfile.Profile enabled around the linking call only
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def file_and_link(draft, timer):
+def backend_cpu_ms(pid):
+    """CPU time (user + system) the PostgreSQL backend serving this connection has used so far, from /proc (the
+    server runs on this machine): what the database itself spends, whatever else waits for the cores."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * TICK_MS
+
+
+def file_and_link(draft, timer, cpu):
     """Store a report with its detail rows as a submission does, then time the linking call the worker makes.
-    Everything is rolled back afterwards. Returns (ms, statements, linked)."""
+    Everything is rolled back afterwards. Returns (ms, statements, linked); adds the call's CPU time in this
+    process and in the database's backend to `cpu`."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -121,9 +133,13 @@ def file_and_link(draft, timer):
         with connection.execute_wrapper(timer):
             if PROFILER:
                 PROFILER.enable()
+            server, python = backend_cpu_ms(cpu["pid"]), time.process_time()
             started = time.perf_counter()
             linked = resolve.link_in_request(lambda new: resolve.link_contact(new, details=details, new=True), contact)
             took = (time.perf_counter() - started) * 1000
+            cpu["python_ms"] += (time.process_time() - python) * 1000
+            if server is not None:
+                cpu["database_ms"] += backend_cpu_ms(cpu["pid"]) - server
             if PROFILER:
                 PROFILER.disable()
         statements = timer.statements[before:]
@@ -159,15 +175,22 @@ def run(args):
               for phones, man, car in json.loads(groups_file(args.database).read_text())]
     drafts = [data.new_draft(rng, groups) for _ in range(args.warm + args.new)]
     connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    cpu = {"pid": pid, "python_ms": 0.0, "database_ms": 0.0}
     timer = Timer(keep_params=args.explain)
     times, counts, sql_ms, failures = [], [], [], 0
     by_shape = defaultdict(lambda: [0, 0.0])
     explained = None
     for number, draft in enumerate(drafts):
-        took, statements, linked = file_and_link(draft, timer)
+        if number == args.warm:
+            timed_cpu = dict(cpu)  # the CPU used from here on is the timed calls'
+        took, statements, linked = file_and_link(draft, timer, cpu)
         failures += not linked
         if number < args.warm:
             continue
+
         times.append(took)
         counts.append(len(statements))
         sql_ms.append(sum(ms for _, _, ms in statements))
@@ -195,6 +218,11 @@ def run(args):
         "time_in_sql_share": round(in_sql / total, 3),
         "sql_ms_per_call": summary(sql_ms),
         "python_ms_per_call_mean": round((total - in_sql) / len(times), 2),
+        "cpu_ms_per_call_mean": {
+            "this_process": round((cpu["python_ms"] - timed_cpu["python_ms"]) / len(times), 2),
+            "database_backend": round((cpu["database_ms"] - timed_cpu["database_ms"]) / len(times), 2),
+            "note": "CPU time, not waiting: what a call costs the two cores whatever else runs (the backend's from "
+                    "/proc in 10 ms ticks, exact only as a mean over many calls)"},
         "costliest_statements": [{"statement": sql, "per_call": round(count / len(times), 2),
                                   "ms_per_call": round(ms / len(times), 2)} for sql, (count, ms) in costly],
         **({"plans": explained} if args.explain else {}),
