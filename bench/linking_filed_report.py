@@ -9,7 +9,7 @@ groups the people with the guards and notes the report for the worker's network 
 The database (`safehub_hr_bench_<mentions>` unless --database says otherwise) is built once with the loader
 of `bench/networks_incremental.py` (reports naming a child, sometimes a man and his nickname, a phone,
 sometimes a car or a place; half in planted groups of 2-6 reports sharing phones, a car and a man; a taxi
-firm's phone in one report in ten) and reused by later runs (`--reuse`). Names collide as in a real town: 20
+firm's phone in one report in ten) and reused by later runs. Names collide as in a real town: 20
 children's first names and 306 surnames, so at 1,000,000 mentions about 50 earlier children share a new
 child's full name, all of them candidates.
 
@@ -21,7 +21,10 @@ statements against the rest (Python), and the statements that cost most; `--expl
 SELECT's plan (EXPLAIN ANALYZE) for the first report timed. Also written to
 var/bench/linking_filed_report_<mentions>.json.
 
-    PYTHONPATH=src .venv/bin/python bench/linking_filed_report.py --mentions 1000000 [--reuse] [--new 300]
+    PYTHONPATH=src .venv/bin/python bench/linking_filed_report.py --mentions 1000000 [--rebuild] [--new 300]
+
+Building the million takes about 25 minutes on the shared 2-core machine (bulk inserts); it is kept for the next
+run (drop it with `DROP DATABASE safehub_hr_bench_1000k`).
 """
 
 import argparse
@@ -78,6 +81,15 @@ class Timer:
 
 def groups_file(database):
     return OUT / f"linking_filed_report_groups_{database}.json"
+
+
+def built(database):
+    """The database and its planted groups are there from an earlier run."""
+    import psycopg
+
+    with psycopg.connect(f"{pg_database.PG_SERVER}/postgres") as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+    return bool(found) and groups_file(database).exists()
 
 
 def build(database, mentions):
@@ -234,7 +246,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--database", help="default safehub_hr_bench_<mentions>")
-    parser.add_argument("--reuse", action="store_true", help="use the database an earlier run built")
+    parser.add_argument("--reuse", action="store_true", help="use the database an earlier run built (the default "
+                                                              "when it and its planted groups are there)")
+    parser.add_argument("--rebuild", action="store_true", help="build the database again even if it is there")
     parser.add_argument("--load-only", action="store_true", help="build the database and stop")
     parser.add_argument("--new", type=int, default=300, help="reports linked and timed")
     parser.add_argument("--warm", type=int, default=20, help="reports linked first and not counted")
@@ -244,6 +258,7 @@ def main():
     args = parser.parse_args()
     args.database = args.database or f"safehub_hr_bench_{args.mentions // 1000}k"
     assert args.database.startswith("safehub_hr"), "benchmark databases are named safehub_hr..."
+    args.reuse = args.reuse or (built(args.database) and not args.rebuild)
     if not args.reuse:
         pg_database.recreate_database(args.database)
     with tempfile.TemporaryDirectory() as var_dir:
