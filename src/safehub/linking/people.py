@@ -71,9 +71,13 @@ def scorer():
 def prepared(mention):
     """The mention as the model compares it (a read-only mapping). Names collide (fifty children called Amelia
     Ashley are fifty candidates of the next), so each distinct set of values is prepared once per day and kept."""
-    values = (mention.first_name, mention.last_name, mention.postcode, mention.nickname_key,
-              mention.date_of_birth.isoformat() if mention.date_of_birth else "")
-    return _prepared(values, clock.today())
+    return _prepared(_compared(mention), clock.today())
+
+
+def _compared(mention):
+    """The values of a mention the model compares."""
+    return (mention.first_name, mention.last_name, mention.postcode, mention.nickname_key,
+            mention.date_of_birth.isoformat() if mention.date_of_birth else "")
 
 
 @lru_cache(maxsize=20_000)
@@ -174,8 +178,12 @@ def score_candidates_of(mentions):
         return []
     version, scorer_ = scorer()
     rules = [parse_rule(sql) for sql in scorer_.blocking_rules]
-    scored = []
+    today, scored = clock.today(), []
     for mention, found in zip(mentions, candidates_of(mentions, rules)):
-        own = prepared(mention)
-        scored.append([(candidate, score_prepared(scorer_, version, own, prepared(candidate))) for candidate in found])
+        own, scores = prepared(mention), {}  # candidates with the same values (namesakes) score the same
+        for candidate in found:
+            values = _compared(candidate)
+            if values not in scores:
+                scores[values] = score_prepared(scorer_, version, own, _prepared(values, today))
+        scored.append([(candidate, scores[_compared(candidate)]) for candidate in found])
     return scored
