@@ -364,6 +364,13 @@ def test_a_report_sharing_its_names_with_many_is_linked_in_the_same_statements_a
     assert {link.band for link in links} == {"review"}
     assert all([item["comparison"] for item in link.evidence if item["field"] in ("first_name", "surname")]
                == ["exact", "exact"] for link in links)
+    from safehub.linking import people
+
+    version, scorer_ = people.scorer()
+    stored = links.first()
+    expected = people.score_pair(scorer_, version, stored.left, stored.right)
+    assert (stored.match_weight, stored.probability, stored.evidence, stored.model_version) == (
+        expected.weight, expected.probability, expected.evidence, version)
     assert Mention.objects.filter(entity_id=child.entity_id).count() == 1
     assert Mention.objects.filter(kind="child").values("entity_id").distinct().count() == 13
     man = Mention.objects.get(contact=many[0], kind="person")
