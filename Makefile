@@ -115,6 +115,8 @@ bench-linking: install
 	$(BIN)/python bench/networks_compute.py
 	$(BIN)/python bench/networks_incremental.py --mentions 100000
 	$(BIN)/python bench/networks_incremental.py --mentions 1000000
+	$(BIN)/python bench/linking_filed_report.py --mentions 100000
+	$(BIN)/python bench/linking_filed_report.py --mentions 1000000
 
 # Asking other areas (ADRs 30, 34): 150 partnerships, each a process on its own SQLite file, on ports 19000-19149
 # (about 6 minutes, most of it the plain matcher's side of the linkage comparison).

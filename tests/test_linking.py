@@ -337,3 +337,42 @@ def test_computing_networks_runs_the_same_queries_however_many_there_are(users):
     assert many[1] == few[1], f"{few[1]} queries for 2 networks, {many[1]} for 8"
     assert many_listed[0] == few_listed[0] + 6
     assert many_listed[1] <= few_listed[1], f"the list ran {few_listed[1]} queries for 2 networks, {many_listed[1]} for 8"
+
+
+def test_a_report_sharing_its_names_with_many_is_linked_in_the_same_statements_and_joins_none(users):
+    """Names collide: every earlier child called Amelia Ashley is a candidate of the next. Each pair is stored with
+    its evidence and needs review (a name alone is not enough), nobody is joined, and linking the report runs
+    the same statements with 12 namesakes on file as with 2 (ADR 32)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def filed(number):
+        with CaptureQueriesContext(connection) as queries:
+            contact = report(children=["Amelia Ashley"], people=[("Kyle Hartley", "Bugsy")],
+                             phones=[f"07700 900{number:03d}"])
+        return contact, len(queries.captured_queries)
+
+    earlier = [filed(number)[0] for number in range(2)]
+    few = filed(50)
+    earlier += [few[0]] + [filed(number)[0] for number in range(2, 11)]
+    many = filed(51)
+    assert many[1] == few[1], f"{few[1]} statements with 2 namesakes, {many[1]} with 12"
+
+    child = Mention.objects.get(contact=many[0], kind="child")
+    links = PersonLink.objects.filter(right=child)
+    assert sorted(link.left.contact_id for link in links) == sorted(contact.pk for contact in earlier)
+    assert {link.band for link in links} == {"review"}
+    assert all([item["comparison"] for item in link.evidence if item["field"] in ("first_name", "surname")]
+               == ["exact", "exact"] for link in links)
+    from safehub.linking import people
+
+    version, scorer_ = people.scorer()
+    stored = links.first()
+    expected = people.score_pair(scorer_, version, stored.left, stored.right)
+    assert (stored.match_weight, stored.probability, stored.evidence, stored.model_version) == (
+        expected.weight, expected.probability, expected.evidence, version)
+    assert Mention.objects.filter(entity_id=child.entity_id).count() == 1
+    assert Mention.objects.filter(kind="child").values("entity_id").distinct().count() == 13
+    man = Mention.objects.get(contact=many[0], kind="person")
+    assert PersonLink.objects.filter(right=man).count() == 12
+    assert entity_of(many[0], "nickname") == entity_of(earlier[0], "nickname")

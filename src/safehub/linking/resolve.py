@@ -8,10 +8,14 @@ join (auto-linked or confirmed, never rejected), and never into an entity holdin
 judgement keeps apart.
 """
 
+import json
 import logging
+from functools import reduce
+from operator import or_
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from safehub.linking import people
 from safehub.linking.clustering import groups_clash
@@ -104,20 +108,32 @@ def _sync(existing, fresh):
 
 
 def _store_and_resolve(mentions):
-    """Selectors take their entity before they are stored, and so do people with no candidate at all (one
-    insert for all); people with candidates are then matched pair by pair."""
-    created = [entity for entity in map(_selector_entity, mentions) if entity is not None]
-    scored = {id(m): people.score_candidates(m) for m in mentions if m.kind in PERSON_KINDS}
-    for mention in mentions:
-        if mention.kind in PERSON_KINDS and not scored[id(mention)]:
-            mention.entity = Entity.objects.create(kind=mention.kind, label=person_label(mention))
+    """Store fresh mentions and resolve them, in a fixed handful of statements however many candidates there are:
+    selectors take their entity (`_selector_entities`); people are scored against the candidates of all of them
+    (one statement); a person joining nobody (no auto-linked candidate: every person a public report names, who
+    comes with no date of birth or address) takes an entity of their own, all in one insert; the mentions are
+    stored in one insert, their scored pairs in another; partial selectors waiting for a new full one are
+    adopted; only a person with an auto-linked candidate is then grouped, with the people those candidates
+    are (`resolve_person`)."""
+    waiting_for = _selector_entities(mentions)
+    people_ = [mention for mention in mentions if mention.kind in PERSON_KINDS]
+    scored = dict(zip(map(id, people_), people.score_candidates_of(people_)))
+    joining = [mention for mention in people_ if _joins_someone(scored[id(mention)])]
+    alone = [mention for mention in people_ if not _joins_someone(scored[id(mention)])]
+    entities = Entity.objects.bulk_create([Entity(kind=mention.kind, label=person_label(mention)) for mention in alone])
+    for mention, entity in zip(alone, entities):
+        mention.entity = entity
     Mention.objects.bulk_create(mentions)
-    for entity in created:
-        _adopt_partials(entity)
-    for mention in mentions:
-        if scored.get(id(mention)):
-            resolve_person(mention, scored[id(mention)])
+    _adopt_partials(waiting_for)
+    _insert_links([_new_link(mention, candidate, score) for mention in people_ for candidate, score in scored[id(mention)]])
+    for mention in joining:
+        resolve_person(mention, scored[id(mention)], stored=True)
     return mentions
+
+
+def _joins_someone(scored):
+    """A freshly scored pair joins only if auto-linked (nobody has judged it yet)."""
+    return any(score.band == PersonLink.Band.AUTO for _, score in scored)
 
 
 # --- Selectors ---------------------------------------------------------------------------------------
@@ -170,36 +186,56 @@ def _fitting(mention):
     return found
 
 
-def _selector_entity(mention):
-    """Set a selector mention's entity (not saved). Returns the entity if partial mentions may be waiting for
-    it: a full phone or mark created just now, or first named now by a report or a child's record."""
-    if mention.kind not in SELECTOR_KINDS:
-        return None
-    if mention.key:
-        entity, created = Entity.objects.get_or_create(kind=mention.kind, key=mention.key,
-                                                       defaults={"label": _label(mention)[:300]})
-        mention.entity = entity
-        if mention.kind not in (Entity.Kind.PHONE, Entity.Kind.VEHICLE):
-            return None
-        first_open = _is_open(mention) and not Mention.objects.filter(
-            Q(contact__isnull=False) | Q(child_record__isnull=False), entity=entity, pattern="").exists()
-        return entity if created or first_open else None
-    if mention.pattern:
-        candidates = list(_fitting(mention)[:2])
-        if len(candidates) == 1:
-            mention.entity = candidates[0]
-    return None
+def _selector_entities(mentions):
+    """Set each selector mention's entity (not saved): the one entity of its normalised value, made if new (in
+    one insert; a value another worker makes at the same moment is read back, not duplicated), and for a
+    partial mark or number the one full selector it fits, if exactly one does. Returns the full phones and
+    marks that partial mentions may be waiting for: made just now, or first named now by a report or a child's
+    record."""
+    full = [mention for mention in mentions if mention.kind in SELECTOR_KINDS and mention.key]
+    keys = {(mention.kind, mention.key): mention for mention in reversed(full)}  # the first mention names it
+    found = _selector_rows(keys) if keys else {}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        Entity.objects.bulk_create([Entity(kind=kind, key=key, label=_label(keys[(kind, key)])[:300])
+                                    for kind, key in missing], ignore_conflicts=True)
+        found |= _selector_rows(missing)
+    waiting_for = {}
+    for mention in full:
+        entity = mention.entity = found[(mention.kind, mention.key)]
+        if mention.kind in (Entity.Kind.PHONE, Entity.Kind.VEHICLE) and (
+                (mention.kind, mention.key) in missing or (_is_open(mention) and not entity.named_openly)):
+            waiting_for[entity.pk] = entity
+    for mention in mentions:
+        if mention.kind in SELECTOR_KINDS and not mention.key and mention.pattern:
+            fitting = list(_fitting(mention)[:2])
+            if len(fitting) == 1:
+                mention.entity = fitting[0]
+    return list(waiting_for.values())
 
 
-def _adopt_partials(entity):
-    """Earlier partial mentions that fit this full selector, and fit nothing else, now point at it."""
-    subject = _partial_subject(entity)
-    if subject is None:
+def _selector_rows(keys):
+    """{(kind, key): entity} of these selector values, each with `named_openly`: whether a report or a child's
+    record names its full value yet."""
+    openly = Mention.objects.filter(Q(contact__isnull=False) | Q(child_record__isnull=False), entity=OuterRef("pk"),
+                                    pattern="")
+    wanted = reduce(or_, (Q(kind=kind, key=key) for kind, key in keys))
+    return {(entity.kind, entity.key): entity
+            for entity in Entity.objects.filter(wanted).annotate(named_openly=Exists(openly))}
+
+
+def _adopt_partials(entities):
+    """Earlier partial mentions that fit one of these full selectors, and fit nothing else, now point at it
+    (one query for the partials waiting, then one for each that fits)."""
+    subjects = [(entity, _partial_subject(entity)) for entity in entities]
+    fits = [Q(kind=entity.kind, pattern__fits=subject) for entity, subject in subjects if subject is not None]
+    if not fits:
         return
-    waiting = Mention.objects.filter(kind=entity.kind, entity__isnull=True).exclude(pattern="").filter(pattern__fits=subject)
+    waiting = Mention.objects.filter(entity__isnull=True).exclude(pattern="").filter(reduce(or_, fits))
     for mention in waiting:
-        if list(_fitting(mention)[:2]) == [entity]:
-            mention.entity = entity
+        fitting = list(_fitting(mention)[:2])
+        if len(fitting) == 1 and fitting[0] in entities:
+            mention.entity = fitting[0]
             mention.save(update_fields=["entity"])
 
 
@@ -208,6 +244,37 @@ def _adopt_partials(entity):
 
 def _ordered(a, b):
     return (a, b) if a.pk < b.pk else (b, a)
+
+
+def _new_link(mention, candidate, score):
+    """An unsaved link of a fresh mention and a candidate: the pair is new, so it is inserted, not looked up."""
+    left, right = _ordered(mention, candidate)
+    return PersonLink(left=left, right=right, match_weight=score.weight, probability=score.probability,
+                      band=score.band, evidence=score.evidence, model_version=score.model_version)
+
+
+_LINK_COLUMNS = ("left_id", "right_id", "match_weight", "probability", "band", "evidence", "model_version")
+_INSERT_LINKS = f"""
+    INSERT INTO {PersonLink._meta.db_table} ({", ".join(_LINK_COLUMNS)}, judgement, judgement_reason, scored_at)
+    SELECT {", ".join(_LINK_COLUMNS)}, '', '', %s
+    FROM jsonb_to_recordset(%s::jsonb) AS link(left_id integer, right_id integer, match_weight double precision,
+                                              probability double precision, band text, evidence jsonb,
+                                              model_version text)"""  # nosec B608: our table and column names
+
+
+def _insert_links(links):
+    """Insert fresh scored pairs in one statement. On PostgreSQL they travel as one JSON parameter that the server
+    unpacks (`jsonb_to_recordset`): Django's bulk insert of fifty pairs spent longer compiling, and psycopg longer
+    escaping, its hundreds of parameters in Python than the database took to store them (ADR 32). Elsewhere
+    (SQLite, in process) the ORM's bulk insert."""
+    if not links:
+        return
+    if connection.vendor != "postgresql":
+        PersonLink.objects.bulk_create(links)
+        return
+    rows = [{column: getattr(link, column) for column in _LINK_COLUMNS} for link in links]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_LINKS, [timezone.now(), json.dumps(rows)])
 
 
 def record_link(left, right, score):
@@ -276,8 +343,8 @@ def clusters(mentions, links):
 
 
 def assign_entities(groups):
-    """Point each group's mentions at one entity, keeping existing entities where they fit. Returns the
-    number of mentions whose entity changed."""
+    """Point each group's mentions at one entity, keeping existing entities where they fit (one update for each
+    entity that gains mentions). Returns the number of mentions whose entity changed."""
     changed, used = 0, set()
     before = {m.entity_id for members in groups for m in members if m.entity_id}
     for members in sorted(groups, key=len, reverse=True):
@@ -286,11 +353,12 @@ def assign_entities(groups):
         if entity_id is None:
             entity_id = Entity.objects.create(kind=members[0].kind, label=person_label(members[0])).pk
         used.add(entity_id)
-        for mention in members:
-            if mention.entity_id != entity_id:
-                mention.entity_id = entity_id
-                mention.save(update_fields=["entity"])
-                changed += 1
+        moved = [mention for mention in members if mention.entity_id != entity_id]
+        for mention in moved:
+            mention.entity_id = entity_id
+        if moved:
+            Mention.objects.filter(pk__in=[mention.pk for mention in moved]).update(entity_id=entity_id)
+            changed += len(moved)
     Entity.objects.filter(pk__in=before - used, mentions__isnull=True).delete()
     return changed
 
@@ -301,17 +369,21 @@ def recluster_entities(entity_ids):
     return assign_entities(clusters(mentions, links_among(mentions)))
 
 
-def resolve_person(mention, scored=None):
-    """Score the mention against its candidates, store every pair's link, then regroup it with the people
-    it links to (pair by pair, never chaining)."""
+def resolve_person(mention, scored=None, stored=False):
+    """Score the mention against its candidates, store every pair's link (unless `stored`: a fresh mention's
+    links were inserted with the others), then regroup it with the people it joins (pair by pair, never
+    chaining): the mention and every mention, as they are now, of the entities of the candidates whose link
+    joins. Returns the mention's entity id."""
     scored = people.score_candidates(mention) if scored is None else scored
-    for candidate, score in scored:
-        record_link(mention, candidate, score)
-    touched = {candidate.entity_id for candidate, score in scored if candidate.entity_id}
-    mentions = [mention, *Mention.objects.filter(entity_id__in=touched)]
-    assign_entities(clusters(mentions, links_among(mentions)))
-    mention.refresh_from_db(fields=["entity"])
-    return mention.entity
+    if stored:
+        joined = [candidate.pk for candidate, score in scored if score.band == PersonLink.Band.AUTO]
+    else:
+        joined = [candidate.pk for candidate, score in scored if record_link(mention, candidate, score).joins]
+    entities = Mention.objects.filter(pk__in=joined).values("entity_id")
+    group = [mention, *Mention.objects.filter(entity_id__in=entities).exclude(pk=mention.pk)
+             .only(*people.CANDIDATE_FIELDS, "raw", "nicknames")]
+    assign_entities(clusters(group, links_among(group)))
+    return mention.entity_id
 
 
 def person_label(mention):
