@@ -87,10 +87,11 @@ def settings_for(columns_with_data):
 
 
 def open_linker(con, table_name, settings):
-    """A linker over the prepared DuckDB table; settings is a SettingsCreator or a saved model path."""
+    """A linker over a DuckDB table; settings is a SettingsCreator, a trained model's dictionary or a saved
+    model's path."""
     db_api = DuckDBAPI(connection=con)
     frame = db_api.register(table_name)
-    if not isinstance(settings, SettingsCreator):
+    if not isinstance(settings, (SettingsCreator, dict)):
         settings = str(settings)
         check_model(settings)
     return Linker(frame, settings, log_level=logging.WARNING)
