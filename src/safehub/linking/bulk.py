@@ -396,6 +396,15 @@ def find_problems(con, layout):
     return problems
 
 
+def forget_raw(con, names):
+    """Drop the file's text and the value tables once the problems are found: the prepared table is all that
+    linking reads, and scoring is where memory peaks."""
+    for source in PREPARED_FROM:
+        if source in names:
+            con.unregister(f"m_{source}")
+    con.execute("DROP TABLE raw")
+
+
 def refuse_if_strict(problems):
     if problems.bad_values:
         first, more = problems.bad_values[0], len(problems.bad_values) - 1
@@ -557,6 +566,7 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
     problems = find_problems(con, layout)
     if strict:
         refuse_if_strict(problems)
+    forget_raw(con, layout.names)
     timings["read_and_normalise"] = time.perf_counter() - started
     started = time.perf_counter()
     runner = open_engine(con, engine, spark_master)
