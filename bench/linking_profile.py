@@ -2,9 +2,9 @@
 
 Runs the steps `link_csv` runs, one at a time, on the file bench/linking_million.py generates (kept with
 --csv PATH, so a second run skips generating): checking the file, loading it into DuckDB, normalising, finding
-bad values, drawing the training sample, each of Splink's training steps, blocking and scoring (from Splink's own log), reading the pairs,
-clustering with the guards (and, for comparison, without them), writing the entities. Peak resident memory
-per stage comes from sampling /proc/self/status every 50 ms. Prints one JSON object, also written to
+bad values, drawing the training sample, each of Splink's training steps, blocking and scoring (from Splink's
+own log), reading the pairs, clustering with the guards (and, for comparison, without them), writing the
+entities. Peak resident memory per stage comes from sampling /proc/self/status every 50 ms. Prints one JSON object, also written to
 var/bench/linking_profile.json.
 
     .venv/bin/python bench/linking_profile.py [--n 1000000] [--csv /tmp/million.csv]

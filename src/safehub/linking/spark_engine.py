@@ -154,8 +154,11 @@ class SparkEngine:
         translated = _with_sql(original, to_spark_sql)
         self.saved_sql = original
         with spark_errors("to open the model"):
-            frame = (self.prepared if table == "prepared"
-                     else self.spark.createDataFrame(self.con.execute(f"SELECT * FROM {table}").to_arrow_table()))  # nosec B608: our table name
+            if table == "prepared":
+                frame = self.prepared
+            else:  # the training sample (bulk.training_table)
+                rows = self.con.execute(f"SELECT * FROM {table}").to_arrow_table()  # nosec B608: our table name
+                frame = self.spark.createDataFrame(rows)
             db_api = SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
             return Linker(db_api.register(frame), translated, log_level=logging.WARNING)
 
