@@ -2,9 +2,9 @@
 
 Runs the steps `link_csv` runs, one at a time, on the file bench/linking_million.py generates (kept with
 --csv PATH, so a second run skips generating): checking the file, loading it into DuckDB, normalising, finding
-bad values, each of Splink's training steps, blocking and scoring (from Splink's own log), reading the pairs,
-clustering with the guards (and, for comparison, without them), writing the entities. Peak resident memory
-per stage comes from sampling /proc/self/status every 50 ms. Prints one JSON object, also written to
+bad values, drawing the training sample, each of Splink's training steps, blocking and scoring (from Splink's
+own log), reading the pairs, clustering with the guards (and, for comparison, without them), writing the
+entities. Peak resident memory per stage comes from sampling /proc/self/status every 50 ms. Prints one JSON object, also written to
 var/bench/linking_profile.json.
 
     .venv/bin/python bench/linking_profile.py [--n 1000000] [--csv /tmp/million.csv]
@@ -89,10 +89,15 @@ def profile(csv_path, stages):
     with stages.stage("find bad values"):
         problems = bulk.find_problems(con, layout)
     records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
-    linker = splink_model.open_linker(con, "prepared", splink_model.settings_for(columns))
+    with stages.stage("draw the training sample"):
+        table = bulk.training_table(con, records, seed=42)
+    linker = splink_model.open_linker(con, table, splink_model.settings_for(columns))
     _timed_training(linker, stages)
     with stages.stage("train (all)"):
         splink_model.train(linker, columns, records=records)
+    if table != "prepared":
+        with stages.stage("open the trained model on every record"):
+            linker = splink_model.open_linker(con, "prepared", linker.misc.save_model_to_json())
     log = io.StringIO()
     handler = logging.StreamHandler(log)
     splink_logger = logging.getLogger("splink")

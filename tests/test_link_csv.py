@@ -313,3 +313,36 @@ def test_what_link_csv_makes_of_other_values(column, raw, expected):
     from safehub.linking.bad_values import read_value
 
     assert read_value(column, raw, dt.date(2026, 11, 30)) == expected
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A file larger than the training sample (ADR 31): the model is learnt from a sample and scores every record
+
+
+@pytest.fixture(scope="module")
+def linked_from_a_sample(linked_people, tmp_path_factory):
+    from safehub.linking.bulk import link_csv
+
+    folder = tmp_path_factory.mktemp("sample")
+    runs = []
+    for run in ("first", "again"):
+        result = link_csv(linked_people["folder"] / "people.csv", folder / f"{run}.csv", model_dir=folder / "var",
+                          training_records=len(linked_people["records"]) * 2 // 3)
+        runs.append(({row["record_id"]: row["entity_id"] for row in _read(folder / f"{run}.csv")}, result))
+    return runs
+
+
+def test_a_model_learnt_from_a_sample_links_every_record_as_the_whole_file_does(linked_people, linked_from_a_sample):
+    (entities, result), (again, _) = linked_from_a_sample
+    assert result.records == len(linked_people["records"]) == len(entities)
+    assert _partition(entities, list(entities)) == _partition(linked_people["entities"], list(entities))
+    assert again == entities  # the same sample for the same file and seed
+
+
+def test_a_model_learnt_from_a_sample_is_saved_and_scores_alone_as_it_did(linked_people, linked_from_a_sample,
+                                                                          tmp_path):
+    (entities, result), _ = linked_from_a_sample
+    out = tmp_path / "with-model.csv"
+    call_command("link", "csv", str(linked_people["folder"] / "people.csv"), "--out", str(out),
+                 "--model", str(result.model_path))
+    assert {row["record_id"]: row["entity_id"] for row in _read(out)} == entities

@@ -123,6 +123,15 @@ def test_normalise_name_never_raises_and_is_trimmed_and_idempotent(text):
     assert name_key(name) == name_key(text) == name.replace(" ", "")
 
 
+@hsettings(max_examples=1000)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+@example("O'Neil-SMITH  `Mc Donald`\t12b St. Mary's Rd, TF1 2AB")
+def test_ascii_names_and_addresses_read_as_the_unicode_path_reads_them(text):
+    """Plain ASCII skips decomposition (the bulk linker's speed); it must give exactly what the full path gives."""
+    assert n._fold(text) == n._fold_unicode(text)
+    assert n._words(n._fold(text)) == n._words_unicode(n._fold_unicode(text))
+
+
 @given(st.sampled_from(sorted({m for g in n.NAME_GROUPS for m in g})), st.randoms())
 def test_name_variants_ignore_case_and_extra_spaces(name, rnd):
     messy = "  " + "".join(c.upper() if rnd.random() < 0.5 else c for c in name).replace(" ", "   ") + " "

@@ -44,6 +44,8 @@ NOT_CSV_SIGNATURES = {b"PK\x03\x04": "a zip archive or an Excel (.xlsx) workbook
 # SQL here is built only from this module's column names and Splink's table names; values from the file are
 # always passed as parameters or Arrow tables (hence the B608 nosec marks).
 DEFAULT_THRESHOLD = 0.99
+# A file with more records than this trains on a random sample of this many (see training_table).
+TRAINING_RECORDS = 250_000
 
 
 class LinkInputError(ValueError):
@@ -394,6 +396,15 @@ def find_problems(con, layout):
     return problems
 
 
+def forget_raw(con, names):
+    """Drop the file's text and the value tables once the problems are found: the prepared table is all that
+    linking reads, and scoring is where memory peaks."""
+    for source in PREPARED_FROM:
+        if source in names:
+            con.unregister(f"m_{source}")
+    con.execute("DROP TABLE raw")
+
+
 def refuse_if_strict(problems):
     if problems.bad_values:
         first, more = problems.bad_values[0], len(problems.bad_values) - 1
@@ -485,6 +496,17 @@ def _temp_beside(path, stack):
     return handle
 
 
+def training_table(con, records, seed, size=None):
+    """The table Splink learns from: `prepared`, or past TRAINING_RECORDS records a random sample of that many
+    (the same sample for the same file and seed). The model it learns then scores every record (ADR 31)."""
+    size = TRAINING_RECORDS if size is None else size
+    if records <= size:
+        return "prepared"
+    con.execute(f"CREATE OR REPLACE TABLE training_sample AS SELECT * FROM prepared "  # nosec B608: an int
+                f"ORDER BY hash(unique_id + ?), unique_id LIMIT {int(size)}", [seed])
+    return "training_sample"
+
+
 class DuckDBEngine:
     """Splink on the DuckDB connection that holds the prepared table (the default engine)."""
     name = "duckdb"
@@ -492,8 +514,12 @@ class DuckDBEngine:
     def __init__(self, con):
         self.con = con
 
-    def open_linker(self, settings):
-        return splink_model.open_linker(self.con, "prepared", settings)
+    def open_linker(self, settings, table="prepared"):
+        return splink_model.open_linker(self.con, table, settings)
+
+    def trained_model(self, linker):
+        """The trained model as a settings dictionary (what save_model writes)."""
+        return linker.misc.save_model_to_json()
 
     def training(self):
         return nullcontext()
@@ -528,7 +554,7 @@ class Linked:
 
 
 def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_pairs=1e6, timings=None,
-                strict=False, engine="duckdb", spark_master=None, today=None):
+                strict=False, engine="duckdb", spark_master=None, today=None, training_records=None):
     """Check, prepare, train or load, predict. Returns Linked (the pairs are a table on con)."""
     timings = {} if timings is None else timings
     started = time.perf_counter()
@@ -540,6 +566,7 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
     problems = find_problems(con, layout)
     if strict:
         refuse_if_strict(problems)
+    forget_raw(con, layout.names)
     timings["read_and_normalise"] = time.perf_counter() - started
     started = time.perf_counter()
     runner = open_engine(con, engine, spark_master)
@@ -550,11 +577,15 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
             linker = runner.open_linker(model)
             model_path = Path(model)
         else:
-            linker = runner.open_linker(splink_model.settings_for(columns_with_data))
             records = con.execute("SELECT count(*) FROM prepared").fetchone()[0]
+            table = training_table(con, records, seed, training_records)
+            linker = runner.open_linker(splink_model.settings_for(columns_with_data), table=table)
             with runner.training():
                 splink_model.train(linker, columns_with_data, seed=seed, u_pairs=u_pairs, records=records)
             model_path = runner.save_model(linker, model_path_for(model_dir)) if model_dir else None
+            if table != "prepared":  # learnt from a sample: the same model now scores every record
+                linker = runner.open_linker(runner.trained_model(linker))
+                con.execute(f"DROP TABLE {table}")  # nosec B608: our table name
         timings["train"] = time.perf_counter() - started
         started = time.perf_counter()
         pairs_table = runner.predict(linker, threshold)
@@ -565,7 +596,8 @@ def run_linking(con, in_path, threshold, model=None, model_dir=None, seed=42, u_
 
 
 def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, model=None, model_dir=None,
-             seed=42, u_pairs=1e6, guards=True, review_path=None, strict=False, engine="duckdb", spark_master=None):
+             seed=42, u_pairs=1e6, guards=True, review_path=None, strict=False, engine="duckdb", spark_master=None,
+             training_records=None):
     """Link the people in IN.csv; write record_id,entity_id to OUT.csv (linked pairs to PAIRS.csv, and the
     pairs the guards held apart to REVIEW.csv)."""
     if not 0 < threshold < 1:
@@ -581,7 +613,8 @@ def link_csv(in_path, out_path, pairs_path=None, threshold=DEFAULT_THRESHOLD, mo
         review_file = _temp_beside(review_path, stack) if review_path else None
         try:
             linked = run_linking(con, in_path, threshold, model, model_dir, seed=seed, u_pairs=u_pairs,
-                                 timings=timings, strict=strict, engine=engine, spark_master=spark_master)
+                                 timings=timings, strict=strict, engine=engine, spark_master=spark_master,
+                                 training_records=training_records)
         except LinkInputError:
             raise
         except ValueError as error:

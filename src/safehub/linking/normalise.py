@@ -52,8 +52,17 @@ def _strip_marks(text):
     return "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
 
 
+_ASCII_NOT_WORD = re.compile(r"[^A-Za-z0-9]")
+
+
 def _fold(text):
     """Case-folded, compatibility-decomposed, without accents or apostrophes."""
+    if text.isascii():  # decomposing, the letter map and accents change nothing in ASCII: the same, faster
+        return text.translate(_APOSTROPHES).casefold()
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text):
     text = _strip_marks(text.translate(_APOSTROPHES)).casefold().translate(_LETTER_MAP)
     return _strip_marks(text).casefold().translate(_APOSTROPHES)
 
@@ -64,6 +73,12 @@ def _is_word_char(c):
 
 
 def _words(folded):
+    if folded.isascii():  # in ASCII the word characters are exactly the letters and digits
+        return _ASCII_NOT_WORD.sub(" ", folded).split()
+    return _words_unicode(folded)
+
+
+def _words_unicode(folded):
     return "".join(c if _is_word_char(c) else " " for c in folded).split()
 
 

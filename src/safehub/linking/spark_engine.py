@@ -62,9 +62,12 @@ def _with_sql(settings_dict, translate):
 
 
 def duckdb_settings(settings):
-    """A SettingsCreator (a new model) or a saved model's path as a settings dictionary in DuckDB's SQL."""
+    """A SettingsCreator (a new model), a trained model's dictionary or a saved model's path as a settings
+    dictionary in DuckDB's SQL."""
     if isinstance(settings, SettingsCreator):
         return asdict(settings)
+    if isinstance(settings, dict):
+        return json.loads(json.dumps(settings))
     splink_model.check_model(settings)
     return json.loads(Path(settings).read_text(encoding="utf-8"))
 
@@ -144,15 +147,20 @@ class SparkEngine:
             self.close()
             raise
 
-    def open_linker(self, settings_or_model):
+    def open_linker(self, settings_or_model, table="prepared"):
         from splink import SparkAPI
 
         original = duckdb_settings(settings_or_model)
         translated = _with_sql(original, to_spark_sql)
         self.saved_sql = original
         with spark_errors("to open the model"):
+            if table == "prepared":
+                frame = self.prepared
+            else:  # the training sample (bulk.training_table)
+                rows = self.con.execute(f"SELECT * FROM {table}").to_arrow_table()  # nosec B608: our table name
+                frame = self.spark.createDataFrame(rows)
             db_api = SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
-            return Linker(db_api.register(self.prepared), translated, log_level=logging.WARNING)
+            return Linker(db_api.register(frame), translated, log_level=logging.WARNING)
 
     def training(self):
         return spark_errors("while training")
@@ -170,6 +178,13 @@ class SparkEngine:
         return "spark_pairs"
 
     def save_model(self, linker, path):
+        model = self.trained_model(linker)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(model, indent=4), encoding="utf-8")
+        return path
+
+    def trained_model(self, linker):
         """The trained model with the DuckDB SQL it was translated from (levels and rules keep their order)."""
         model = linker.misc.save_model_to_json()
         for comparison, original in zip(model["comparisons"], self.saved_sql["comparisons"], strict=True):
@@ -179,10 +194,7 @@ class SparkEngine:
             {"blocking_rule": _rule_text(rule), "sql_dialect": "duckdb"}
             for rule in self.saved_sql["blocking_rules_to_generate_predictions"]]
         model["sql_dialect"] = "duckdb"
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(model, indent=4), encoding="utf-8")
-        return path
+        return model
 
     def close(self):
         if self.spark is not None:
