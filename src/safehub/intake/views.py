@@ -227,6 +227,7 @@ def _submit(request, flow, draft, referrer):
             draft, submission_key=key, referrer=referrer, request=request,
             language=translation.get_language() if referrer is None else None,
             held=_held_if_over_limit(request) if referrer is None else None,
+            file_now=referrer is not None,  # a public report is accepted as one row and filed by the worker
         )
     except ValidationError as error:
         return _check(request, flow, draft, page, error=error_text(error), status=400)
