@@ -142,7 +142,7 @@ def make_reports(count, users, council, police, people, own, phones, rng):
         batch = min(BATCH, (count - made + 1) // 2)
         received = [now - dt.timedelta(minutes=7 * (reports + i)) for i in range(batch)]
         contacts = Contact.objects.bulk_create(
-            [Contact(submission_key=f"bench-{reports + i}", reference=f"SH-B-{reports + i:07d}", kind="public",
+            [Contact(submission_key=f"bench-{reports + i}", kind="public",
                      owning_agency=council, concern="Bench", received_at=received[i], decision_due_at=received[i])
              for i in range(batch)])
         rows = []

@@ -32,3 +32,12 @@ def fill_public_report(client, *, concern="Older men in a silver car pick her up
 
 def send(client, key):
     return client.post("/report/check/", {"submission_key": key})
+
+
+def send_and_file(client, key):
+    """Send the report, then file it as the worker does within a second of it arriving (ADR 35)."""
+    from safehub.intake.actions import file_waiting_reports
+
+    response = send(client, key)
+    file_waiting_reports()
+    return response

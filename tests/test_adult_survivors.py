@@ -16,7 +16,7 @@ from safehub.intake.actions import submit_contact
 from safehub.intake.models import Contact
 from safehub.support import actions
 from safehub.support.models import AdultSurvivor, Consent, SafeContact, SupportService
-from tests.journey import send
+from tests.journey import send, send_and_file
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_the_public_journey_asks_what_they_want_others_and_safe_contact(agencies
                  "People you remember", "Smiler"):
         assert text in check, text
     key = re.search(r'name="submission_key" value="([0-9a-f]+)"', check).group(1)
-    send(client, key)
+    send_and_file(client, key)
     contact = Contact.objects.get()
     assert contact.survivor_answers.wants == "heard" and contact.survivor_answers.safe_times == "weekdays 10 to 2"
     assert contact.people.get().nicknames == "Smiler"

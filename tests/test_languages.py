@@ -13,7 +13,7 @@ from safehub import languages
 from safehub.intake import catalogues, safety
 from safehub.intake.models import Contact, ContactPerson
 from safehub.linking.mentions import person_fields
-from tests.journey import fill_public_report, send
+from tests.journey import fill_public_report, send, send_and_file
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def test_a_name_in_another_script_is_stored_as_written_and_joins_its_latin_first
         assert public.post(f"/report/{section}/", data).status_code == 302
     public.post("/report/you/", {"anonymous": "no"})
     key = re.search(r'name="submission_key" value="([0-9a-f]+)"', html_of(public.get("/report/check/"))).group(1)
-    send(public, key)
+    send_and_file(public, key)
     person = ContactPerson.objects.get(contact__language=code)
     assert person.name == written
     mention = person_fields(person.name)

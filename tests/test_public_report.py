@@ -6,8 +6,9 @@ import pytest
 from django.db import DatabaseError
 from django.test import Client
 
+from safehub.intake.actions import file_waiting_reports
 from safehub.intake.models import Contact, ContactChild, ContactPhone, ContactVehicle
-from tests.journey import fill_public_report, send
+from tests.journey import fill_public_report, send, send_and_file
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,12 @@ def test_report_gets_a_reference_and_lands_in_one_piece(public):
     contact = Contact.objects.get(reference=reference)
     assert contact.kind == "public" and contact.reporter_anonymous
     assert contact.status == "awaiting" and contact.decision_due_at > contact.received_at
+    # Accepted as one row (ADR 35): what it names waits, cleaned, for the worker to file it.
+    assert not contact.filed and contact.answers["children"][0]["school"] == "Hilltop Academy"
+    assert not ContactChild.objects.exists()
+    assert file_waiting_reports() == 1 and file_waiting_reports() == 0
+    contact.refresh_from_db()
+    assert contact.filed and contact.answers == {}
     assert ContactChild.objects.get(contact=contact).school == "Hilltop Academy"
     vehicle = ContactVehicle.objects.get(contact=contact)
     assert vehicle.registration == "AB12C??" and vehicle.registration_partial
@@ -85,7 +92,7 @@ def test_bad_registration_and_phone_get_specific_errors_and_answers_kept(public)
 
 def test_partial_phone_is_accepted_and_marked_partial(public):
     key = fill_public_report(public, phone={"0-number": "07700 900???"})
-    send(public, key)
+    send_and_file(public, key)
     assert ContactPhone.objects.get().number_partial
 
 
@@ -113,13 +120,12 @@ def test_named_reporter_needs_a_way_to_contact_them(public):
 
 def test_database_failure_shows_calm_page_keeps_answers_and_stores_nothing(public, monkeypatch):
     key = fill_public_report(public)
-    from safehub.intake.models import ContactVehicle as Vehicle
 
-    def broken_bulk_create(*args, **kwargs):
+    def broken_audit(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    # The contact row and children are written first; the failure strikes halfway through the transaction.
-    monkeypatch.setattr(Vehicle.objects, "bulk_create", broken_bulk_create)
+    # The contact row is written first; the failure strikes at the audit event, the end of the transaction.
+    monkeypatch.setattr("safehub.intake.actions.record", broken_audit)
     response = send(public, key)
     html = response.content.decode()
     assert response.status_code == 503
@@ -182,7 +188,7 @@ def test_non_recent_route_asks_about_the_reporter_not_a_child(public):
     assert response["Location"] == "/report/safe_contact/"
     public.post("/report/safe_contact/", {"no_phone": "on", "safe_email": "safe@example.org"})
     key = re.search(r'name="submission_key" value="([0-9a-f]+)"', public.get("/report/check/").content.decode()).group(1)
-    send(public, key)
+    send_and_file(public, key)
     contact = Contact.objects.get()
     assert contact.kind == "non_recent" and not contact.reporter_anonymous and not contact.children.exists()
     answers = contact.survivor_answers

@@ -268,6 +268,9 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A worker not seen for this long is gone: /readyz says so and its running task is queued again.
 SAFEHUB_WORKER_STALE_SECONDS = env_int("SAFEHUB_WORKER_STALE_SECONDS", 60)
+# How much lower than the web server's the worker's CPU priority is (`nice`): under a surge of reports the front
+# door is answered first and the worker files and links what it accepted as the surge allows (ADR 35).
+SAFEHUB_WORKER_NICE = env_int("SAFEHUB_WORKER_NICE", 10)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("SAFEHUB_REDIS_URL"):

@@ -126,8 +126,11 @@ def expect_confirmation(page, check_999):
 
 
 def expect_stored(reference):
-    """Exactly one contact, with what the user typed and nothing made up."""
+    """Exactly one contact, with what the user typed and nothing made up, once the worker has filed it."""
+    from safehub.intake.actions import file_waiting_reports
+
     assert Contact.objects.count() == 1
+    file_waiting_reports()
     contact = Contact.objects.get(reference=reference)
     assert contact.kind == Contact.Kind.PUBLIC
     assert contact.concern.replace("\r\n", "\n") == CONCERN  # browsers send textarea line breaks as CRLF

@@ -90,6 +90,10 @@ def open_record(request, kind, key, *, queryset=None, audit_view=True):
             raise Restricted(hidden)
         audit("access_denied", user=request.user, object_type=kind, object_id=str(key)[:40], request=request)
         raise Http404("No record with that reference that you can open")
+    if kind == "contact" and not found.filed:
+        from safehub.intake.actions import ensure_filed
+
+        ensure_filed(found, user=request.user, request=request)  # accepted by the public form, not yet filed
     if audit_view and request.method == "GET":
         audit(f"{kind}_viewed", user=request.user, obj=found, request=request)
     return found

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -21,8 +21,12 @@ def enqueue_once(task, *args, delay=None):
 
 
 def queue_state(now=None):
-    """How many tasks wait, how old the oldest is, how many run and how many failed in the last day."""
+    """How many tasks wait, how old the oldest is, how many run and how many failed in the last day; and how
+    many public reports wait to be filed (ADR 35), with how long the oldest has waited."""
+    from safehub.intake.models import Contact
+
     now = now or timezone.now()
+    unfiled = Contact.objects.filter(filed_at__isnull=True).aggregate(count=Count("pk"), oldest=Min("received_at"))
     ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     oldest = ready.aggregate(oldest=Min("enqueued_at"))["oldest"]
     return {
@@ -31,6 +35,8 @@ def queue_state(now=None):
         "running": DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count(),
         "failed_last_day": DBTaskResult.objects.filter(
             status=TaskResultStatus.FAILED, finished_at__gte=now - timedelta(days=1)).count(),
+        "reports_waiting_to_be_filed": unfiled["count"],
+        "oldest_report_waiting_seconds": round((now - unfiled["oldest"]).total_seconds(), 1) if unfiled["oldest"] else 0,
     }
 
 

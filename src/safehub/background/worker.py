@@ -5,6 +5,7 @@
   queue, so it runs to completion on another worker. Every Safehub task is safe to run again (ADR 20).
 - When the database goes away (restarted, failed over) the worker waits and carries on instead of exiting,
   and the task it was running when the connection broke is queued again.
+- It files the reports the public form accepted as one row each (ADR 35), every half second.
 """
 
 import logging
@@ -27,6 +28,7 @@ from safehub.background.models import WorkerSeen
 logger = logging.getLogger(__name__)
 
 BEAT_SECONDS = 5
+FILE_SECONDS = 0.5
 RECONNECT_SECONDS = 1
 
 
@@ -82,6 +84,28 @@ class Heartbeat(threading.Thread):
             self.stopping.wait(BEAT_SECONDS)
 
 
+class Filer(threading.Thread):
+    """Files the reports the public form accepted (ADR 35) every FILE_SECONDS, on its own connection, beside the
+    worker's tasks: a report's details and links are in place within about a second of it arriving."""
+
+    def __init__(self):
+        super().__init__(daemon=True, name="safehub-filer")
+        self.stopping = threading.Event()
+
+    def run(self):
+        from safehub.intake.actions import file_waiting_reports
+
+        while not self.stopping.is_set():
+            try:
+                while file_waiting_reports() and not self.stopping.is_set():
+                    pass
+            except DatabaseError as error:
+                logger.warning("Filer could not reach the database: %s", error)
+                connection.close()
+            self.stopping.wait(FILE_SECONDS)
+        connection.close()
+
+
 class SafehubWorker(Worker):
     def __init__(self, *, batch=False, interval=1.0, max_tasks=None, worker_id=None):
         super().__init__(queue_names=["*"], interval=interval, batch=batch, backend_name=DEFAULT_TASK_BACKEND_ALIAS,
@@ -90,14 +114,19 @@ class SafehubWorker(Worker):
 
     def run_until_stopped(self):
         """Run tasks until told to stop (or, in batch mode, until none is waiting), riding out database outages."""
-        heartbeat = None
+        heartbeat = filer = None
         if not self.batch:
-            heartbeat = Heartbeat(self.worker_id)
+            heartbeat, filer = Heartbeat(self.worker_id), Filer()
             heartbeat.start()
+            filer.start()
         else:
+            from safehub.intake.actions import file_waiting_reports
+
             with transaction.atomic():
                 say_alive(self.worker_id)
                 requeue_abandoned()
+            while file_waiting_reports():
+                pass
         try:
             while self.running:
                 try:
@@ -109,8 +138,9 @@ class SafehubWorker(Worker):
                     self.running_task = False
                     self._wait_for_database()
         finally:
-            if heartbeat is not None:
-                heartbeat.stopping.set()
+            for thread in (heartbeat, filer):
+                if thread is not None:
+                    thread.stopping.set()
 
     def _wait_for_database(self):
         while self.running:

@@ -62,7 +62,7 @@ class CaseSerializer(serializers.ModelSerializer):
     allocated_to = serializers.StringRelatedField(allow_null=True, help_text="The worker holding it (null until allocated)")
     closure_outcome = serializers.ChoiceField(choices=Case.ClosureOutcome.choices, allow_blank=True, read_only=True,
                                               help_text="Blank while the case is open")
-    source_contact = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    source_contact = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     risk = serializers.CharField(source="risk_label", read_only=True)
 
     class Meta:

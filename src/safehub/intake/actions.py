@@ -1,11 +1,14 @@
 """The one door for new contacts: every public report, professional referral and API call lands here."""
 
+import logging
+
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +16,7 @@ from safehub import clock, languages
 from safehub.access.policy import is_signed_in
 from safehub.accounts.models import Agency
 from safehub.audit.trail import record
+from safehub.rows import insert_row
 from safehub.intake.models import DETAIL_MODELS, Contact
 from safehub.linking.resolve import link_contact, link_in_request
 from safehub.intake.selectors import (
@@ -30,29 +34,46 @@ DETAIL_FIELDS = {
     "places": ["address", "postcode", "description"],
 }
 MAX_ITEMS_PER_SECTION = 20
+logger = logging.getLogger(__name__)
 
 
 def front_door_agency():
     return Agency.objects.get(code=settings.SAFEHUB_FRONT_DOOR_AGENCY)
 
 
-def _detail_rows(contact, draft):
-    rows = []
+def _clean_answers(draft):
+    """What a report names (children, people, vehicles, phones, handles, places), checked and cleaned into the
+    values its detail rows will hold, by section; ValidationError if a section is too long or a value will not
+    fit. Done when the report arrives, so that filing it later cannot fail on what the reporter typed."""
+    answers = {}
     for section, model in DETAIL_MODELS.items():
         items = draft.get(section) or []
         if len(items) > MAX_ITEMS_PER_SECTION:
             raise ValidationError(f"At most {MAX_ITEMS_PER_SECTION} {section} can be given in one report.")
-        for item in items:
-            values = {field: (item.get(field) or "").strip() for field in DETAIL_FIELDS[section]}
-            if section == "vehicles":
-                values["registration"] = clean_registration(values["registration"])
-                values["registration_partial"] = registration_is_partial(values["registration"])
-            if section == "phones":
-                values["number_partial"] = phone_is_partial(values["number"])
-            if section == "places":
-                values["postcode"] = values["postcode"].upper()
-            rows.append(model(contact=contact, **values))
-    return rows
+        if items:
+            answers[section] = [_clean_item(section, model, item) for item in items]
+    return answers
+
+
+def _clean_item(section, model, item):
+    values = {field: str(item.get(field) or "").strip() for field in DETAIL_FIELDS[section]}
+    for field, value in values.items():
+        longest = model._meta.get_field(field).max_length
+        if longest and len(value) > longest:
+            raise ValidationError(f"A {field.replace('_', ' ')} in {section} must be {longest} characters or fewer.")
+    if section == "vehicles":
+        values["registration"] = clean_registration(values["registration"])
+        values["registration_partial"] = registration_is_partial(values["registration"])
+    if section == "phones":
+        values["number_partial"] = phone_is_partial(values["number"])
+    if section == "places":
+        values["postcode"] = values["postcode"].upper()
+    return values
+
+
+def _detail_rows(contact, answers):
+    return [model(contact=contact, **values)
+            for section, model in DETAIL_MODELS.items() for values in answers.get(section, [])]
 
 
 def _reporter_fields(draft):
@@ -89,14 +110,16 @@ def _referral_fields(draft, referrer):
 
 
 def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Channel.WEB, request=None,
-                   received_at=None, language=None, held=None):
-    """Store a contact and everything in it in one transaction and give it a reference.
+                   received_at=None, language=None, held=None, file_now=True):
+    """Store a contact and give it a reference (computed by the database from its id), in one transaction.
 
     Returns (contact, created). Submitting the same submission_key twice returns the first contact.
     `received_at` is for contacts recorded after the fact (phone calls typed in, imports, demo data).
     `language` is the language the public form was in; any but English flags the report for an interpreter.
     `held`: a Held (the client's hashed address and how many reports it has sent this window) for a public
     report over the hourly limit: it is stored like any other and joins that address's held batch (ADR 21).
+    `file_now=False` (the public form, ADR 35): accept the report as one row with what it names kept, checked,
+    in `answers`; the worker files it (`file_waiting_reports`). Otherwise it is filed in the same transaction.
     """
     language = languages.language(language or settings.LANGUAGE_CODE).code
     kind = draft.get("kind")
@@ -105,16 +128,19 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     concern = (draft.get("concern") or "").strip()
     if not concern:
         raise ValidationError("Say what worries you.")
+    reporter = _reporter_fields(draft)
+    answers = _clean_answers(draft)
+    if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
+        answers["survivor"] = _survivor_answers(draft, anonymous=reporter["reporter_anonymous"])
     received_at = received_at or timezone.now()
-    agency = front_door_agency()
     try:
         with transaction.atomic():
-            batch = hold_in_batch(held, agency, received_at) if held else None
-            contact = Contact.objects.create(
+            batch = hold_in_batch(held, front_door_agency_id(), received_at) if held else None
+            contact = insert_row(Contact(
                 submission_key=submission_key,
                 kind=kind,
                 channel=channel,
-                owning_agency=agency,
+                owning_agency_id=front_door_agency_id(),
                 received_at=received_at,
                 flood_batch=batch,
                 decision_due_at=clock.screening_decision_due(received_at),
@@ -122,17 +148,13 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
                 when_happened=(draft.get("when_happened") or "")[:500],
                 language=language,
                 interpreter_needed=language != settings.LANGUAGE_CODE,
-                **_reporter_fields(draft),
+                answers={} if file_now else answers,
+                filed_at=received_at if file_now else None,
+                **reporter,
                 **_referral_fields(draft, referrer),
-            )
-            contact.reference = f"SH-{received_at.year}-{contact.pk:06d}"
-            Contact.objects.filter(pk=contact.pk).update(reference=contact.reference)
-            grouped = _group_by_model(_detail_rows(contact, draft))
-            for model, rows in grouped.items():
-                model.objects.bulk_create(rows)
-            if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
-                _survivor_answers(contact, draft)
-            enqueue_after_submit(contact, {section: grouped.get(model, []) for section, model in DETAIL_MODELS.items()})
+            ))
+            if file_now:
+                _file_answers(contact, answers)
             # Last, so that the audit chain's lock is held only for the end of the transaction.
             record("contact_submitted", user=referrer, obj=contact, request=request,
                    reason=f"held with possible flood {batch.pk}" if batch else "")
@@ -146,12 +168,68 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     return contact, True
 
 
-def enqueue_after_submit(contact, details):
-    """The work that follows a stored report: linking what it mentions (people, phones, vehicles...). Runs inline
-    today, inside the report's transaction and in a savepoint of its own (a linking failure never loses the
-    report). This is the one place to hand it to the background worker (django-tasks) instead: enqueued in the
-    same transaction, the task row would replace the five linking statements of a submission (ADR 22)."""
-    link_in_request(lambda new: link_contact(new, details=details, new=True), contact)
+def front_door_agency_id():
+    """The id of the agency that owns what comes through the front door, as a subquery of the statement that
+    stores the report (one round trip fewer for every report)."""
+    table = Agency._meta.db_table
+    return RawSQL(f"SELECT id FROM {table} WHERE code = %s",  # nosec B611 B608: our table name; the code a parameter
+                  [settings.SAFEHUB_FRONT_DOOR_AGENCY])
+
+
+def _file_answers(contact, answers):
+    """Store what a report names as its detail rows (and an adult survivor's answers), then link them."""
+    from safehub.intake.models import SurvivorAnswers
+
+    grouped = _group_by_model(_detail_rows(contact, answers))
+    for model, rows in grouped.items():
+        model.objects.bulk_create(rows)
+    if answers.get("survivor"):
+        SurvivorAnswers.objects.create(contact=contact, **answers["survivor"])
+    link_in_request(lambda new: link_contact(new, details={section: grouped.get(model, [])
+                                                           for section, model in DETAIL_MODELS.items()}, new=True),
+                    contact)
+
+
+def file_contact(contact_id, *, wait=True, user=None, request=None):
+    """File a report accepted by the public form (ADR 35): its detail rows from `answers`, then linking, in one
+    transaction with a "contact_filed" audit event. True if this call filed it; False if it was filed already
+    (or, with wait=False, another worker is filing it now). Safe to run twice and from two processes at once:
+    the report's row is locked and filed_at checked under the lock."""
+    with transaction.atomic():
+        waiting = Contact.objects.filter(pk=contact_id, filed_at__isnull=True)
+        contact = waiting.select_for_update(skip_locked=not wait).first()
+        if contact is None:
+            return False
+        _file_answers(contact, contact.answers or {})
+        contact.filed_at, contact.answers = timezone.now(), {}
+        Contact.objects.filter(pk=contact.pk).update(filed_at=contact.filed_at, answers={})
+        waited = (contact.filed_at - contact.received_at).total_seconds()
+        record("contact_filed", user=user, obj=contact, request=request, reason=f"filed {waited:.1f} s after it arrived")
+    return True
+
+
+def file_waiting_reports(limit=200):
+    """File up to `limit` reports waiting to be filed, oldest first; returns how many this call filed. One that
+    fails is logged and left waiting (its report is stored and in the screening queue all the same)."""
+    filed = 0
+    waiting = Contact.objects.filter(filed_at__isnull=True).order_by("received_at").values_list("pk", flat=True)
+    for contact_id in list(waiting[:limit]):
+        try:
+            filed += file_contact(contact_id, wait=False)
+        except DatabaseError:
+            raise  # the database went away: the worker waits for it
+        except Exception:  # noqa: BLE001 (one bad report must not stop the others being filed)
+            logger.exception("Could not file contact %s; it stays waiting", contact_id)
+    return filed
+
+
+def ensure_filed(contact, *, user=None, request=None):
+    """A report about to be read: file it first if the worker has not yet (ADR 35)."""
+    if contact.filed_at is None:
+        file_contact(contact.pk, user=user, request=request)
+        contact.refresh_from_db()
+        contact.__dict__.pop("_prefetched_objects_cache", None)  # its details were read before they were filed
+    return contact
 
 
 class Held(NamedTuple):
@@ -162,6 +240,7 @@ class Held(NamedTuple):
 
 
 def hold_in_batch(held, agency, at):
+    # agency: an agency's id (or a subquery giving it)
     """The address's open held batch with one more report in it (opened if there is none). Concurrent first
     reports from one address meet on the unique index of open batches; the loser joins the winner's."""
     from safehub.intake.models import FloodBatch
@@ -173,16 +252,16 @@ def hold_in_batch(held, agency, at):
             return FloodBatch.objects.get(client_key=held.client_key, status=FloodBatch.Status.HELD)
         try:
             with transaction.atomic():
-                return FloodBatch.objects.create(owning_agency=agency, client_key=held.client_key, opened_at=at,
+                return FloodBatch.objects.create(owning_agency_id=agency, client_key=held.client_key, opened_at=at,
                                                  last_at=at, held_count=1, first_in_window=held.sent_in_window)
         except IntegrityError:
             continue
     raise IntegrityError("Could not hold the report with its address's batch")
 
 
-def _survivor_answers(contact, draft):
+def _survivor_answers(draft, *, anonymous):
     """What an adult reporting their own childhood abuse wants, whether they know of others, and (if they gave
-    their details) how to contact them safely."""
+    their details) how to contact them safely: the SurvivorAnswers fields, checked."""
     from safehub.intake.models import SafeContactFields, SurvivorAnswers
 
     if draft["wants"] not in SurvivorAnswers.Wants.values:
@@ -190,17 +269,16 @@ def _survivor_answers(contact, draft):
     others = draft.get("others") or {}
     if others.get("other_victims", "") not in ("", *SurvivorAnswers.OtherVictims.values):
         raise ValidationError("Say whether you know of anyone else this happened to.")
-    safe = draft.get("safe_contact") or {} if not contact.reporter_anonymous else {}
-    safe_values = {}
+    safe = draft.get("safe_contact") or {} if not anonymous else {}
+    values = {"wants": draft["wants"], "other_victims": others.get("other_victims", ""),
+              "other_victims_details": (others.get("other_victims_details") or "").strip()[:2000]}
     for field in SafeContactFields.SAFE_FIELDS:
         value, model_field = safe.get(field), SurvivorAnswers._meta.get_field(field)
         if model_field.get_internal_type() == "BooleanField":
-            safe_values[field] = bool(value)
+            values[field] = bool(value)
         else:
-            safe_values[field] = str(value or "").strip()[: model_field.max_length or 1000]
-    SurvivorAnswers.objects.create(
-        contact=contact, wants=draft["wants"], other_victims=others.get("other_victims", ""),
-        other_victims_details=(others.get("other_victims_details") or "").strip()[:2000], **safe_values)
+            values[field] = str(value or "").strip()[: model_field.max_length or 1000]
+    return values
 
 
 def _group_by_model(rows):
@@ -347,7 +425,7 @@ def add_information(contact, draft, *, submission_key, request=None, received_at
     received_at = received_at or timezone.now()
     try:
         with transaction.atomic():
-            rows = _detail_rows(contact, {section: draft.get(section) or [] for section in ADDITION_SECTIONS})
+            rows = _detail_rows(contact, _clean_answers({section: draft.get(section) or [] for section in ADDITION_SECTIONS}))
             if not text and not rows:
                 raise ValidationError("Tell us what you want to add.")
             grouped = _group_by_model(rows)

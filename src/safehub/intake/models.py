@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from safehub.access.policy import VisibleQuerySet
 
 
+class ContactReference(models.Func):
+    """A report's reference, SH-<year it arrived, UTC>-<its id, six digits or more>, computed by the database as
+    the row is stored (a generated column), so that accepting a report is one INSERT (ADR 35)."""
+
+    output_field = models.CharField(max_length=20)
+
+    def as_postgresql(self, compiler, connection):
+        return ("('SH-' || (EXTRACT(YEAR FROM (received_at AT TIME ZONE 'UTC')))::integer::text || '-' || "
+                "lpad(id::text, greatest(6, length(id::text)), '0'))"), []
+
+    def as_sqlite(self, compiler, connection):
+        return "('SH-' || substr(received_at, 1, 4) || '-' || printf('%%06d', id))", []
+
+
 class Contact(models.Model):
     """A concern as it arrives: a public report, a professional referral, or an adult's non-recent report.
 
@@ -45,7 +59,8 @@ class Contact(models.Model):
         NOT_SOUGHT = "not_sought", "Consent not sought: DPA 2018 Schedule 1 para 18 (safeguarding)"
         REFUSED = "refused", "Consent refused: sharing under DPA 2018 Schedule 1 para 18 (safeguarding)"
 
-    reference = models.CharField(max_length=20, unique=True, null=True)
+    reference = models.GeneratedField(expression=ContactReference(), output_field=models.CharField(max_length=20),
+                                      db_persist=True, unique=True)
     submission_key = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -92,6 +107,11 @@ class Contact(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     flood_batch = models.ForeignKey("FloodBatch", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="contacts", help_text="Held with others from one address (ADR 21)")
+    # A public report is accepted as this one row: what it names (children, people, vehicles...) waits in
+    # `answers`, checked and cleaned, until the worker files it into the detail rows and links it (ADR 35).
+    # Filing empties `answers` and sets `filed_at`; a report opened before then is filed at once.
+    answers = models.JSONField(default=dict, blank=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
 
     objects = VisibleQuerySet.as_manager()
 
@@ -107,10 +127,16 @@ class Contact(models.Model):
                 name="contact_decision_has_outcome",
             ),
         ]
-        indexes = [models.Index(fields=["status", "decision_due_at"])]
+        indexes = [models.Index(fields=["status", "decision_due_at"]),
+                   models.Index(fields=["received_at"], condition=models.Q(filed_at__isnull=True),
+                                name="contact_waiting_to_be_filed")]
 
     def __str__(self):
         return self.reference or f"contact {self.pk}"
+
+    @property
+    def filed(self):
+        return self.filed_at is not None
 
     @property
     def language_name(self):

@@ -220,15 +220,16 @@ def _submit(request, flow, draft, referrer):
         response = redirect(_done_url(flow))
         drafts.remember_sent(request, flow, response, already)
         return response
-    page = {"flow": flow, "draft": draft, "step": "check", "title": STEP_TITLES["check"],
-            "back_url": _step_url(flow, flow.steps(draft)[-2]), "changing": False}
     try:
         contact, _created = submit_contact(
             draft, submission_key=key, referrer=referrer, request=request,
             language=translation.get_language() if referrer is None else None,
             held=_held_if_over_limit(request) if referrer is None else None,
+            file_now=referrer is not None,  # a public report is accepted as one row and filed by the worker
         )
     except ValidationError as error:
+        page = {"flow": flow, "draft": draft, "step": "check", "title": STEP_TITLES["check"],
+                "back_url": _step_url(flow, flow.steps(draft)[-2]), "changing": False}
         return _check(request, flow, draft, page, error=error_text(error), status=400)
     except DatabaseError:
         log.exception("Could not store a report; the answers are kept in the draft")
