@@ -198,12 +198,6 @@ def standing_marks():
     return set(SelectorMark.objects.filter(undone_at__isnull=True).values_list("entity_id", flat=True))
 
 
-def businesses(entity_ids):
-    """The entities among these that some record names as someone else's (a business's) number: they join nothing."""
-    return set(Mention.objects.filter(role=Mention.Role.OTHER, entity_id__in=entity_ids)
-               .values_list("entity_id", flat=True).distinct())
-
-
 # --- Full recomputation ------------------------------------------------------------------------------------
 
 
@@ -395,7 +389,8 @@ def _update_region(seen, name, items, records, new):
     rows = region.all_rows()
     entities = {row[2] for row in rows}
     keys = {row[3] for group_rows, _, _ in decided.groups for row in group_rows}
-    index = MentionIndex(entities, where=region.where) if decided.groups else None
+    people = {row[2] for row in rows if row[0] in (Entity.Kind.PERSON, Entity.Kind.CHILD)}
+    index = MentionIndex(people, where=region.where) if decided.groups else None
     received = _received(keys) if keys else {}
     built = [_network(group_rows, group_ties, seen, index, received, part)
              for group_rows, group_ties, part in decided.groups]
@@ -598,14 +593,13 @@ class _Region:
                                                                           len(named) - new + edited))
 
     def _businesses(self, values):
-        """The values named as a business's number by any record counted (not only the region's)."""
+        """The values named as a business's number by any record counted. For a value that is no hub the rows
+        of every record naming it say so; a stored hub never was one (a business's value joins nothing, so a
+        full recomputation makes no hub of it), so it is one now only if a region record names it so."""
         known = {entity for entity in values if entity in self.naming
                  and any(row[1] == Mention.Role.OTHER for row in self.naming[entity])}
-        hubs = [entity for entity in values if entity in self.hubs]
-        if hubs:
-            known |= set(Mention.objects.filter(self.where, role=Mention.Role.OTHER, entity_id__in=hubs)
-                         .values_list("entity_id", flat=True).distinct())
-        return known
+        return known | {row[2] for record in self.records for row in self.rows[record]
+                        if row[1] == Mention.Role.OTHER and row[2] in self.hubs}
 
     def decide(self):
         """The region's networks and hubs (`network_rows`), taking in records until every value and name in it
@@ -676,12 +670,15 @@ class MentionIndex:
     entities (with the nicknames given in the records naming their people) when updating them or drawing a
     page. Only the mentions `where` selects (those of the intelligence items the networks are computed with)
     and `keep` accepts (those in records a viewer may open: `in_keys`) count, so what a viewer is shown is
-    grouped from what they may see."""
+    grouped from what they may see. Mentions are read as light rows (named tuples with the fields used, `pk`
+    among them), not model instances: a whole town's are a million."""
 
     def __init__(self, entity_ids=None, keep=None, where=Q()):
         mentions = (Mention.objects.filter(where, kind__in=GROUPED_KINDS, entity__isnull=False)
-                    .only("kind", "entity_id", "source_detail", "first_key", "last_key", *sources.ID_FIELDS))
-        links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
+                    .values_list("pk", "kind", "entity_id", "source_detail", "first_key", "last_key",
+                                 *sources.ID_FIELDS, named=True))
+        links = PersonLink.objects.exclude(band=PersonLink.Band.NONE).only("left_id", "right_id", "judgement",
+                                                                          "evidence", "band")
         if entity_ids is not None:
             people = list(mentions.filter(entity_id__in=entity_ids).exclude(kind=Entity.Kind.NICKNAME))
             named_in = {sources.mention_key(m) for m in people if m.source_detail}

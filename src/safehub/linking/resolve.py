@@ -18,7 +18,7 @@ from safehub.linking.clustering import groups_clash
 from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contact_mentions, intelligence_mentions,
                                      person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
-from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT
+from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT, mention_key
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
@@ -46,44 +46,50 @@ def link_contact(contact, *, details=None, new=False, upkeep=True):
     """Store and resolve everything a report mentions, then ask the worker to bring the networks it joins up to
     date (unless `upkeep` is off: `link run` recomputes them all at the end). Call inside the transaction that stores the
     report (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
+    moved = set()
     with transaction.atomic(savepoint=False):
         fresh = contact_mentions(contact, details)
         if new:
-            return _upkept(_store_and_resolve(fresh), REPORT.key(contact.pk), upkeep, new=True)
-        return _upkept(_sync(Mention.objects.filter(contact=contact), fresh), REPORT.key(contact.pk), upkeep)
+            return _upkept(_store_and_resolve(fresh, moved), REPORT.key(contact.pk), upkeep, moved, new=True)
+        return _upkept(_sync(Mention.objects.filter(contact=contact), fresh, moved), REPORT.key(contact.pk), upkeep,
+                       moved)
 
 
 def link_child_record(child, *, upkeep=True):
     """Store and resolve what a child's record mentions, after any change to it (leaving alone the names that
     came with a record merged into it)."""
     own = Mention.objects.filter(child_record=child).exclude(source_detail__startswith=MERGED_FROM)
+    moved = set()
     with transaction.atomic(savepoint=False):
-        return _upkept(_sync(own, child_record_mentions(child)), CHILD_RECORD.key(child.pk), upkeep)
+        return _upkept(_sync(own, child_record_mentions(child), moved), CHILD_RECORD.key(child.pk), upkeep, moved)
 
 
 def link_person_of_concern(person):
     """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
     addresses), after any change to the record."""
+    moved = set()
     with transaction.atomic(savepoint=False):
-        mentions = _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
-        return _upkept(mentions, PERSON_OF_CONCERN.key(person.pk), True)
+        mentions = _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person), moved)
+        return _upkept(mentions, PERSON_OF_CONCERN.key(person.pk), True, moved)
 
 
 def link_intelligence_item(item):
     """Store and resolve what an intelligence item names, after any change to it."""
+    moved = set()
     with transaction.atomic(savepoint=False):
-        return _upkept(_sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item)),
-                       INTELLIGENCE.key(item.pk), True)
+        return _upkept(_sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item), moved),
+                       INTELLIGENCE.key(item.pk), True, moved)
 
 
-def _upkept(changes, record, upkeep, new=False):
+def _upkept(changes, record, upkeep, moved, new=False):
     """The mentions stored; if anything changed, the record noted for the worker to bring its networks up to
-    date (`tasks.networks_changed`: nothing of the networks is computed in the request)."""
+    date (`tasks.networks_changed`: nothing of the networks is computed in the request), with the records whose
+    mentions the linking moved to another entity (`moved`: regrouped people, partial marks adopted)."""
     mentions, changed = changes if isinstance(changes, tuple) else (changes, bool(changes))
     if upkeep and changed:
         from safehub.linking.tasks import networks_changed
 
-        networks_changed({record}, new={record} if new else ())
+        networks_changed({record} | moved, new={record} if new else ())
     return mentions
 
 
@@ -94,18 +100,19 @@ def _identity(mention):
             mention.date_of_birth, mention.age, mention.postcode, mention.nicknames)
 
 
-def _sync(existing, fresh):
+def _sync(existing, fresh, moved):
     """Keep the mentions that are unchanged (with their links and any analyst's judgement), remove the ones
     no longer there, and store and resolve the new ones."""
     kept = {_identity(mention): mention for mention in existing}
     new = [mention for mention in fresh if kept.pop(_identity(mention), None) is None]
     Mention.objects.filter(pk__in=[mention.pk for mention in kept.values()]).delete()
-    return _store_and_resolve(new), bool(new or kept)
+    return _store_and_resolve(new, moved), bool(new or kept)
 
 
-def _store_and_resolve(mentions):
+def _store_and_resolve(mentions, moved):
     """Selectors take their entity before they are stored, and so do people with no candidate at all (one
-    insert for all); people with candidates are then matched pair by pair."""
+    insert for all); people with candidates are then matched pair by pair. `moved` gets the records of other
+    mentions this moves to another entity."""
     created = [entity for entity in map(_selector_entity, mentions) if entity is not None]
     scored = {id(m): people.score_candidates(m) for m in mentions if m.kind in PERSON_KINDS}
     for mention in mentions:
@@ -113,10 +120,10 @@ def _store_and_resolve(mentions):
             mention.entity = Entity.objects.create(kind=mention.kind, label=person_label(mention))
     Mention.objects.bulk_create(mentions)
     for entity in created:
-        _adopt_partials(entity)
+        _adopt_partials(entity, moved)
     for mention in mentions:
         if scored.get(id(mention)):
-            resolve_person(mention, scored[id(mention)])
+            resolve_person(mention, scored[id(mention)], moved)
     return mentions
 
 
@@ -191,8 +198,9 @@ def _selector_entity(mention):
     return None
 
 
-def _adopt_partials(entity):
-    """Earlier partial mentions that fit this full selector, and fit nothing else, now point at it."""
+def _adopt_partials(entity, moved):
+    """Earlier partial mentions that fit this full selector, and fit nothing else, now point at it (their
+    records go into `moved`)."""
     subject = _partial_subject(entity)
     if subject is None:
         return
@@ -201,6 +209,7 @@ def _adopt_partials(entity):
         if list(_fitting(mention)[:2]) == [entity]:
             mention.entity = entity
             mention.save(update_fields=["entity"])
+            moved.add(mention_key(mention))
 
 
 # --- People --------------------------------------------------------------------------------------------
@@ -275,9 +284,9 @@ def clusters(mentions, links):
     return [[by_id[pk] for pk in sorted(members)] for members in unique.values()]
 
 
-def assign_entities(groups):
+def assign_entities(groups, moved=None):
     """Point each group's mentions at one entity, keeping existing entities where they fit. Returns the
-    number of mentions whose entity changed."""
+    number of mentions whose entity changed (and adds their records to `moved`, if given)."""
     changed, used = 0, set()
     before = {m.entity_id for members in groups for m in members if m.entity_id}
     for members in sorted(groups, key=len, reverse=True):
@@ -291,6 +300,8 @@ def assign_entities(groups):
                 mention.entity_id = entity_id
                 mention.save(update_fields=["entity"])
                 changed += 1
+                if moved is not None:
+                    moved.add(mention_key(mention))
     Entity.objects.filter(pk__in=before - used, mentions__isnull=True).delete()
     return changed
 
@@ -301,15 +312,15 @@ def recluster_entities(entity_ids):
     return assign_entities(clusters(mentions, links_among(mentions)))
 
 
-def resolve_person(mention, scored=None):
+def resolve_person(mention, scored=None, moved=None):
     """Score the mention against its candidates, store every pair's link, then regroup it with the people
-    it links to (pair by pair, never chaining)."""
+    it links to (pair by pair, never chaining); `moved` gets the records of other mentions regrouped."""
     scored = people.score_candidates(mention) if scored is None else scored
     for candidate, score in scored:
         record_link(mention, candidate, score)
     touched = {candidate.entity_id for candidate, score in scored if candidate.entity_id}
     mentions = [mention, *Mention.objects.filter(entity_id__in=touched)]
-    assign_entities(clusters(mentions, links_among(mentions)))
+    assign_entities(clusters(mentions, links_among(mentions)), moved)
     mention.refresh_from_db(fields=["entity"])
     return mention.entity
 
