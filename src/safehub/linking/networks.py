@@ -216,9 +216,10 @@ def recompute_all_networks(readable=None):
         decided = network_rows(rows, pairs, standing_marks(), child_first_names(where), name_nicknames())
         index = MentionIndex(where=where) if decided.groups else None
         received = _received() if decided.groups else {}
-        built = [_network(group_rows, group_ties, seen, index, received, part)
-                 for group_rows, group_ties, part in decided.groups]
         old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True))
+        known = _known_communities(old)
+        built = [_network(group_rows, group_ties, seen, index, received, part, known)
+                 for group_rows, group_ties, part in decided.groups]
         _store(seen, old, built)
         Hub.objects.filter(intelligence_seen=seen).delete()
         Hub.objects.bulk_create(Hub(intelligence_seen=seen, entity_id=entity, groups=groups)
@@ -317,7 +318,7 @@ def match_identities(old, new):
 
 
 STORED_FIELDS = ["part", "contact_ids", "child_record_ids", "intelligence_ids", "person_ids", "entity_ids",
-                 "communities", "flagged", "flag_reason", "newest_activity", "ties"]
+                 "communities", "graph", "flagged", "flag_reason", "newest_activity", "ties"]
 
 
 def _store(seen, old, built):
@@ -392,10 +393,11 @@ def _update_region(seen, name, items, records, new):
     people = {row[2] for row in rows if row[0] in (Entity.Kind.PERSON, Entity.Kind.CHILD)}
     index = MentionIndex(people, where=region.where) if decided.groups else None
     received = _received(keys) if keys else {}
-    built = [_network(group_rows, group_ties, seen, index, received, part)
-             for group_rows, group_ties, part in decided.groups]
     parts = set(region.old_part.values())
     old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True, part__in=parts)) if parts else []
+    known = _known_communities(old)
+    built = [_network(group_rows, group_ties, seen, index, received, part, known)
+             for group_rows, group_ties, part in decided.groups]
     _store(seen, old, built)
     _store_hubs(seen, region.stored_hubs(entities), decided.hubs)
     return True
@@ -781,14 +783,29 @@ def flag_reason(persons_of_concern, children):
     return ""
 
 
-def _network(rows, group_ties, seen, index, received, part):
-    """The Network row (not yet saved) for one network's rows."""
+def graph_fingerprint(rows):
+    """What a network's communities are worked out from (`communities`: its rows, sorted), as a short digest."""
+    return hashlib.sha1(repr(sorted(rows)).encode()).hexdigest()
+
+
+def _known_communities(networks):
+    """{graph fingerprint: communities} of stored networks: a network whose rows are unchanged has the same
+    communities (a fixed seed on sorted rows), so Leiden is run again only for the networks that changed."""
+    return {network.graph: network.communities for network in networks if network.graph}
+
+
+def _network(rows, group_ties, seen, index, received, part, known=None):
+    """The Network row (not yet saved) for one network's rows; `known`: communities already worked out, by
+    graph fingerprint."""
     keys = {row[3] for row in rows}
     reason = flag_reason(len(people_of_concern(rows, index)), len(distinct_children(rows, index)))
     newest = max((received[key] for key in keys if key in received), default=None)
+    graph = graph_fingerprint(rows)
+    found = (known or {}).get(graph)
     return Network(
-        intelligence_seen=seen, part=part, **sources.network_members(keys),
-        entity_ids=sorted({row[2] for row in rows}), communities=communities(rows), flagged=bool(reason),
+        intelligence_seen=seen, part=part, **sources.network_members(keys), graph=graph,
+        entity_ids=sorted({row[2] for row in rows}), communities=found if found is not None else communities(rows),
+        flagged=bool(reason),
         ties=group_ties, flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
         newest_activity=newest or timezone.now())
 
