@@ -321,38 +321,47 @@ STORED_FIELDS = ["part", "contact_ids", "child_record_ids", "intelligence_ids", 
                  "communities", "graph", "flagged", "flag_reason", "newest_activity", "ties"]
 
 
+MEMBER_FIELDS = [source.network_field for source in sources.SOURCES]
+
+
 def _store(seen, old, built):
     """Write the networks `built` (unsaved rows) in place of the `old` ones: a row that continues an old network
     updates it (its id and reference stay), a new one is created (split from the old one it shares most with),
     and an old one no group continues is retired (pointing at the network that took over most of its records,
-    when any did). Members are rewritten only for networks that changed."""
+    when any did). Only the fields that changed are written (grouped by which changed: Django's bulk update
+    writes a CASE per field and row), and members only for networks whose records changed."""
     old_keys = {network.pk: set(sources.network_keys(network)) for network in old}
     new_keys = [set(sources.network_keys(network)) for network in built]
     kept, merged, split = match_identities(old_keys, new_keys)
     by_pk = {network.pk: network for network in old}
     now = timezone.now()
-    changed, created = [], []
+    changed, moved, created = defaultdict(list), [], []
     for number, network in enumerate(built):
         if number in kept:
             current = by_pk[kept[number]]
-            if any(getattr(current, field) != getattr(network, field) for field in STORED_FIELDS):
-                for field in STORED_FIELDS:
+            fields = tuple(field for field in STORED_FIELDS if getattr(current, field) != getattr(network, field))
+            if fields:
+                for field in fields:
                     setattr(current, field, getattr(network, field))
                 current.computed_at = now
-                changed.append(current)
+                changed[fields].append(current)
+                if set(fields) & set(MEMBER_FIELDS):
+                    moved.append(current)
         else:
             network.split_from_id = split.get(number)
             created.append(network)
     retired = [Network(pk=pk, retired_at=now, merged_into_id=merged.get(pk)) for pk in old_keys
                if pk not in kept.values()]
-    Network.objects.bulk_update(changed, STORED_FIELDS + ["computed_at"], batch_size=500)
+    for fields, updated in changed.items():
+        Network.objects.bulk_update(updated, [*fields, "computed_at"], batch_size=500)
     created = Network.objects.bulk_create(created, batch_size=500)
     Network.objects.bulk_update(retired, ["retired_at", "merged_into"], batch_size=500)
-    gone = [network.pk for network in changed + retired]
-    NetworkMember.objects.filter(network_id__in=gone).delete()
+    gone = [network.pk for network in moved + retired]
+    if gone:
+        NetworkMember.objects.filter(network_id__in=gone).delete()
     NetworkMember.objects.bulk_create(
         (NetworkMember(network_id=network.pk, intelligence_seen=seen, record=key)
-         for network in [*changed, *created] for key in sources.network_keys(network)), batch_size=2000)
+         for network in [*moved, *created] for key in sources.network_keys(network)), batch_size=2000)
 
 
 # --- Incremental upkeep -------------------------------------------------------------------------------------
