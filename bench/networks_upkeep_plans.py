@@ -77,7 +77,7 @@ def run(args):
     with connection.cursor() as cursor:
         for sql in statements:
             head = sql.split(" WHERE ")[0][:90]
-            if sql.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")) or head in by_shape:
+            if sql.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")) or head in by_shape:
                 continue
             try:
                 indexes, scans, took = explained(cursor, sql)
