@@ -272,12 +272,13 @@ class Found:
         self.groups, self.hubs, self.unsettled = groups, hubs, set(unsettled)
 
 
-def network_rows(rows, pairs=(), marked=(), child_names=None, nicknames_from_names=(), outside=None, business=()):
+def network_rows(rows, pairs=(), marked=(), child_names=None, nicknames_from_names=(), outside=None, business=(),
+                 common=None):
     """The networks as ([(kind, role, entity, record key)] rows, ties, part), and {hub entity: groups}: records
     tied by the clues of `ties`, each network with all its records' rows (children, places and hubs too, for
     the page). `outside`, `business`: as `ties.plan` takes them, for an incremental update."""
     decided = ties.plan(rows, pairs, marked, hub_groups(), child_names, nicknames_from_names, outside=outside,
-                        businesses=business)
+                        businesses=business, common=common)
     network_of = {record: number for number, group in enumerate(decided.groups) for record in group}
     grouped = defaultdict(list)
     for row in rows:
@@ -448,7 +449,8 @@ class _Region:
         self.rows, self.people = {}, {}  # by record: mention rows; person and child mention ids
         self.pairs, self.paired = {}, set()  # scored pairs by clue; the records whose pairs are read
         self.hubs, self.naming = {}, {}  # stored hub counts; every record's rows naming a value that is no hub
-        self.names = {}  # {name: records of every pair naming it} for the names looked up
+        self.names, self.name_pairs = {}, {}  # {name: records, pairs} of every pair naming it, for names looked up
+        self.common = {}  # {name: ties.Outside} for held names whose records outside surely make a hub's groups
         self._read(self.changed)
         changed_values = self._values_in(self.changed)
         self._look_up(changed_values)
@@ -552,12 +554,35 @@ class _Region:
                 condition |= Q(kind=kind, first_key=first_key, last_key=last_key)
             ids = list(Mention.objects.filter(self.where & condition).values_list("pk", flat=True))
             for name in names:
-                self.names[name] = set()
+                self.names[name], self.name_pairs[name] = set(), []
             for pair in (link_pairs(self.where_left, self.where_right, mention_ids=ids) if ids else ()):
                 for name in set(pair[5]) & names:
                     self.names[name].update(pair[:2])
-        return {record for name, records in self.names.items() if len(records) >= hub_groups()
-                for record in records} - self.records
+                    self.name_pairs[name].append(pair)
+        return self._not_surely_common()
+
+    def _not_surely_common(self):
+        """The records outside the region of the held names it must take in. A name is held and not followed,
+        before the change and after, if the records of its pairs untouched by the change fall outside the region
+        into a hub's number of old parts or more (their groups are unchanged, and they were counted before): it
+        is settled from those (`self.common`) without them. One query."""
+        held = {}
+        for name, records in self.names.items():
+            if len(records) >= hub_groups() and records - self.records:
+                held[name] = {record for pair in self.name_pairs[name]
+                              if pair[0] not in self.changed and pair[1] not in self.changed
+                              for record in pair[:2]} - self.records
+        beyond = set().union(*held.values()) if held else set()
+        part_of = dict(NetworkMember.objects.filter(intelligence_seen=self.seen, record__in=beyond)
+                       .values_list("record", "network__part")) if beyond else {}
+        self.common, take = {}, set()
+        for name, untouched in held.items():
+            parts = len({part_of.get(record, record) for record in untouched})
+            if parts >= hub_groups():
+                self.common[name] = ties.Outside(hub=True, at_least=parts, records=len(self.names[name]))
+            else:
+                take |= self.names[name] - self.records
+        return take
 
     def _outside(self):
         """{value: ties.Outside} for the values named in the region that have records beyond it, and the
@@ -634,7 +659,7 @@ class _Region:
                          and not (row[2] in outside and outside[row[2]].hub)}
             decided = network_rows(rows, inside, self.marked, self._child_names(self.records),
                                    name_nicknames(nicknames) if nicknames else (), outside=outside,
-                                   business=self._businesses(values))
+                                   business=self._businesses(values), common=self.common)
             if not decided.unsettled:
                 return decided
             hubs = {entity for entity in decided.unsettled if entity in self.hubs}

@@ -165,7 +165,8 @@ def _incidences(rows, marked, name_nicknames=(), businesses=()):
     return incidences, kind_of
 
 
-def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=(), outside=None, businesses=()):
+def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=(), outside=None, businesses=(),
+         common=None):
     """Decide the networks. `rows`: mention rows as in `_incidences`; `pairs`: (record, record, clue, kind,
     strength[, names]) for person and child mentions the matcher paired that are not one entity (scored "needs
     review", or across intelligence and another record) and not kept apart, with the two names compared;
@@ -176,9 +177,11 @@ def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nickna
     For an incremental update, `rows` are those of a region of records (`networks._region`), `outside` says what
     is known of the records beyond it of each value named in the region that has some ({entity: Outside}), and
     `unsettled` lists those the region cannot decide as before; `businesses`: entities named as a business's
-    anywhere."""
+    anywhere; `common`: {name: Outside} for the names held as common whose records outside the region surely
+    fall into a hub's number of groups (`records`: how many records the town's pairs naming it have)."""
     marked = set(marked)
     outside = outside or {}
+    common = common or {}
     incidences, kind_of = _incidences(rows, marked, set(name_nicknames), businesses)
     ties = _Ties()
     candidates = {}
@@ -191,19 +194,20 @@ def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nickna
             candidates[entity] = (records, _follow_value(ties, entity, kind_of[entity], records, total))
         elif len(records) >= 2:
             ties.add(entity, kind_of[entity], records)
-    held_by_name = _pairs_by_common_name(pairs, hub_groups)
+    held_by_name = _pairs_by_common_name(pairs, hub_groups, common)
     for name, (records, held) in held_by_name.items():
         candidates[name] = (records, lambda held=held: [ties.add_pair(*pair[:5]) for pair in held])
     held = {id(pair) for _, pairs_held in held_by_name.values() for pair in pairs_held}
     for pair in pairs:
         if pair[0] != pair[1] and id(pair) not in held:
             ties.add_pair(*pair[:5])
-    settled, unsettled = _settle_candidates(ties, candidates, hub_groups, outside)
+    beyond = {**outside, **{("name", name): known for name, known in common.items()}}
+    settled, unsettled = _settle_candidates(ties, candidates, hub_groups, beyond)
     _corroborate(ties, child_names or {})
     # Counted again in the final groups (which corroboration may have joined): the count an incremental update
     # starts from, where the connected parts are all it knows of the groups outside its region.
     final = {key: len({ties.joined.find(record) for record in candidates[key][0]})
-             + (outside[key].at_least if key in outside else 0) for key in settled}
+             + (beyond[key].at_least if key in beyond else 0) for key in settled}
     hubs = {key: groups for key, groups in final.items() if key in incidences or key in outside}
     groups, network_ties, parts = _networks(ties)
     return Plan(groups=groups, ties=network_ties, hubs=hubs, parts=parts,
@@ -256,20 +260,25 @@ def _follow_value(ties, entity, kind, records, total):
     return follow
 
 
-def _pairs_by_common_name(pairs, hub_groups):
+def _pairs_by_common_name(pairs, hub_groups, common=None):
     """{("name", name): (records, pairs)} for the names alike in so many records that they may be common names
     (a Grzegorz Żak or a Mohammed Khan of the town): each pair is held under the more widely named of its two
-    names, to be followed only if that name's records fall into few groups, like any other hub."""
+    names, to be followed only if that name's records fall into few groups, like any other hub. `common`: the
+    town's count of some names' records, for an incremental update's region."""
+    common = common or {}
     records_of = defaultdict(set)
     for pair in pairs:
         for name in (pair[5] if len(pair) > 5 else ()):
             records_of[name].update(pair[:2])
+
+    def count(name):
+        return common[name].records if name in common else len(records_of[name])
     held = defaultdict(list)
     for pair in pairs:
         names = pair[5] if len(pair) > 5 else ()
         if pair[0] != pair[1] and names:
-            name = max(names, key=lambda n: (len(records_of[n]), n))
-            if len(records_of[name]) >= hub_groups:
+            name = max(names, key=lambda n: (count(n), n))
+            if count(name) >= hub_groups:
                 held[name].append(pair)
     return {("name", name): (records_of[name], pairs_held) for name, pairs_held in held.items()}
 
