@@ -119,10 +119,6 @@ class Plan:
     # in all their records.
     unsettled: set = field(default_factory=set)
 
-    @property
-    def reaches_outside(self):
-        return bool(self.unsettled)
-
 
 class _Ties:
     """Clues shared by pairs of records, and the records joined so far."""
