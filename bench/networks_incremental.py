@@ -19,6 +19,11 @@ Then:
 - one full recomputation after them, which is what each of those reports cost before (ADR 28), and a check
   that the networks kept up to date one report at a time are exactly those the full recomputation makes.
 
+With --reuse the reports are filed into a database a --keep run left (SAFEHUB_BENCH_DATABASE, e.g.
+`safehub_hu_bench_1m`), after a first full recomputation by this build (so that the check compares this build
+with itself). The JSON gives the load average before and after (the machine's 2 cores are shared), the
+records in each upkeep's region, the SQL statements of each worker run, and the peak memory of the process.
+
 Prints one JSON object, also written to var/bench/networks_incremental_<mentions>.json.
 
     .venv/bin/python bench/networks_incremental.py [--mentions 1000000] [--new 200] [--per-run 1] [--keep]
@@ -237,6 +242,14 @@ def file_new(count, groups, rng, per_run=1):
     from safehub.linking.tasks import update_networks
 
     linking, upkeep, submissions, worker_runs, in_submission, in_worker, statements = [], [], [], [], [], [], 0
+    worker_statements, regions = [], []
+    decide = networks._Region.decide
+
+    def decide_and_count(region):
+        decided = decide(region)
+        regions.append(len(region.records))
+        return decided
+    networks._Region.decide = decide_and_count
     timed(resolve, "link_contact", linking)
     intake_actions.link_contact = resolve.link_contact
     profiler = cProfile.Profile() if os.environ.get("SAFEHUB_BENCH_PROFILE") else None
@@ -260,13 +273,16 @@ def file_new(count, groups, rng, per_run=1):
         statements += len(queries.captured_queries)
         in_submission += upkeep[before:]
         if (number + 1) % per_run == 0 or number + 1 == count:
-            before, started = len(upkeep), time.perf_counter()
-            update_networks.call()
-            worker_runs.append((time.perf_counter() - started) * 1000)
+            before = len(upkeep)
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                update_networks.call()
+                worker_runs.append((time.perf_counter() - started) * 1000)
+            worker_statements.append(len(queries.captured_queries))
             in_worker += upkeep[before:]
     if profiler:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
-    return submissions, linking, in_submission, worker_runs, in_worker, statements / count
+    return submissions, linking, in_submission, worker_runs, in_worker, statements / count, worker_statements, regions
 
 
 def current():
@@ -302,16 +318,40 @@ def main():
     print(text)
 
 
-def run(args):
-    from django.db import connection
+def full_recomputation():
+    """networks.recompute_all_networks(), timed; with SAFEHUB_BENCH_PROFILE=1 its slowest functions go to stderr."""
+    import cProfile
+    import pstats
 
     from safehub.linking import networks
+
+    profiler = cProfile.Profile() if os.environ.get("SAFEHUB_BENCH_PROFILE") else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    found = networks.recompute_all_networks()
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+    return time.perf_counter() - started, found
+
+
+def load_average():
+    return [round(load, 2) for load in os.getloadavg()]
+
+
+def run(args):
+    import resource
+
+    from django.db import connection
+
     from safehub.linking.models import Mention, NetworkState
 
     rng = random.Random(2026)
+    load_before = load_average()
     if args.reuse:
-        groups, reports, loading, first_full = groups_in_database(rng), 0, None, None
-        log(f"reusing {DATABASE}; filing {args.new} reports ...")
+        groups, reports, loading = groups_in_database(rng), 0, None
+        log(f"reusing {DATABASE}; the networks in full by this build ...")
     else:
         started = time.perf_counter()
         groups, reports = load(args.mentions, rng)
@@ -319,23 +359,20 @@ def run(args):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         log(f"loaded in {loading:.0f} s; the networks in full ...")
-        started = time.perf_counter()
-        found = networks.recompute_all_networks()
-        first_full = time.perf_counter() - started
-        log(f"first full recomputation {first_full:.1f} s, {len(found):,} networks; filing {args.new} reports ...")
-    submissions, linking, in_submission, worker_runs, in_worker, statements = file_new(args.new, groups, rng,
-                                                                                       args.per_run)
+    first_full, found = full_recomputation()
+    log(f"first full recomputation {first_full:.1f} s, {len(found):,} networks; filing {args.new} reports ...")
+    (submissions, linking, in_submission, worker_runs, in_worker, statements, worker_statements,
+     regions) = file_new(args.new, groups, rng, args.per_run)
     kept = current()
     not_local = NetworkState.objects.filter(needs_full=True).count()
-    started = time.perf_counter()
-    networks.recompute_all_networks()
-    full = time.perf_counter() - started
+    full, _ = full_recomputation()
     return {
         "benchmark": "networks_incremental", "database": "postgresql", "when": time.strftime("%Y-%m-%d %H:%M"),
+        "load_average_before_and_after": [load_before, load_average()],
         "mentions": Mention.objects.count(), "reused_database": args.reuse,
         "loading_seconds": round(loading) if loading else None,
         "networks": len(kept[0]), "hubs": len(kept[1]),
-        "full_recomputation_seconds": {"first": round(first_full, 2) if first_full else None,
+        "full_recomputation_seconds": {"first": round(first_full, 2),
                                        "after_the_new_reports": round(full, 2)},
         "new_reports": args.new,
         "submission": summary(submissions),
@@ -346,6 +383,10 @@ def run(args):
         "reports_per_worker_run": args.per_run,
         "worker_upkeep_run": summary(worker_runs),
         "incremental_update_in_the_worker_run": summary(in_worker),
+        "sql_statements_per_worker_run": {"p50": statistics.median(worker_statements), "max": max(worker_statements)},
+        "records_in_the_upkeep_region": {"p50": statistics.median(regions), "p95": percentile(regions, 0.95),
+                                         "max": max(regions)},
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "upkeep_left_for_a_full_recomputation": not_local,
         "incremental_equals_full": current() == kept,
         "aims": {"linking_p95_ms": 20},

@@ -49,13 +49,30 @@ def random_report(rng):
                   vehicles=rng.sample(VEHICLES, rng.randint(0, 1)), places=rng.sample(PLACES, rng.randint(0, 1)))
 
 
-def random_change(rng, users, agencies, filed):
+# A town's collisions: children given by first name alone (which corroborates a tie when the ages fit), men's
+# common full names without a date of birth (the matcher's "needs review", weighed as common names), nicknames
+# made from a first name, popular nicknames, places everyone mentions, a taxi firm's phone.
+TOWN_CHILDREN = [("Amelia", "13"), ("Amelia", "14"), ("Amelia Hart", "13"), ("Ruby", "15"), ("Ruby Lowe", "15"),
+                 ("Mia", "12"), ("Ava Pike", "14"), ("Mia Khan", "12")]
+TOWN_MEN = [("Mohammed Khan", ""), ("Mohammed Khan", "Mo"), ("James Smith", ""), ("James Smyth", "Jay"), ("", "Jay"),
+            ("", "Mo"), ("Tomasz Nowak", "Tomzzy"), ("Tomasz Nowak", ""), ("Lee Ward", "Bugsy"), ("", "Bugsy")]
+TOWN_PHONES = [f"07700 900{n:03d}" for n in range(600, 612)]
+TOWN_PLACES = ["12 Mill Street, TF1 1AA", "Bus station, TF1 1AB", "Flat 3, 4 Kiln Lane, TF2 2BB"]
+
+
+def town_report(rng):
+    return report(children=rng.sample(TOWN_CHILDREN, rng.randint(0, 2)), people=rng.sample(TOWN_MEN, rng.randint(0, 2)),
+                  phones=rng.sample(TOWN_PHONES, int(rng.random() < 0.5)) + ([TAXI] if rng.random() < 0.2 else []),
+                  places=rng.sample(TOWN_PLACES, int(rng.random() < 0.4)))
+
+
+def random_change(rng, users, agencies, filed, new_report=random_report):
     """One of the changes the app makes: a new report (most often, shared with the police for their analyst),
     information added to a report, an analyst's judgement of a person link or a "not linking" mark made or
     lifted."""
     roll = rng.random()
     if roll < 0.6 or len(filed) < 4:
-        filed.append(random_report(rng))
+        filed.append(new_report(rng))
         share_with_police(users, agencies, filed[-1])
         return "report"
     if roll < 0.75:
@@ -107,6 +124,38 @@ def test_incremental_upkeep_leaves_what_a_full_recomputation_makes(users, agenci
     assert {"report", "addition", "judgement", "mark"} <= set(kinds)
     assert Network.objects.filter(retired_at__isnull=False).exists(), "networks merged, split or ended on the way"
     assert len(incremental[0]) >= 2 and incremental[1], "networks and hubs to compare"
+
+
+def assert_upkeep_equals_full(step, kind):
+    upkeep()
+    assert not PendingNetworkChange.objects.exists()
+    assert not NetworkState.objects.filter(needs_full=True).exists(), f"step {step} ({kind}) was not local"
+    incremental = snapshot()
+    networks.recompute_all_networks()
+    full = snapshot()
+    differing = sorted(ref for ref in set(full[0]) | set(incremental[0]) if full[0].get(ref) != incremental[0].get(ref))
+    assert full == incremental, f"step {step} ({kind}): networks {differing} differ, or the hubs"
+    return incremental
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_upkeep_in_a_town_of_collisions_leaves_what_a_full_recomputation_makes(users, agencies, settings, seed):
+    """The same on reports full of weak and common values (children's first names alone, common men's names
+    without a date of birth, popular nicknames, busy places), with hubs at 4 groups, so that values become hubs
+    and stop being hubs, names are held as common and corroboration joins pairs along the way."""
+    settings.SAFEHUB_NETWORK_HUB_GROUPS = 4
+    rng = random.Random(seed)
+    filed = [town_report(rng) for _ in range(3)]
+    networks.current_networks()
+    share_with_police(users, agencies, *filed)
+    kinds, seen_hubs, flagged = [], set(), False
+    for step in range(40):
+        kinds.append(random_change(rng, users, agencies, filed, new_report=town_report))
+        shown, hubs = assert_upkeep_equals_full(step, kinds[-1])
+        seen_hubs |= set(hubs)
+        flagged |= any(network[1] for network in shown.values())
+    assert PersonLink.objects.filter(band="review").exists(), "names alike to weigh"
+    assert len(seen_hubs) >= 2 and shown, "hubs and networks to compare"
 
 
 def test_a_network_keeps_its_reference_as_it_grows(users, agencies):
@@ -204,3 +253,48 @@ def test_a_full_recomputation_from_the_command_keeps_every_reference(users):
     call_command("link", "networks", "--full", stdout=out)
     assert "3 networks (0 flagged) computed in full" in out.getvalue()
     assert {network.pk: sorted(network.contact_ids) for network in networks_now()} == before
+
+
+def region_of(*contacts):
+    """The records the worker's upkeep would recompute for these new reports (`networks._Region`)."""
+    name, items = networks.readable_intelligence()
+    keys = {f"c{contact.pk}" for contact in contacts}
+    return networks._Region(networks.intelligence_seen(name), name, items, networks.standing_marks(), keys,
+                            keys).records
+
+
+def test_a_weak_value_alone_joins_no_network_in_upkeep_as_in_a_full_recomputation(users):
+    """A place (or a nickname) shared with another network's report is one weak clue: the new report joins the
+    network it shares a phone with and leaves the other alone, and upkeep does not even recompute the other
+    one; with a second weak clue about a person (the same nickname) it joins, in upkeep as in full."""
+    mill = "12 Mill Street, TF1 1AA"
+    first = [report(children=["Ava Pike"], phones=["07700 900701"]), report(children=["Ben Orr"], phones=["07700 900701"])]
+    other = [report(children=["Cal Eno"], people=[("", "Smokey")], phones=["07700 900702"], places=[mill]),
+             report(children=["Dee Ray"], phones=["07700 900702"])]
+    assert len(networks_now()) == 2
+    at_the_mill = report(children=["Eve Lam"], phones=["07700 900701"], places=[mill])
+    assert region_of(at_the_mill) == {f"c{contact.pk}" for contact in [*first, at_the_mill]}
+    shown, _ = assert_upkeep_equals_full(0, "a report sharing a phone with one network, a place with another")
+    assert sorted(sorted(network[0]) for network in shown.values()) == sorted(
+        [sorted(f"c{c.pk}" for c in [*first, at_the_mill]), sorted(f"c{c.pk}" for c in other)])
+    smokey = report(children=["Fay Uba"], people=[("", "Smokey")], places=[mill])
+    assert f"c{other[0].pk}" in region_of(smokey) and f"c{first[0].pk}" not in region_of(smokey)
+    shown, _ = assert_upkeep_equals_full(1, "a report sharing a place and a nickname with one report")
+    assert sorted(f"c{c.pk}" for c in [*other, smokey]) in [sorted(network[0]) for network in shown.values()]
+
+
+def test_when_an_upkeep_run_fails_the_worker_recomputes_every_network_in_full(users, monkeypatch, caplog):
+    """A change the incremental upkeep cannot take (here a fault in it) is never retried for ever nor left
+    behind: the same run recomputes every network in full, and the pages no longer say they are being updated."""
+    first = report(children=["Ava Pike"], phones=["07700 900711"])
+    networks_now()
+    second = report(children=["Ben Orr"], phones=["07700 900711"])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault in the incremental upkeep")
+
+    monkeypatch.setattr(networks, "_update_region", broken)
+    assert upkeep() == 1
+    assert "Network upkeep failed for 1 changes" in caplog.text
+    assert not PendingNetworkChange.objects.exists() and not networks.being_updated()
+    assert [sorted(n.contact_ids) for n in networks.current_networks()] == [sorted([first.pk, second.pk])]

@@ -166,6 +166,9 @@ class Network(models.Model):
     person_ids = models.JSONField(default=list, help_text="People of concern")
     entity_ids = models.JSONField(default=list)
     communities = models.JSONField(default=dict, help_text="entity id -> Leiden community")
+    graph = models.CharField(max_length=40, blank=True,
+                             help_text="A fingerprint of the mention rows the communities were worked out from: "
+                                       "while they are the same, the communities are not worked out again")
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True)
     newest_activity = models.DateTimeField(null=True)

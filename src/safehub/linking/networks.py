@@ -198,12 +198,6 @@ def standing_marks():
     return set(SelectorMark.objects.filter(undone_at__isnull=True).values_list("entity_id", flat=True))
 
 
-def businesses(entity_ids):
-    """The entities among these that some record names as someone else's (a business's) number: they join nothing."""
-    return set(Mention.objects.filter(role=Mention.Role.OTHER, entity_id__in=entity_ids)
-               .values_list("entity_id", flat=True).distinct())
-
-
 # --- Full recomputation ------------------------------------------------------------------------------------
 
 
@@ -222,9 +216,10 @@ def recompute_all_networks(readable=None):
         decided = network_rows(rows, pairs, standing_marks(), child_first_names(where), name_nicknames())
         index = MentionIndex(where=where) if decided.groups else None
         received = _received() if decided.groups else {}
-        built = [_network(group_rows, group_ties, seen, index, received, part)
-                 for group_rows, group_ties, part in decided.groups]
         old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True))
+        known = _known_communities(old)
+        built = [_network(group_rows, group_ties, seen, index, received, part, known)
+                 for group_rows, group_ties, part in decided.groups]
         _store(seen, old, built)
         Hub.objects.filter(intelligence_seen=seen).delete()
         Hub.objects.bulk_create(Hub(intelligence_seen=seen, entity_id=entity, groups=groups)
@@ -270,19 +265,20 @@ def _received(keys=None):
 
 
 class Found:
-    """Networks found by `network_rows`: (rows, ties, part) per network, the hubs, and whether a hub whose
-    records reach outside an incremental update's region would now be followed (the update cannot be local)."""
+    """Networks found by `network_rows`: (rows, ties, part) per network, the hubs, and the values with records
+    outside an incremental update's region that it could not settle (`ties.Plan.unsettled`)."""
 
-    def __init__(self, groups, hubs, reaches_outside=False):
-        self.groups, self.hubs, self.reaches_outside = groups, hubs, reaches_outside
+    def __init__(self, groups, hubs, unsettled=()):
+        self.groups, self.hubs, self.unsettled = groups, hubs, set(unsettled)
 
 
-def network_rows(rows, pairs=(), marked=(), child_names=None, nicknames_from_names=(), outside=None, business=()):
+def network_rows(rows, pairs=(), marked=(), child_names=None, nicknames_from_names=(), outside=None, business=(),
+                 common=None):
     """The networks as ([(kind, role, entity, record key)] rows, ties, part), and {hub entity: groups}: records
     tied by the clues of `ties`, each network with all its records' rows (children, places and hubs too, for
     the page). `outside`, `business`: as `ties.plan` takes them, for an incremental update."""
     decided = ties.plan(rows, pairs, marked, hub_groups(), child_names, nicknames_from_names, outside=outside,
-                        businesses=business)
+                        businesses=business, common=common)
     network_of = {record: number for number, group in enumerate(decided.groups) for record in group}
     grouped = defaultdict(list)
     for row in rows:
@@ -290,7 +286,7 @@ def network_rows(rows, pairs=(), marked=(), child_names=None, nicknames_from_nam
         if number is not None:
             grouped[number].append(tuple(row[:4]))
     groups = [(grouped[number], decided.ties[number], decided.parts[number]) for number in range(len(decided.groups))]
-    return Found(groups, decided.hubs, decided.reaches_outside)
+    return Found(groups, decided.hubs, decided.unsettled)
 
 
 # --- Keeping identities -------------------------------------------------------------------------------------
@@ -323,41 +319,50 @@ def match_identities(old, new):
 
 
 STORED_FIELDS = ["part", "contact_ids", "child_record_ids", "intelligence_ids", "person_ids", "entity_ids",
-                 "communities", "flagged", "flag_reason", "newest_activity", "ties"]
+                 "communities", "graph", "flagged", "flag_reason", "newest_activity", "ties"]
+
+
+MEMBER_FIELDS = [source.network_field for source in sources.SOURCES]
 
 
 def _store(seen, old, built):
     """Write the networks `built` (unsaved rows) in place of the `old` ones: a row that continues an old network
     updates it (its id and reference stay), a new one is created (split from the old one it shares most with),
     and an old one no group continues is retired (pointing at the network that took over most of its records,
-    when any did). Members are rewritten only for networks that changed."""
+    when any did). Only the fields that changed are written (grouped by which changed: Django's bulk update
+    writes a CASE per field and row), and members only for networks whose records changed."""
     old_keys = {network.pk: set(sources.network_keys(network)) for network in old}
     new_keys = [set(sources.network_keys(network)) for network in built]
     kept, merged, split = match_identities(old_keys, new_keys)
     by_pk = {network.pk: network for network in old}
     now = timezone.now()
-    changed, created = [], []
+    changed, moved, created = defaultdict(list), [], []
     for number, network in enumerate(built):
         if number in kept:
             current = by_pk[kept[number]]
-            if any(getattr(current, field) != getattr(network, field) for field in STORED_FIELDS):
-                for field in STORED_FIELDS:
+            fields = tuple(field for field in STORED_FIELDS if getattr(current, field) != getattr(network, field))
+            if fields:
+                for field in fields:
                     setattr(current, field, getattr(network, field))
                 current.computed_at = now
-                changed.append(current)
+                changed[fields].append(current)
+                if set(fields) & set(MEMBER_FIELDS):
+                    moved.append(current)
         else:
             network.split_from_id = split.get(number)
             created.append(network)
     retired = [Network(pk=pk, retired_at=now, merged_into_id=merged.get(pk)) for pk in old_keys
                if pk not in kept.values()]
-    Network.objects.bulk_update(changed, STORED_FIELDS + ["computed_at"], batch_size=500)
+    for fields, updated in changed.items():
+        Network.objects.bulk_update(updated, [*fields, "computed_at"], batch_size=500)
     created = Network.objects.bulk_create(created, batch_size=500)
     Network.objects.bulk_update(retired, ["retired_at", "merged_into"], batch_size=500)
-    gone = [network.pk for network in changed + retired]
-    NetworkMember.objects.filter(network_id__in=gone).delete()
+    gone = [network.pk for network in moved + retired]
+    if gone:
+        NetworkMember.objects.filter(network_id__in=gone).delete()
     NetworkMember.objects.bulk_create(
         (NetworkMember(network_id=network.pk, intelligence_seen=seen, record=key)
-         for network in [*changed, *created] for key in sources.network_keys(network)), batch_size=2000)
+         for network in [*moved, *created] for key in sources.network_keys(network)), batch_size=2000)
 
 
 # --- Incremental upkeep -------------------------------------------------------------------------------------
@@ -388,34 +393,27 @@ def _update_set(state, records, new):
 
 
 def _update_region(seen, name, items, records, new):
-    """Recompute the networks of the region these records reach; False if that cannot be done locally."""
-    where = counted(name, items)
-    marked = standing_marks()
-    region, old_part, pairs = _region(seen, records, name, items, marked)
-    rows = mention_rows(where & sources.in_records(region))
+    """Recompute the networks of the region these records reach (`_Region`) and store them. Returns True: the
+    region is always made large enough to be recomputed on its own."""
+    region = _Region(seen, name, items, standing_marks(), records, new)
+    decided = region.decide()
+    rows = region.all_rows()
     entities = {row[2] for row in rows}
-    hubs = dict(Hub.objects.filter(intelligence_seen=seen, entity_id__in=entities).values_list("entity_id", "groups"))
-    outside = _hub_groups_outside(rows, hubs, old_part, new)
-    if len(region) < 2:  # a record on its own: no network, only the hubs it names to count again
-        decided = network_rows(rows, marked=marked, outside=outside)
-    else:
-        decided = network_rows(rows, pairs, marked, child_first_names(where & sources.in_records(region)),
-                               name_nicknames(entities), outside=outside, business=businesses(entities))
-    if decided.reaches_outside:
-        return False
     keys = {row[3] for group_rows, _, _ in decided.groups for row in group_rows}
-    index = MentionIndex(entities, where=where) if decided.groups else None
+    people = {row[2] for row in rows if row[0] in (Entity.Kind.PERSON, Entity.Kind.CHILD)}
+    index = MentionIndex(people, where=region.where) if decided.groups else None
     received = _received(keys) if keys else {}
-    built = [_network(group_rows, group_ties, seen, index, received, part)
-             for group_rows, group_ties, part in decided.groups]
-    parts = set(old_part.values())
+    parts = set(region.old_part.values())
     old = list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True, part__in=parts)) if parts else []
+    known = _known_communities(old)
+    built = [_network(group_rows, group_ties, seen, index, received, part, known)
+             for group_rows, group_ties, part in decided.groups]
     _store(seen, old, built)
-    _store_hubs(seen, hubs, decided.hubs, entities)
+    _store_hubs(seen, region.stored_hubs(entities), decided.hubs)
     return True
 
 
-def _store_hubs(seen, before, after, entities):
+def _store_hubs(seen, before, after):
     """Write the region's hubs where they changed (`before`: those stored for its entities)."""
     gone = [entity for entity in before if before[entity] != after.get(entity)]
     if gone:
@@ -424,71 +422,249 @@ def _store_hubs(seen, before, after, entities):
                             for entity, groups in after.items() if before.get(entity) != groups)
 
 
-def _hub_groups_outside(rows, hubs, old_part, new):
-    """{hub entity: groups of its records outside the region}: its stored count less the groups its records in
-    the region fell into before (their old connected part, or the record alone; a record just made was in
-    none). Counting a changed record as a group of its own is what keeps this a lower bound."""
-    inside = defaultdict(set)
-    for _, role, entity, record, *_ in rows:
-        if entity in hubs and role not in ties.NON_JOINING_ROLES and record not in new:
-            inside[entity].add(old_part.get(record, record))
-    return {entity: max(0, groups - len(inside[entity])) for entity, groups in hubs.items()}
+IS_PERSON = Case(When(kind__in=[Entity.Kind.PERSON, Entity.Kind.CHILD], then=Value(True)), default=Value(False),
+                 output_field=BooleanField())
 
 
-def _region(seen, records, name, items, marked):
-    """The records whose networks a change to `records` may alter, {record: its old connected part}, and the
-    scored person pairs of the region's mentions (as `link_pairs` gives them): from the records, everything they
-    reach through values that are not hubs (of this set), marked or a business's, through scored person pairs
-    and, for a name common enough to be weighed like a hub, every record of that name, and the whole old
-    connected part of every record reached. A few queries for each step out."""
-    where = counted(name, items)
-    hubs = Hub.objects.filter(intelligence_seen=seen)
-    region, old_part, frontier, pairs = set(), {}, set(records), {}
-    while frontier:
-        region |= frontier
-        reached = set()
-        parts = set(NetworkMember.objects.filter(intelligence_seen=seen, record__in=frontier)
-                    .values_list("network__part", flat=True))
-        if parts:  # two queries: as one (a subquery) PostgreSQL's plan was at the mercy of stale statistics
-            for record, part in (NetworkMember.objects.filter(intelligence_seen=seen, network__part__in=parts,
-                                                              network__intelligence_seen=seen)
-                                 .values_list("record", "network__part")):
-                old_part[record] = part
-                reached.add(record)
-        mentions = list(Mention.objects.filter(where & sources.in_records(frontier), entity__isnull=False)
-                        .exclude(role__in=ties.NON_JOINING_ROLES).values_list("pk", "entity_id", "kind"))
-        entities = {entity for _, entity, _ in mentions} - marked
-        if entities:  # hubs and businesses found among these on the indexes, not by a subquery over every mention
-            entities -= set(hubs.filter(entity_id__in=entities).values_list("entity_id", flat=True))
-            entities -= businesses(entities)
+class _Region:
+    """The records whose networks a change to some records may alter, read in a few indexed queries, and the
+    networks `ties.plan` makes of them: those a full recomputation makes there (ADR 28, ADR 33).
+
+    A record's network changes only through the ties `ties.plan` makes, which are the whole town's rules. So
+    the region is: the changed records; the records a tie may join to them (`ties.joinable`, from the records
+    naming their values, never a stored hub, a marked value or a business's, and their scored person pairs);
+    the whole old connected part (`Network.part`) of every record in it, since a part may merge or split; every
+    record of a name held as possibly common (its count is the whole town's); and every record of a value
+    whose standing (hub or followed) the region cannot settle from what is known of its records outside
+    (`ties.Outside`). The records taken in for the last three reasons are unchanged: their ties are those of
+    before, so the region does not spread from them through every value they name (the first version did, and
+    grew through places, nicknames and common names into thousands of records at a million mentions)."""
+
+    def __init__(self, seen, name, items, marked, changed, new):
+        self.seen, self.marked = seen, set(marked)
+        self.where = counted(name, items)
+        self.where_left, self.where_right = counted(name, items, "left__"), counted(name, items, "right__")
+        self.changed, self.new = set(changed), set(new)
+        self.records, self.old_part = set(), {}
+        self.rows, self.people = {}, {}  # by record: mention rows; person and child mention ids
+        self.pairs, self.paired = {}, set()  # scored pairs by clue; the records whose pairs are read
+        self.hubs, self.naming = {}, {}  # stored hub counts; every record's rows naming a value that is no hub
+        self.names, self.name_pairs = {}, {}  # {name: records, pairs} of every pair naming it, for names looked up
+        self.common = {}  # {name: ties.Outside} for held names whose records outside surely make a hub's groups
+        self._read(self.changed)
+        changed_values = self._values_in(self.changed)
+        self._look_up(changed_values)
+        neighbours = [row for entity in changed_values - set(self.hubs) for row in self.naming[entity]]
+        pairs = self._pairs_of(self.changed)
+        joined = ties.joinable(self.changed, neighbours, pairs, self.marked | set(self.hubs), self._child_names)
+        self._take_in(self.changed | joined | self._newly_businesses(changed_values))
+
+    def _child_names(self, records):
+        return child_first_names(self.where & sources.in_records(records))
+
+    def _read(self, records):
+        """Read the mention rows (as `mention_rows` gives them) and person mentions of these records."""
+        records = [record for record in records if record not in self.rows]
+        for record in records:
+            self.rows[record], self.people[record] = [], []
+        if not records:
+            return
+        query = (Mention.objects.filter(self.where & sources.in_records(records), entity__isnull=False)
+                 .annotate(identifying=IS_IDENTIFYING, person=IS_PERSON)
+                 .values_list("pk", "person", "kind", "role", "entity_id", *sources.ID_FIELDS, "pattern",
+                              "identifying"))
+        for pk, person, kind, role, entity, contact_id, child_id, item_id, person_id, pattern, named in query:
+            record = sources.record_key(contact_id, child_id, item_id, person_id)
+            self.rows[record].append((kind, role, entity, record, pattern, named))
+            if person and role not in ties.NON_JOINING_ROLES:
+                self.people[record].append(pk)
+
+    def all_rows(self):
+        return [row for record in sorted(self.records) for row in self.rows[record]]
+
+    def _values_in(self, records):
+        """The values these records name in a role that joins, not marked."""
+        return {row[2] for record in records for row in self.rows[record]
+                if row[1] not in ties.NON_JOINING_ROLES} - self.marked
+
+    def _look_up(self, entities):
+        """Which of these values are stored hubs (with their counts), and the rows of every record naming each
+        of the others: two queries on the indexes, however many values."""
+        entities = set(entities) - set(self.hubs) - set(self.naming)
         if entities:
-            reached |= _records_of(Mention.objects.filter(where, entity_id__in=entities))
-        people = [pk for pk, _, kind in mentions if kind in (Entity.Kind.PERSON, Entity.Kind.CHILD)]
-        if people:
-            found = link_pairs(counted(name, items, "left__"), counted(name, items, "right__"), mention_ids=people)
-            pairs |= {pair[2]: pair for pair in found}
-            reached |= {record for pair in found for record in pair[:2]}
-            reached |= _records_of_common_names({name for pair in found for name in pair[5]}, where)
-        frontier = reached - region
-    return region, old_part, list(pairs.values())
+            self.hubs |= dict(Hub.objects.filter(intelligence_seen=self.seen, entity_id__in=entities)
+                              .values_list("entity_id", "groups"))
+            self._read_naming(entities - set(self.hubs))
 
+    def _read_naming(self, entities):
+        for entity in entities:
+            self.naming[entity] = []
+        if entities:
+            for row in mention_rows(self.where & Q(entity_id__in=sorted(entities))):
+                self.naming[row[2]].append(row)
 
-def _records_of(mentions):
-    return {sources.record_key(*ids) for ids in mentions.values_list(*sources.ID_FIELDS).distinct()}
+    def _pairs_of(self, records):
+        """The scored person pairs (`link_pairs`) of these records' mentions, read once per record."""
+        records = set(records) - self.paired
+        self.paired |= records
+        ids = [pk for record in records for pk in self.people[record]]
+        if not ids:
+            return []
+        found = link_pairs(self.where_left, self.where_right, mention_ids=ids)
+        self.pairs |= {pair[2]: pair for pair in found}
+        return found
 
+    def _newly_businesses(self, values):
+        """The records of every value that a changed record names as a business's and no other record does:
+        it may have joined records before and joins none now."""
+        found = set()
+        for entity in values - set(self.hubs):
+            owners = {row[3] for row in self.naming[entity] if row[1] == Mention.Role.OTHER}
+            if owners and owners <= self.changed:
+                found |= {row[3] for row in self.naming[entity]}
+        return found
 
-def _records_of_common_names(names, where):
-    """The records naming any of these names ("person: jakub kaczmarek") that may be common enough to be weighed
-    like a hub (`ties._pairs_by_common_name`: named in half as many records as make a hub, or more)."""
-    found = set()
-    for name in names:
-        kind, _, rest = name.partition(": ")
-        first_key, _, last_key = rest.partition(" ")
-        same = Mention.objects.filter(where, kind=kind, first_key=first_key, last_key=last_key)
-        records = _records_of(same)
-        if 2 * len(records) >= hub_groups():
-            found |= records
-    return found
+    def _take_in(self, records):
+        """Add these records to the region with the whole old connected part of each (two queries)."""
+        records = set(records) - self.records
+        if not records:
+            return
+        parts = set(NetworkMember.objects.filter(intelligence_seen=self.seen, record__in=records)
+                    .values_list("network__part", flat=True))
+        if parts:  # two queries: as one (a subquery) PostgreSQL's plan was at the mercy of stale statistics; and
+            # the members by their networks alone (their set is the network's): asked for the set too, PostgreSQL
+            # also scanned the index of every member of the set (12 ms at 100,000 mentions)
+            for record, part in (NetworkMember.objects.filter(network__part__in=parts, network__intelligence_seen=self.seen)
+                                 .values_list("record", "network__part")):
+                self.old_part[record] = part
+                records.add(record)
+        self.records |= records
+        self._read(records)
+
+    def _held_names(self, pairs):
+        """The records, not yet in the region, of every name in these pairs that `ties.plan` may hold as a
+        possibly common name (the pairs naming it in the whole town name it in a hub's number of records or
+        more): its count is made from all of them."""
+        names = {name for pair in pairs for name in pair[5]} - set(self.names)
+        if names:
+            condition = Q(pk__in=[])
+            for name in names:  # as `_name` writes it: "person: jakub kaczmarek"
+                kind, _, rest = name.partition(":")
+                first_key, _, last_key = rest[1:].partition(" ")
+                condition |= Q(kind=kind, first_key=first_key, last_key=last_key)
+            ids = list(Mention.objects.filter(self.where & condition).values_list("pk", flat=True))
+            for name in names:
+                self.names[name], self.name_pairs[name] = set(), []
+            for pair in (link_pairs(self.where_left, self.where_right, mention_ids=ids) if ids else ()):
+                for name in set(pair[5]) & names:
+                    self.names[name].update(pair[:2])
+                    self.name_pairs[name].append(pair)
+        return self._not_surely_common()
+
+    def _not_surely_common(self):
+        """The records outside the region of the held names it must take in. A name is held and not followed,
+        before the change and after, if the records of its pairs untouched by the change fall outside the region
+        into a hub's number of old parts or more (their groups are unchanged, and they were counted before): it
+        is settled from those (`self.common`) without them. One query."""
+        held = {}
+        for name, records in self.names.items():
+            if len(records) >= hub_groups() and records - self.records:
+                held[name] = {record for pair in self.name_pairs[name]
+                              if pair[0] not in self.changed and pair[1] not in self.changed
+                              for record in pair[:2]} - self.records
+        beyond = set().union(*held.values()) if held else set()
+        part_of = dict(NetworkMember.objects.filter(intelligence_seen=self.seen, record__in=beyond)
+                       .values_list("record", "network__part")) if beyond else {}
+        self.common, take = {}, set()
+        for name, untouched in held.items():
+            parts = len({part_of.get(record, record) for record in untouched})
+            if parts >= hub_groups():
+                self.common[name] = ties.Outside(hub=True, at_least=parts, records=len(self.names[name]))
+            else:
+                take |= self.names[name] - self.records
+        return take
+
+    def _outside(self):
+        """{value: ties.Outside} for the values named in the region that have records beyond it, and the
+        records to take in instead for the values whose standing cannot be told from that."""
+        inside = defaultdict(set)
+        for record in self.records:
+            for _, role, entity, *_ in self.rows[record]:
+                if role not in ties.NON_JOINING_ROLES and entity not in self.marked:
+                    inside[entity].add(record)
+        self._look_up(inside)
+        groups, outside, take = hub_groups(), {}, set()
+        for entity, records in inside.items():
+            if entity in self.naming:
+                named = {row[3] for row in self.naming[entity] if row[1] not in ties.NON_JOINING_ROLES}
+                if not named - self.records:
+                    continue
+                if entity not in self.hubs:
+                    if len(named) < groups:
+                        continue
+                    if self._maybe_paired_before(named):
+                        take |= named
+                        continue
+                    before = {self.old_part.get(record, record) for record in records - self.changed}
+                    outside[entity] = ties.Outside(hub=False, at_most=groups - 1 - len(before), records=len(named))
+                    continue
+            before = {self.old_part.get(record, record) for record in records - self.new}
+            outside[entity] = ties.Outside(hub=True, at_least=max(0, self.hubs[entity] - len(before)))
+        return outside, take
+
+    def stored_hubs(self, entities):
+        """{entity: stored count} of the hubs among these values (looked up once)."""
+        unknown = set(entities) - set(self.hubs) - set(self.naming)
+        if unknown:
+            self.hubs |= dict(Hub.objects.filter(intelligence_seen=self.seen, entity_id__in=unknown)
+                              .values_list("entity_id", "groups"))
+        return {entity: groups for entity, groups in self.hubs.items() if entity in entities}
+
+    def _maybe_paired_before(self, named):
+        """Whether a value named in more than `ties.MAX_PAIRED_RECORDS` records may have been named in no more
+        than that before the change, or the other way round: its weak mentions then tied records outside."""
+        new = len(named & self.new)
+        edited = len(self.changed - self.new)
+        now = len(named) > ties.MAX_PAIRED_RECORDS
+        return any((count > ties.MAX_PAIRED_RECORDS) != now for count in (len(named) - new - edited,
+                                                                          len(named) - new + edited))
+
+    def _businesses(self, values):
+        """The values named as a business's number by any record counted. For a value that is no hub the rows
+        of every record naming it say so; a stored hub never was one (a business's value joins nothing, so a
+        full recomputation makes no hub of it), so it is one now only if a region record names it so."""
+        known = {entity for entity in values if entity in self.naming
+                 and any(row[1] == Mention.Role.OTHER for row in self.naming[entity])}
+        return known | {row[2] for record in self.records for row in self.rows[record]
+                        if row[1] == Mention.Role.OTHER and row[2] in self.hubs}
+
+    def decide(self):
+        """The region's networks and hubs (`network_rows`), taking in records until every value and name in it
+        is settled as a full recomputation settles it."""
+        while True:
+            self._pairs_of(self.records)
+            pairs = [pair for pair in self.pairs.values() if pair[0] in self.records or pair[1] in self.records]
+            missing = self._held_names(pairs)
+            if missing:
+                self._take_in(missing)
+                continue
+            outside, missing = self._outside()
+            if missing - self.records:
+                self._take_in(missing)
+                continue
+            rows = self.all_rows()
+            values = {row[2] for row in rows}
+            inside = [pair for pair in pairs if pair[0] in self.records and pair[1] in self.records]
+            nicknames = {row[2] for row in rows if row[0] == Entity.Kind.NICKNAME
+                         and not (row[2] in outside and outside[row[2]].hub)}
+            decided = network_rows(rows, inside, self.marked, self._child_names(self.records),
+                                   name_nicknames(nicknames) if nicknames else (), outside=outside,
+                                   business=self._businesses(values), common=self.common)
+            if not decided.unsettled:
+                return decided
+            hubs = {entity for entity in decided.unsettled if entity in self.hubs}
+            self._read_naming(hubs - set(self.naming))
+            self._take_in({row[3] for entity in decided.unsettled for row in self.naming[entity]})
 
 
 COMMUNITY_ITERATIONS = 20
@@ -531,12 +707,15 @@ class MentionIndex:
     entities (with the nicknames given in the records naming their people) when updating them or drawing a
     page. Only the mentions `where` selects (those of the intelligence items the networks are computed with)
     and `keep` accepts (those in records a viewer may open: `in_keys`) count, so what a viewer is shown is
-    grouped from what they may see."""
+    grouped from what they may see. Mentions are read as light rows (named tuples with the fields used, `pk`
+    among them), not model instances: a whole town's are a million."""
 
     def __init__(self, entity_ids=None, keep=None, where=Q()):
         mentions = (Mention.objects.filter(where, kind__in=GROUPED_KINDS, entity__isnull=False)
-                    .only("kind", "entity_id", "source_detail", "first_key", "last_key", *sources.ID_FIELDS))
-        links = PersonLink.objects.exclude(band=PersonLink.Band.NONE)
+                    .values_list("pk", "kind", "entity_id", "source_detail", "first_key", "last_key",
+                                 *sources.ID_FIELDS, named=True))
+        links = PersonLink.objects.exclude(band=PersonLink.Band.NONE).only("left_id", "right_id", "judgement",
+                                                                          "evidence", "band")
         if entity_ids is not None:
             people = list(mentions.filter(entity_id__in=entity_ids).exclude(kind=Entity.Kind.NICKNAME))
             named_in = {sources.mention_key(m) for m in people if m.source_detail}
@@ -639,14 +818,29 @@ def flag_reason(persons_of_concern, children):
     return ""
 
 
-def _network(rows, group_ties, seen, index, received, part):
-    """The Network row (not yet saved) for one network's rows."""
+def graph_fingerprint(rows):
+    """What a network's communities are worked out from (`communities`: its rows, sorted), as a short digest."""
+    return hashlib.sha1(repr(sorted(rows)).encode()).hexdigest()
+
+
+def _known_communities(networks):
+    """{graph fingerprint: communities} of stored networks: a network whose rows are unchanged has the same
+    communities (a fixed seed on sorted rows), so Leiden is run again only for the networks that changed."""
+    return {network.graph: network.communities for network in networks if network.graph}
+
+
+def _network(rows, group_ties, seen, index, received, part, known=None):
+    """The Network row (not yet saved) for one network's rows; `known`: communities already worked out, by
+    graph fingerprint."""
     keys = {row[3] for row in rows}
     reason = flag_reason(len(people_of_concern(rows, index)), len(distinct_children(rows, index)))
     newest = max((received[key] for key in keys if key in received), default=None)
+    graph = graph_fingerprint(rows)
+    found = (known or {}).get(graph)
     return Network(
-        intelligence_seen=seen, part=part, **sources.network_members(keys),
-        entity_ids=sorted({row[2] for row in rows}), communities=communities(rows), flagged=bool(reason),
+        intelligence_seen=seen, part=part, **sources.network_members(keys), graph=graph,
+        entity_ids=sorted({row[2] for row in rows}), communities=found if found is not None else communities(rows),
+        flagged=bool(reason),
         ties=group_ties, flag_reason=f"Possible group-based exploitation: {reason}" if reason else "",
         newest_activity=newest or timezone.now())
 

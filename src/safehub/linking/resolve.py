@@ -22,7 +22,7 @@ from safehub.linking.clustering import groups_clash
 from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contact_mentions, intelligence_mentions,
                                      person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
-from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT
+from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT, mention_key
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
@@ -50,44 +50,50 @@ def link_contact(contact, *, details=None, new=False, upkeep=True):
     """Store and resolve everything a report mentions, then ask the worker to bring the networks it joins up to
     date (unless `upkeep` is off: `link run` recomputes them all at the end). Call inside the transaction that stores the
     report (`new`: it has no mentions yet; `details`: its rows just stored, by section)."""
+    moved = set()
     with transaction.atomic(savepoint=False):
         fresh = contact_mentions(contact, details)
         if new:
-            return _upkept(_store_and_resolve(fresh), REPORT.key(contact.pk), upkeep, new=True)
-        return _upkept(_sync(Mention.objects.filter(contact=contact), fresh), REPORT.key(contact.pk), upkeep)
+            return _upkept(_store_and_resolve(fresh, moved), REPORT.key(contact.pk), upkeep, moved, new=True)
+        return _upkept(_sync(Mention.objects.filter(contact=contact), fresh, moved), REPORT.key(contact.pk), upkeep,
+                       moved)
 
 
 def link_child_record(child, *, upkeep=True):
     """Store and resolve what a child's record mentions, after any change to it (leaving alone the names that
     came with a record merged into it)."""
     own = Mention.objects.filter(child_record=child).exclude(source_detail__startswith=MERGED_FROM)
+    moved = set()
     with transaction.atomic(savepoint=False):
-        return _upkept(_sync(own, child_record_mentions(child)), CHILD_RECORD.key(child.pk), upkeep)
+        return _upkept(_sync(own, child_record_mentions(child), moved), CHILD_RECORD.key(child.pk), upkeep, moved)
 
 
 def link_person_of_concern(person):
     """Store and resolve a person of concern's own mentions (names, nicknames, phones, vehicles, accounts,
     addresses), after any change to the record."""
+    moved = set()
     with transaction.atomic(savepoint=False):
-        mentions = _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person))
-        return _upkept(mentions, PERSON_OF_CONCERN.key(person.pk), True)
+        mentions = _sync(Mention.objects.filter(person_of_concern=person), person_of_concern_mentions(person), moved)
+        return _upkept(mentions, PERSON_OF_CONCERN.key(person.pk), True, moved)
 
 
 def link_intelligence_item(item):
     """Store and resolve what an intelligence item names, after any change to it."""
+    moved = set()
     with transaction.atomic(savepoint=False):
-        return _upkept(_sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item)),
-                       INTELLIGENCE.key(item.pk), True)
+        return _upkept(_sync(Mention.objects.filter(intelligence=item), intelligence_mentions(item), moved),
+                       INTELLIGENCE.key(item.pk), True, moved)
 
 
-def _upkept(changes, record, upkeep, new=False):
+def _upkept(changes, record, upkeep, moved, new=False):
     """The mentions stored; if anything changed, the record noted for the worker to bring its networks up to
-    date (`tasks.networks_changed`: nothing of the networks is computed in the request)."""
+    date (`tasks.networks_changed`: nothing of the networks is computed in the request), with the records whose
+    mentions the linking moved to another entity (`moved`: regrouped people, partial marks adopted)."""
     mentions, changed = changes if isinstance(changes, tuple) else (changes, bool(changes))
     if upkeep and changed:
         from safehub.linking.tasks import networks_changed
 
-        networks_changed({record}, new={record} if new else ())
+        networks_changed({record} | moved, new={record} if new else ())
     return mentions
 
 
@@ -98,23 +104,23 @@ def _identity(mention):
             mention.date_of_birth, mention.age, mention.postcode, mention.nicknames)
 
 
-def _sync(existing, fresh):
+def _sync(existing, fresh, moved):
     """Keep the mentions that are unchanged (with their links and any analyst's judgement), remove the ones
     no longer there, and store and resolve the new ones."""
     kept = {_identity(mention): mention for mention in existing}
     new = [mention for mention in fresh if kept.pop(_identity(mention), None) is None]
     Mention.objects.filter(pk__in=[mention.pk for mention in kept.values()]).delete()
-    return _store_and_resolve(new), bool(new or kept)
+    return _store_and_resolve(new, moved), bool(new or kept)
 
 
-def _store_and_resolve(mentions):
+def _store_and_resolve(mentions, moved):
     """Store fresh mentions and resolve them, in a fixed handful of statements however many candidates there are:
     selectors take their entity (`_selector_entities`); people are scored against the candidates of all of them
     (one statement); a person joining nobody (no auto-linked candidate: every person a public report names, who
     comes with no date of birth or address) takes an entity of their own, all in one insert; the mentions are
     stored in one insert, their scored pairs in another; partial selectors waiting for a new full one are
     adopted; only a person with an auto-linked candidate is then grouped, with the people those candidates
-    are (`resolve_person`)."""
+    are (`resolve_person`). `moved` gets the records of other mentions this moves to another entity."""
     waiting_for = _selector_entities(mentions)
     people_ = [mention for mention in mentions if mention.kind in PERSON_KINDS]
     scored = dict(zip(map(id, people_), people.score_candidates_of(people_)))
@@ -124,10 +130,10 @@ def _store_and_resolve(mentions):
     for mention, entity in zip(alone, entities):
         mention.entity = entity
     Mention.objects.bulk_create(mentions)
-    _adopt_partials(waiting_for)
+    _adopt_partials(waiting_for, moved)
     _insert_links([_new_link(mention, candidate, score) for mention in people_ for candidate, score in scored[id(mention)]])
     for mention in joining:
-        resolve_person(mention, scored[id(mention)], stored=True)
+        resolve_person(mention, scored[id(mention)], stored=True, moved=moved)
     return mentions
 
 
@@ -224,9 +230,9 @@ def _selector_rows(keys):
             for entity in Entity.objects.filter(wanted).annotate(named_openly=Exists(openly))}
 
 
-def _adopt_partials(entities):
+def _adopt_partials(entities, moved):
     """Earlier partial mentions that fit one of these full selectors, and fit nothing else, now point at it
-    (one query for the partials waiting, then one for each that fits)."""
+    (one query for the partials waiting, then one for each that fits); their records go into `moved`."""
     subjects = [(entity, _partial_subject(entity)) for entity in entities]
     fits = [Q(kind=entity.kind, pattern__fits=subject) for entity, subject in subjects if subject is not None]
     if not fits:
@@ -237,6 +243,7 @@ def _adopt_partials(entities):
         if len(fitting) == 1 and fitting[0] in entities:
             mention.entity = fitting[0]
             mention.save(update_fields=["entity"])
+            moved.add(mention_key(mention))
 
 
 # --- People --------------------------------------------------------------------------------------------
@@ -342,9 +349,10 @@ def clusters(mentions, links):
     return [[by_id[pk] for pk in sorted(members)] for members in unique.values()]
 
 
-def assign_entities(groups):
+def assign_entities(groups, moved=None):
     """Point each group's mentions at one entity, keeping existing entities where they fit (one update for each
-    entity that gains mentions). Returns the number of mentions whose entity changed."""
+    entity that gains mentions). Returns the number of mentions whose entity changed (and adds their records to
+    `moved`, if given)."""
     changed, used = 0, set()
     before = {m.entity_id for members in groups for m in members if m.entity_id}
     for members in sorted(groups, key=len, reverse=True):
@@ -353,12 +361,14 @@ def assign_entities(groups):
         if entity_id is None:
             entity_id = Entity.objects.create(kind=members[0].kind, label=person_label(members[0])).pk
         used.add(entity_id)
-        moved = [mention for mention in members if mention.entity_id != entity_id]
-        for mention in moved:
+        shifted = [mention for mention in members if mention.entity_id != entity_id]
+        for mention in shifted:
             mention.entity_id = entity_id
-        if moved:
-            Mention.objects.filter(pk__in=[mention.pk for mention in moved]).update(entity_id=entity_id)
-            changed += len(moved)
+        if shifted:
+            Mention.objects.filter(pk__in=[mention.pk for mention in shifted]).update(entity_id=entity_id)
+            changed += len(shifted)
+            if moved is not None:
+                moved.update(mention_key(mention) for mention in shifted)
     Entity.objects.filter(pk__in=before - used, mentions__isnull=True).delete()
     return changed
 
@@ -369,11 +379,11 @@ def recluster_entities(entity_ids):
     return assign_entities(clusters(mentions, links_among(mentions)))
 
 
-def resolve_person(mention, scored=None, stored=False):
+def resolve_person(mention, scored=None, stored=False, moved=None):
     """Score the mention against its candidates, store every pair's link (unless `stored`: a fresh mention's
     links were inserted with the others), then regroup it with the people it joins (pair by pair, never
     chaining): the mention and every mention, as they are now, of the entities of the candidates whose link
-    joins. Returns the mention's entity id."""
+    joins; `moved` gets the records of other mentions regrouped. Returns the mention's entity id."""
     scored = people.score_candidates(mention) if scored is None else scored
     if stored:
         joined = [candidate.pk for candidate, score in scored if score.band == PersonLink.Band.AUTO]
@@ -382,7 +392,7 @@ def resolve_person(mention, scored=None, stored=False):
     entities = Mention.objects.filter(pk__in=joined).values("entity_id")
     group = [mention, *Mention.objects.filter(entity_id__in=entities).exclude(pk=mention.pk)
              .only(*people.CANDIDATE_FIELDS, "raw", "nicknames")]
-    assign_entities(clusters(group, links_among(group)))
+    assign_entities(clusters(group, links_among(group)), moved)
     return mention.entity_id
 
 

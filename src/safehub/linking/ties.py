@@ -42,6 +42,8 @@ SPLIT_MIN_SIDE = 3
 # A bridge is thin when the ties across it weigh less than this share of the smaller side's ties.
 THIN_BRIDGE = 0.1
 CHILD_FIRST_NAME = "child's first name"
+# How `joinable` weighs a nickname: a clue of its own, about a person, at least what `plan` makes of it.
+ANY_NICKNAME = "nickname, counted alone"
 
 
 def incidence_strength(kind, pattern, identifying):
@@ -89,6 +91,20 @@ class UnionFind:
         self.parent[self.find(a)] = self.find(b)
 
 
+@dataclass(frozen=True)
+class Outside:
+    """What an incremental update knows of a value's records beyond its region (`networks._region`), enough to
+    decide the value as the whole town's computation does without reading them: whether it was a hub before,
+    how many groups those records fall into at least (a hub's stored count less its region records' old parts)
+    or at most (for a value that was followed: fewer than a hub's number of groups in all, less the groups its
+    unchanged region records were in), and how many records name it in all."""
+
+    hub: bool
+    at_least: int = 0
+    at_most: int = 0
+    records: int = 0
+
+
 @dataclass
 class Plan:
     """The outcome: groups of records (each a network), the ties inside each, and the hubs."""
@@ -98,7 +114,10 @@ class Plan:
     hubs: dict = field(default_factory=dict)
     common_names: dict = field(default_factory=dict)
     parts: list = field(default_factory=list)  # each group's connected part before splitting: its first record
-    reaches_outside: bool = False  # a value with records outside (`outside`) would be followed
+    # Values with records outside an incremental update's region (`outside`) that this region cannot decide as
+    # before (a hub that might now be followed, a followed value that might now be a hub): the update must take
+    # in all their records.
+    unsettled: set = field(default_factory=set)
 
 
 class _Ties:
@@ -142,7 +161,8 @@ def _incidences(rows, marked, name_nicknames=(), businesses=()):
     return incidences, kind_of
 
 
-def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=(), outside=None, businesses=()):
+def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nicknames=(), outside=None, businesses=(),
+         common=None):
     """Decide the networks. `rows`: mention rows as in `_incidences`; `pairs`: (record, record, clue, kind,
     strength[, names]) for person and child mentions the matcher paired that are not one entity (scored "needs
     review", or across intelligence and another record) and not kept apart, with the two names compared;
@@ -150,12 +170,14 @@ def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nickna
     into this many separate groups is a hub; `child_names`: {record: [(first name, with surname, age)]};
     `name_nicknames`: nickname entities made from the first name of the man they are given for.
 
-    For an incremental update, `rows` are those of a region of records (`networks._region`) and `outside` says,
-    for each hub with records beyond it, how many groups those fall into: it stays a hub while its groups in
-    the region and outside number `hub_groups` or more, and `reaches_outside` is set if it would be followed;
-    `businesses`: entities named as a business's anywhere."""
+    For an incremental update, `rows` are those of a region of records (`networks._region`), `outside` says what
+    is known of the records beyond it of each value named in the region that has some ({entity: Outside}), and
+    `unsettled` lists those the region cannot decide as before; `businesses`: entities named as a business's
+    anywhere; `common`: {name: Outside} for the names held as common whose records outside the region surely
+    fall into a hub's number of groups (`records`: how many records the town's pairs naming it have)."""
     marked = set(marked)
     outside = outside or {}
+    common = common or {}
     incidences, kind_of = _incidences(rows, marked, set(name_nicknames), businesses)
     ties = _Ties()
     candidates = {}
@@ -164,37 +186,68 @@ def plan(rows, pairs=(), marked=(), hub_groups=10, child_names=None, name_nickna
             candidates[entity] = ({}, _never_followed(entity))
     for entity, records in incidences.items():
         if entity in outside or len(records) >= hub_groups:
-            candidates[entity] = (records, _follow_value(ties, entity, kind_of[entity], records))
+            total = outside[entity].records if entity in outside else len(records)
+            candidates[entity] = (records, _follow_value(ties, entity, kind_of[entity], records, total))
         elif len(records) >= 2:
             ties.add(entity, kind_of[entity], records)
-    held_by_name = _pairs_by_common_name(pairs, hub_groups)
+    held_by_name = _pairs_by_common_name(pairs, hub_groups, common)
     for name, (records, held) in held_by_name.items():
         candidates[name] = (records, lambda held=held: [ties.add_pair(*pair[:5]) for pair in held])
     held = {id(pair) for _, pairs_held in held_by_name.values() for pair in pairs_held}
     for pair in pairs:
         if pair[0] != pair[1] and id(pair) not in held:
             ties.add_pair(*pair[:5])
-    settled, followed = _settle_candidates(ties, candidates, hub_groups, outside)
+    beyond = {**outside, **{("name", name): known for name, known in common.items()}}
+    settled, unsettled = _settle_candidates(ties, candidates, hub_groups, beyond)
     _corroborate(ties, child_names or {})
     # Counted again in the final groups (which corroboration may have joined): the count an incremental update
     # starts from, where the connected parts are all it knows of the groups outside its region.
-    final = {key: len({ties.joined.find(record) for record in candidates[key][0]}) + outside.get(key, 0)
-             for key in settled}
+    final = {key: len({ties.joined.find(record) for record in candidates[key][0]})
+             + (beyond[key].at_least if key in beyond else 0) for key in settled}
     hubs = {key: groups for key, groups in final.items() if key in incidences or key in outside}
     groups, network_ties, parts = _networks(ties)
     return Plan(groups=groups, ties=network_ties, hubs=hubs, parts=parts,
                 common_names={key[1]: groups for key, groups in final.items() if key not in hubs},
-                reaches_outside=bool(followed & set(outside)))
+                unsettled=unsettled)
+
+
+def joinable(changed, rows, pairs=(), marked=(), child_names_of=None):
+    """The records that a tie may join directly to one of the `changed` records, by the same clues as `plan`
+    but taking every value and name as followed (none a hub, none held as a common name) and every nickname as
+    a plain nickname: at least the records `plan` would join to them, so an incremental update that starts
+    from these (and their old networks) misses none. `rows`: the mention rows of the records naming the
+    changed records' values (theirs too); `pairs`: the scored person pairs of the changed records' mentions;
+    `child_names_of(records)`: the children's first names `_corroborate` needs, read only for the pairs that
+    need them."""
+    changed = set(changed)
+    incidences, kind_of = _incidences(rows, set(marked))
+    # Each nickname its own clue: at least what `plan` counts, whether or not one is made from a first name.
+    kind_of = {entity: ANY_NICKNAME if kind == "nickname" else kind for entity, kind in kind_of.items()}
+    ties = _Ties()
+    for entity, records in incidences.items():
+        for record in changed & set(records):
+            for other, strength in records.items():
+                if other != record:
+                    both = STRONG if strength == records[record] == STRONG else WEAK
+                    ties.add_pair(record, other, entity, kind_of[entity], both)
+    for pair in pairs:
+        if pair[0] != pair[1] and (pair[0] in changed or pair[1] in changed):
+            ties.add_pair(*pair[:5])
+    waiting = {record for pair, clues in ties.clues.items() if _corroborable(clues) for record in pair}
+    if waiting and child_names_of is not None:
+        _corroborate(ties, child_names_of(waiting))
+    return {record for pair in ties.joining_pairs() for record in pair} - changed
 
 
 def _never_followed(entity):
     return lambda: None
 
 
-def _follow_value(ties, entity, kind, records):
-    """Tie the records of a value named in many records: pair by pair, or by its strong incidences alone."""
+def _follow_value(ties, entity, kind, records, total):
+    """Tie the records of a value named in many records (`total` of them in all): pair by pair, or by its
+    strong incidences alone."""
     def follow():
-        if len(records) <= MAX_PAIRED_RECORDS:
+        if total <= MAX_PAIRED_RECORDS:
             ties.add(entity, kind, records)
         else:
             strong = sorted(record for record, strength in records.items() if strength == STRONG)
@@ -203,45 +256,58 @@ def _follow_value(ties, entity, kind, records):
     return follow
 
 
-def _pairs_by_common_name(pairs, hub_groups):
+def _pairs_by_common_name(pairs, hub_groups, common=None):
     """{("name", name): (records, pairs)} for the names alike in so many records that they may be common names
     (a Grzegorz Żak or a Mohammed Khan of the town): each pair is held under the more widely named of its two
-    names, to be followed only if that name's records fall into few groups, like any other hub."""
+    names, to be followed only if that name's records fall into few groups, like any other hub. `common`: the
+    town's count of some names' records, for an incremental update's region."""
+    common = common or {}
     records_of = defaultdict(set)
     for pair in pairs:
         for name in (pair[5] if len(pair) > 5 else ()):
             records_of[name].update(pair[:2])
+
+    def count(name):
+        return common[name].records if name in common else len(records_of[name])
     held = defaultdict(list)
     for pair in pairs:
         names = pair[5] if len(pair) > 5 else ()
         if pair[0] != pair[1] and names:
-            name = max(names, key=lambda n: (len(records_of[n]), n))
-            if len(records_of[name]) >= hub_groups:
+            name = max(names, key=lambda n: (count(n), n))
+            if count(name) >= hub_groups:
                 held[name].append(pair)
     return {("name", name): (records_of[name], pairs_held) for name, pairs_held in held.items()}
 
 
 def _settle_candidates(ties, candidates, hub_groups, outside):
     """Values and names found in many records ({key: (records, follow)}): each is followed only if its records
-    (with the groups `outside` the records given) fall into fewer than `hub_groups` separate groups without it.
-    Following one can bring another's groups together, so repeat until nothing changes (the outcome does not
-    depend on the order: following only ever joins groups). Returns ({hub key: groups}, {followed keys})."""
-    def groups(key):
-        return len({ties.joined.find(record) for record in candidates[key][0]}) + outside.get(key, 0)
+    fall into fewer than `hub_groups` separate groups without it. Following one can bring another's groups
+    together, so repeat until nothing changes (the outcome does not depend on the order: following only ever
+    joins groups). A value with records outside an incremental update's region (`outside`) is followed only if
+    it was before and its groups are surely still too few; a hub stays one while its groups are surely enough;
+    any other is unsettled. Returns ({hub key: groups}, {unsettled keys})."""
+    def inside(key):
+        return len({ties.joined.find(record) for record in candidates[key][0]})
+
+    def followed(key):
+        if key not in outside:
+            return inside(key) < hub_groups
+        return not outside[key].hub and inside(key) + outside[key].at_most < hub_groups
 
     pending = sorted(candidates, key=lambda key: (len(candidates[key][0]), str(key)))
-    followed = set()
     while True:
         still = []
         for key in pending:
-            if groups(key) >= hub_groups:
+            if followed(key):
+                candidates[key][1]()
+            else:
                 still.append(key)
-                continue
-            followed.add(key)
-            candidates[key][1]()
         if len(still) == len(pending):
-            return {key: groups(key) for key in pending}, followed
+            break
         pending = still
+    unsettled = {key for key in pending if key in outside
+                 and not (outside[key].hub and inside(key) + outside[key].at_least >= hub_groups)}
+    return {key: inside(key) + (outside[key].at_least if key in outside else 0) for key in pending}, unsettled
 
 
 def _corroborate(ties, child_names):
@@ -250,10 +316,14 @@ def _corroborate(ties, child_names):
     from a first name is no more than a first name, which with a child's first name is a coincidence in any
     town."""
     for (left, right), clues in list(ties.clues.items()):
-        if joins(clues) or not {kind for kind, _ in clues.values()} - CONTEXT_KINDS - {NAME_NICKNAME}:
-            continue
-        if _same_child_first_name(child_names.get(left, ()), child_names.get(right, ())):
+        if _corroborable(clues) and _same_child_first_name(child_names.get(left, ()), child_names.get(right, ())):
             ties.add_pair(left, right, CHILD_FIRST_NAME, "child", WEAK)
+
+
+def _corroborable(clues):
+    """Whether a child's first name could still join a pair sharing these clues: not joined yet, and sharing a
+    person or a selector."""
+    return not joins(clues) and bool({kind for kind, _ in clues.values()} - CONTEXT_KINDS - {NAME_NICKNAME})
 
 
 def _same_child_first_name(left, right):
