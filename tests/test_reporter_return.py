@@ -192,3 +192,14 @@ def test_one_client_cannot_try_reference_after_reference(agencies, settings):
         assert come_back(visitor, f"SH-2026-00000{n}").status_code == 400
     assert come_back(visitor, "SH-2026-000009").status_code == 429
     assert AuditEvent.objects.filter(action="reporter_return_rate_limited").count() == 1
+
+
+def test_adding_to_a_report_the_worker_has_not_filed_yet_files_it_first(users):
+    draft = {"kind": "public", "concern": "Men in a car outside the school.", "phones": [{"number": "07700 900556"}]}
+    contact, _ = submit_contact(draft, submission_key=uuid.uuid4().hex, file_now=False)
+    assert not contact.filed
+    add_information(contact, {"vehicles": [{"registration": "ab12 cdf"}]}, submission_key=uuid.uuid4().hex)
+    contact.refresh_from_db()
+    assert contact.filed and contact.answers == {}
+    assert set(Mention.objects.filter(contact=contact).values_list("kind", flat=True)) == {"phone", "vehicle"}
+    assert Mention.objects.filter(contact=contact, kind="phone").count() == 1

@@ -419,6 +419,7 @@ def add_information(contact, draft, *, submission_key, request=None, received_at
 
     if contact.kind not in PUBLIC_KINDS:
         raise ValidationError("Only a report from a member of the public can be added to here.")
+    ensure_filed(contact, request=request)  # what it first named is filed before what is added
     text = (draft.get("text") or "").strip()
     if len(text) > settings.SAFEHUB_MAX_TEXT:
         raise ValidationError(f"What you add must be {settings.SAFEHUB_MAX_TEXT:,} characters or fewer.")
