@@ -33,8 +33,9 @@ logger = logging.getLogger(__name__)
 
 
 def link_in_request(link, record):
-    """Link a record inside the request that stores it, in a savepoint: if linking fails, the record is still
-    stored (and `safehub link run` links it later); the failure is logged, never shown to the reporter. The
+    """Link a record inside the transaction that stores or files it (a request, or the worker filing a public
+    report, ADR 35), in a savepoint: if linking fails, the record is still stored (and `safehub link run` links
+    it later); the failure is logged, never shown to the reporter. The
     networks are brought up to date by the background worker once the change commits (`_upkept`)."""
     try:
         with transaction.atomic():
