@@ -820,7 +820,7 @@ def flag_reason(persons_of_concern, children):
 
 def graph_fingerprint(rows):
     """What a network's communities are worked out from (`communities`: its rows, sorted), as a short digest."""
-    return hashlib.sha1(repr(sorted(rows)).encode()).hexdigest()
+    return hashlib.sha1(repr(sorted(rows)).encode(), usedforsecurity=False).hexdigest()  # a change detector, not a secret
 
 
 def _known_communities(networks):
