@@ -72,6 +72,7 @@ PG_SERVER = os.environ.get("SAFEHUB_BENCH_PG", "postgres://postgres@127.0.0.1:54
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 RUN_DB_PREFIX = "safehub_bench_p"
 TOTAL_BUDGET_S = 200  # hard stop for the whole run, setup and teardown included
+UNFILED_SQL = "SELECT count(*) FROM intake_contact WHERE filed_at IS NULL"  # reports the worker has yet to file
 FILING_WAIT_S = 30  # how long to wait, after the submissions, for the worker to file the last of them
 HTTP_TIMEOUT_S = 30
 
@@ -134,7 +135,7 @@ def db_counts(url):
         contacts = conn.execute("SELECT count(*) FROM intake_contact").fetchone()[0]
         children = conn.execute("SELECT count(*) FROM intake_contactchild").fetchone()[0]
         floor = conn.execute("SELECT count(*) FROM bench_floor").fetchone()[0]
-        unfiled = conn.execute("SELECT count(*) FROM intake_contact WHERE filed_at IS NULL").fetchone()[0]
+        unfiled = conn.execute(UNFILED_SQL).fetchone()[0]
         events = conn.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'contact_submitted'").fetchone()[0]
         contiguous = conn.execute(  # each audit shard's positions run 1..n (ADR 22)
             "SELECT coalesce(bool_and(n = high AND low = 1), true) FROM (SELECT count(*) AS n, min(position) AS low, "
@@ -370,7 +371,7 @@ def start_worker(env, workdir, log_path):
 
 def unfiled_reports(url):
     with psycopg.connect(url, connect_timeout=10) as conn:
-        return conn.execute("SELECT count(*) FROM intake_contact WHERE filed_at IS NULL").fetchone()[0]
+        return conn.execute(UNFILED_SQL).fetchone()[0]
 
 
 def wait_until_filed(url, deadline):
