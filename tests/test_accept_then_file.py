@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from safehub.audit.models import AuditEvent
+from safehub.audit.trail import _hashed_values, event_hash, use_shard, verify_whole_chain
 from safehub.background.worker import Filer
 from safehub.intake import actions
 from safehub.intake.actions import file_contact, file_waiting_reports, submit_contact
@@ -149,3 +151,46 @@ def test_readyz_says_how_many_reports_wait_to_be_filed(client, users):
     assert queue["reports_waiting_to_be_filed"] == 1 and queue["oldest_report_waiting_seconds"] >= 0
     file_waiting_reports()
     assert client.get("/readyz").json()["queue"]["reports_waiting_to_be_filed"] == 0
+
+
+def test_a_reports_audit_event_hashed_by_the_database_is_the_one_verify_expects(users):
+    """On PostgreSQL the report, the chain's lock and head, and the event with its hash are one statement (ADR 36):
+    the database's hash must be event_hash's, for any text a browser sends, and the chain must verify."""
+    client = Client(HTTP_USER_AGENT="Mozilla/5.0 Zażółć gęślą jaźń \u0627\u0644\u0639\u0631\u0628\u064a\u0629 😀 a\x1fb")
+    key = fill_public_report(client, child={"0-name": "Ćwierć Łucja", "0-age": "14"})
+    with CaptureQueriesContext(connection) as statements:
+        assert send(client, key)["Location"] == "/report/done/"
+    contact = Contact.objects.get(submission_key=key)
+    event = AuditEvent.objects.get(action="contact_submitted", object_id=str(contact.pk))
+    assert event.object_type == "contact" and event.role == "public" and "😀 a b" in event.user_agent
+    assert event.hash == event_hash(event.previous_hash, _hashed_values(event))
+    assert verify_whole_chain()[1] is None
+    if connection.vendor == "postgresql":
+        writes = [query["sql"] for query in statements.captured_queries if "INSERT" in query["sql"]]
+        assert len(writes) == 1 and len(statements.captured_queries) == 1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite writes one transaction at a time anyway")
+def test_reports_sent_at_once_into_one_chain_keep_it_whole(users):
+    errors, keys = [], [f"at-once-{thread}-{n}" for thread in range(4) for n in range(15)]
+
+    def reporter(my_keys):
+        try:
+            with use_shard(0):
+                for key in my_keys:
+                    submit_contact({"kind": "public", "concern": "Seen with older men"}, submission_key=key,
+                                   file_now=False)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reporter, args=(keys[n::4],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    positions = sorted(AuditEvent.objects.filter(shard=0).values_list("position", flat=True))
+    assert positions == list(range(1, len(positions) + 1)) and Contact.objects.count() == len(keys)
+    assert verify_whole_chain()[1] is None

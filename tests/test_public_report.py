@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from django.db import DatabaseError
+from django.db import connection
 from django.test import Client
 
 from safehub.intake.actions import file_waiting_reports
@@ -118,20 +118,30 @@ def test_named_reporter_needs_a_way_to_contact_them(public):
     assert "Enter an email address in the correct format" in html
 
 
-def test_database_failure_shows_calm_page_keeps_answers_and_stores_nothing(public, monkeypatch):
+AUDIT_INSERT_FAILS = {
+    "postgresql": ["CREATE FUNCTION test_audit_fails() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN RAISE EXCEPTION 'disk full'; END; $$",
+                   "CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_auditevent "
+                   "FOR EACH ROW EXECUTE FUNCTION test_audit_fails()"],
+    "sqlite": ["CREATE TRIGGER test_audit_fails BEFORE INSERT ON audit_auditevent "
+               "BEGIN SELECT RAISE(ABORT, 'disk full'); END"],
+}
+
+
+def test_database_failure_shows_calm_page_keeps_answers_and_stores_nothing(public):
     key = fill_public_report(public)
-
-    def broken_audit(*args, **kwargs):
-        raise DatabaseError("disk full")
-
-    # The contact row is written first; the failure strikes at the audit event, the end of the transaction.
-    monkeypatch.setattr("safehub.intake.actions.record", broken_audit)
+    # The database refuses the report's audit event, which is stored after the report's own row (in the same
+    # statement on PostgreSQL, the same transaction on SQLite): the report must not be stored without it.
+    with connection.cursor() as cursor:
+        for statement in AUDIT_INSERT_FAILS[connection.vendor]:
+            cursor.execute(statement)
     response = send(public, key)
     html = response.content.decode()
     assert response.status_code == 503
     assert "your report has not been sent yet" in html and "Traceback" not in html and "disk full" not in html
     assert Contact.objects.count() == 0 and ContactChild.objects.count() == 0
-    monkeypatch.undo()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER test_audit_fails" + (" ON audit_auditevent" if connection.vendor == "postgresql" else ""))
     assert send(public, key).status_code == 302
     assert Contact.objects.count() == 1
 

@@ -4,13 +4,15 @@
 pre_save and database preparation, the INSERT, and the primary key and database-computed (generated) columns
 read back with RETURNING. It skips Django's insert compiler, which costs several times more CPU than the
 database spends storing one row (measured in ADR 35). Use Model.save everywhere else.
+`insert_statement(obj)` is that INSERT unsent, for a statement that does more around it (audit.trail).
 """
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 
-def insert_row(obj):
+def insert_statement(obj):
+    """(sql, params, returned fields) of the INSERT that stores `obj`, RETURNING its key and generated columns."""
     meta = obj._meta
     quote = connection.ops.quote_name
     columns, placeholders, params = [], [], []
@@ -30,10 +32,20 @@ def insert_row(obj):
     # nosec B608: table and column names are the model's own, quoted; every value is a parameter
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "  # nosec B608
            f"RETURNING {', '.join(quote(field.column) for field in returned)}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    for field, value in zip(returned, row):
+    return sql, params, returned
+
+
+def stored(obj, returned, values):
+    """Set what the database returned on `obj` and mark it saved, as Model.save does."""
+    for field, value in zip(returned, values):
         setattr(obj, field.attname, value)
     obj._state.adding, obj._state.db = False, connection.alias
     return obj
+
+
+def insert_row(obj):
+    sql, params, returned = insert_statement(obj)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return stored(obj, returned, row)

@@ -14,7 +14,7 @@ import hashlib
 import multiprocessing
 import random
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import NamedTuple
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from safehub.audit.models import AuditAnchor, AuditEvent
-from safehub.rows import insert_row
+from safehub.rows import insert_row, insert_statement, stored
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 7_301_944  # arbitrary constant naming shard 0's advisory lock on PostgreSQL (shard n: + n)
@@ -122,6 +122,15 @@ def record(action, *, user=None, obj=None, object_type="", object_id="", reason=
                        request=request)[0]
 
 
+def _shared_fields(action, user, object_type, reason, request):
+    """An event's columns other than its place in the chain and its object's id, cleaned and bounded."""
+    actor, actor_fields = _actor_fields(user, request)
+    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    return {"actor": actor, "action": _clean(action), "object_type": _clean(object_type),
+            "reason": _clean(reason)[:2000], "client_address": _clean(client_address(request)),
+            "user_agent": _clean(user_agent)[:300], **{key: _clean(value) for key, value in actor_fields.items()}}
+
+
 def record_many(action, *, user=None, object_type="", object_ids=(), reason="", request=None):
     """Append one audit event per object id (the same action, actor and reason), in order, in two queries
     however many there are: the chain head read under its lock once, then one insert of them all. The events
@@ -129,11 +138,7 @@ def record_many(action, *, user=None, object_type="", object_ids=(), reason="", 
     object_ids = list(object_ids)
     if not object_ids:
         return []
-    actor, actor_fields = _actor_fields(user, request)
-    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
-    shared = {"actor": actor, "action": _clean(action), "object_type": _clean(object_type),
-              "reason": _clean(reason)[:2000], "client_address": _clean(client_address(request)),
-              "user_agent": _clean(user_agent)[:300], **{key: _clean(value) for key, value in actor_fields.items()}}
+    shared = _shared_fields(action, user, object_type, reason, request)
     # Part of the caller's transaction when there is one (no savepoint: a failed event fails the change).
     shard = writer_shard()
     with transaction.atomic(savepoint=False):
@@ -150,6 +155,58 @@ def record_many(action, *, user=None, object_type="", object_ids=(), reason="", 
         else:
             AuditEvent.objects.bulk_create(events)
     return events
+
+
+# The event of a row stored by the same statement (PostgreSQL). Python prepares the hashed text around the three
+# values only the database knows when it runs (the previous hash, the position, the new row's id), so the hash is
+# still defined once, by event_hash: the database only puts those three in their places and takes the SHA-256.
+_INSERT_WITH_EVENT_SQL = """
+WITH stored AS ({insert}),
+head AS (SELECT head_position, head_hash FROM safehub_audit_shard_head(%s, %s)),
+chained AS (SELECT coalesce(head_position, 0) + 1 AS position, coalesce(head_hash, %s) AS previous_hash,
+                   stored.{pk}::text AS object_id FROM head, stored),
+event AS (
+    INSERT INTO audit_auditevent (shard, position, at, actor_id, actor_name, agency_code, role, action, object_type,
+                                  object_id, reason, client_address, user_agent, previous_hash, hash)
+    SELECT %s::smallint, position, %s::timestamptz, %s::bigint, %s, %s, %s, %s, %s, object_id, %s, %s, %s,
+           previous_hash,
+           encode(sha256(convert_to(previous_hash || %s || position::text || %s || object_id || %s, 'UTF8')), 'hex')
+    FROM chained
+    RETURNING id, position, previous_hash, hash)
+SELECT stored.*, event.id, event.position, event.previous_hash, event.hash FROM stored, event
+"""
+
+
+def insert_with_event(obj, action, *, user=None, request=None, reason=""):
+    """Store a new row and append the audit event of `action` on it: both or neither. Returns the event.
+
+    On PostgreSQL this is one statement, so outside a transaction it is one autocommit round trip: the row's
+    INSERT, the shard's lock and head, and the event's INSERT with its hash (ADR 36; the public report, the
+    busiest write there is). Elsewhere it is `insert_row` and `record` in one transaction."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            insert_row(obj)
+            return record(action, user=user, obj=obj, request=request, reason=reason)
+    shard, at = writer_shard(), timezone.now()
+    shared = _shared_fields(action, user, obj._meta.model_name, reason, request)
+    event = AuditEvent(shard=shard, at=at, **shared)
+    hashed = ["" if value is None else str(value) for value in _hashed_values(event)]
+    # position and object_id (the first and the ninth) are the database's to fill in
+    before_object, after_object = SEPARATOR.join(hashed[1:8]), SEPARATOR.join(hashed[9:])
+    insert, params, returned = insert_statement(obj)
+    sql = _INSERT_WITH_EVENT_SQL.format(insert=insert, pk=connection.ops.quote_name(obj._meta.pk.column))
+    params = [*params, _CHAIN_LOCK_KEY + shard, shard, GENESIS_HASH, shard, at, event.actor_id, event.actor_name,
+              event.agency_code, event.role, event.action, event.object_type, event.reason, event.client_address,
+              event.user_agent, SEPARATOR, f"{SEPARATOR}{before_object}{SEPARATOR}", f"{SEPARATOR}{after_object}"]
+    # In a caller's transaction, a savepoint: a refused row (a duplicate key) must leave that transaction usable.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    stored(obj, returned, row[:len(returned)])
+    event.id, event.position, event.previous_hash, event.hash = row[len(returned):]
+    event.object_id = str(obj.pk)
+    event._state.adding, event._state.db = False, connection.alias
+    return event
 
 
 def verify_rows(rows, first_position=1, previous_hash=GENESIS_HASH):

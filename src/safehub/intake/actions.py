@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from safehub import clock, languages
 from safehub.access.policy import is_signed_in
 from safehub.accounts.models import Agency
-from safehub.audit.trail import record
+from safehub.audit.trail import insert_with_event, record
 from safehub.rows import insert_row
 from safehub.intake.models import DETAIL_MODELS, Contact
 from safehub.linking.resolve import link_contact, link_in_request
@@ -133,31 +133,36 @@ def submit_contact(draft, *, submission_key, referrer=None, channel=Contact.Chan
     if kind == Contact.Kind.NON_RECENT and draft.get("wants"):
         answers["survivor"] = _survivor_answers(draft, anonymous=reporter["reporter_anonymous"])
     received_at = received_at or timezone.now()
+    contact = Contact(
+        submission_key=submission_key,
+        kind=kind,
+        channel=channel,
+        owning_agency_id=front_door_agency_id(),
+        received_at=received_at,
+        decision_due_at=clock.screening_decision_due(received_at),
+        concern=concern[: settings.SAFEHUB_MAX_TEXT],
+        when_happened=(draft.get("when_happened") or "")[:500],
+        language=language,
+        interpreter_needed=language != settings.LANGUAGE_CODE,
+        answers={} if file_now else answers,
+        filed_at=received_at if file_now else None,
+        **reporter,
+        **_referral_fields(draft, referrer),
+    )
     try:
-        with transaction.atomic():
-            batch = hold_in_batch(held, front_door_agency_id(), received_at) if held else None
-            contact = insert_row(Contact(
-                submission_key=submission_key,
-                kind=kind,
-                channel=channel,
-                owning_agency_id=front_door_agency_id(),
-                received_at=received_at,
-                flood_batch=batch,
-                decision_due_at=clock.screening_decision_due(received_at),
-                concern=concern[: settings.SAFEHUB_MAX_TEXT],
-                when_happened=(draft.get("when_happened") or "")[:500],
-                language=language,
-                interpreter_needed=language != settings.LANGUAGE_CODE,
-                answers={} if file_now else answers,
-                filed_at=received_at if file_now else None,
-                **reporter,
-                **_referral_fields(draft, referrer),
-            ))
-            if file_now:
-                _file_answers(contact, answers)
-            # Last, so that the audit chain's lock is held only for the end of the transaction.
-            record("contact_submitted", user=referrer, obj=contact, request=request,
-                   reason=f"held with possible flood {batch.pk}" if batch else "")
+        if file_now or held:
+            with transaction.atomic():
+                if held:
+                    contact.flood_batch = hold_in_batch(held, front_door_agency_id(), received_at)
+                insert_row(contact)
+                if file_now:
+                    _file_answers(contact, answers)
+                # Last, so that the audit chain's lock is held only for the end of the transaction.
+                record("contact_submitted", user=referrer, obj=contact, request=request,
+                       reason=f"held with possible flood {contact.flood_batch_id}" if held else "")
+        else:
+            # A public report within its address's limit: it and its audit event in one statement (ADR 36).
+            insert_with_event(contact, "contact_submitted", request=request)
     except IntegrityError:
         # The same submission was stored before (a double submit, or an agency system sending again): give
         # back the report it stored. The unique key decides, so there is no check-then-insert race.
