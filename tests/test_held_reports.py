@@ -2,14 +2,18 @@
 given their reference at once and kept on the statutory clock; a screener releases a held batch or marks it
 as a flood."""
 
+import os
 import re
+import time
+import uuid
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from safehub.audit.models import AuditEvent
 from safehub.audit.trail import verify_chain
 from safehub.intake.models import Contact, FloodBatch
+from safehub.intake.ratelimit import client_key
 from tests.journey import fill_public_report, send
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +148,40 @@ def test_only_the_front_doors_screeners_act_on_a_held_batch_and_only_once(agenci
     # The next report over the limit from that address opens a new batch.
     quick_report(reporter_behind(SCHOOL), "Someone is watching the children at the bus stop.")
     assert FloodBatch.objects.filter(status="held").get().held_count == 1
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache production runs with (SAFEHUB_REDIS_URL), under a key prefix of this test's own."""
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ.get("SAFEHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis server at {url} (set SAFEHUB_TEST_REDIS_URL)")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                                      "LOCATION": url, "KEY_PREFIX": prefix}}
+    yield caches["default"]
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_counted_in_redis_as_in_production_the_reports_past_the_limit_are_held(agencies, settings, redis_cache):
+    settings.SAFEHUB_PUBLIC_SUBMISSIONS_PER_WINDOW = 3
+    held = []
+    for pupil in range(5):
+        reporter = reporter_behind(SCHOOL)
+        key = fill_public_report(reporter, concern=f"Pupil {pupil}: a man waits at the gate.")
+        assert send(reporter, key)["Location"] == "/report/done/"
+        held.append('id="held"' in reporter.get("/report/done/").content.decode())
+    assert held == [False, False, False, True, True]
+    assert FloodBatch.objects.get().held_count == 2 and Contact.objects.count() == 5
+    window = settings.SAFEHUB_RATE_WINDOW_SECONDS
+    counter = f"rate:submit:{client_key(RequestFactory().get('/', REMOTE_ADDR=SCHOOL))}:{int(time.time() // window)}"
+    assert redis_cache.get(counter) == 5  # Django's own reading of the counter
+    stored = redis_cache.make_and_validate_key(counter)
+    assert 0 < redis_cache._cache.get_client(stored).ttl(stored) <= window

@@ -160,17 +160,19 @@ def record_many(action, *, user=None, object_type="", object_ids=(), reason="", 
 # The event of a row stored by the same statement (PostgreSQL). Python prepares the hashed text around the three
 # values only the database knows when it runs (the previous hash, the position, the new row's id), so the hash is
 # still defined once, by event_hash: the database only puts those three in their places and takes the SHA-256.
+# The shard, its lock's key and the constants are written into the text (numbers and constants of ours, never
+# input), which keeps the parameters under psycopg's limit for caching the statement's parsing (50).
 _INSERT_WITH_EVENT_SQL = """
 WITH stored AS ({insert}),
-head AS (SELECT head_position, head_hash FROM safehub_audit_shard_head(%s, %s)),
-chained AS (SELECT coalesce(head_position, 0) + 1 AS position, coalesce(head_hash, %s) AS previous_hash,
+head AS (SELECT head_position, head_hash FROM safehub_audit_shard_head({lock_key}, {shard})),
+chained AS (SELECT coalesce(head_position, 0) + 1 AS position, coalesce(head_hash, '{genesis}') AS previous_hash,
                    stored.{pk}::text AS object_id FROM head, stored),
 event AS (
     INSERT INTO audit_auditevent (shard, position, at, actor_id, actor_name, agency_code, role, action, object_type,
                                   object_id, reason, client_address, user_agent, previous_hash, hash)
-    SELECT %s::smallint, position, %s::timestamptz, %s::bigint, %s, %s, %s, %s, %s, object_id, %s, %s, %s,
-           previous_hash,
-           encode(sha256(convert_to(previous_hash || %s || position::text || %s || object_id || %s, 'UTF8')), 'hex')
+    SELECT {shard}, position, %s::timestamptz, %s::bigint, %s, %s, %s, %s, %s, object_id, %s, %s, %s, previous_hash,
+           encode(sha256(convert_to(previous_hash || chr({separator}) || position::text || %s || object_id || %s,
+                                    'UTF8')), 'hex')
     FROM chained
     RETURNING id, position, previous_hash, hash)
 SELECT stored.*, event.id, event.position, event.previous_hash, event.hash FROM stored, event
@@ -194,10 +196,12 @@ def insert_with_event(obj, action, *, user=None, request=None, reason=""):
     # position and object_id (the first and the ninth) are the database's to fill in
     before_object, after_object = SEPARATOR.join(hashed[1:8]), SEPARATOR.join(hashed[9:])
     insert, params, returned = insert_statement(obj)
-    sql = _INSERT_WITH_EVENT_SQL.format(insert=insert, pk=connection.ops.quote_name(obj._meta.pk.column))
-    params = [*params, _CHAIN_LOCK_KEY + shard, shard, GENESIS_HASH, shard, at, event.actor_id, event.actor_name,
-              event.agency_code, event.role, event.action, event.object_type, event.reason, event.client_address,
-              event.user_agent, SEPARATOR, f"{SEPARATOR}{before_object}{SEPARATOR}", f"{SEPARATOR}{after_object}"]
+    sql = _INSERT_WITH_EVENT_SQL.format(  # nosec B608: our statement, table and constants; every value a parameter
+        insert=insert, pk=connection.ops.quote_name(obj._meta.pk.column), lock_key=int(_CHAIN_LOCK_KEY + shard),
+        shard=int(shard), genesis=GENESIS_HASH, separator=ord(SEPARATOR))
+    params = [*params, at, event.actor_id, event.actor_name, event.agency_code, event.role, event.action,
+              event.object_type, event.reason, event.client_address, event.user_agent,
+              f"{SEPARATOR}{before_object}{SEPARATOR}", f"{SEPARATOR}{after_object}"]
     # In a caller's transaction, a savepoint: a refused row (a duplicate key) must leave that transaction usable.
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -4,7 +4,8 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 def client_ip(request):
@@ -27,6 +28,8 @@ def count(request, bucket):
     """Count one event for this client in the current window; return how many it has had in the window."""
     window = settings.SAFEHUB_RATE_WINDOW_SECONDS
     key = f"rate:{bucket}:{client_key(request)}:{int(time.time() // window)}"
+    if isinstance(caches["default"], RedisCache):
+        return _count_in_redis(caches["default"], key, window)
     cache.add(key, 0, timeout=window)
     try:
         return cache.incr(key)
@@ -38,3 +41,13 @@ def count(request, bucket):
 def allow(request, bucket, limit):
     """Count one event for this client; False once it has used up `limit` in the current window."""
     return count(request, bucket) <= limit
+
+
+def _count_in_redis(redis_cache, key, window):
+    """The same count in one round trip: Django's add then incr is three (SET NX, EXISTS, INCRBY), on every public
+    page sent. The counter is a plain integer, as Django's Redis cache stores integers, so cache.get reads it."""
+    stored_key = redis_cache.make_and_validate_key(key)
+    pipeline = redis_cache._cache.get_client(stored_key, write=True).pipeline(transaction=False)
+    pipeline.set(stored_key, 0, ex=window, nx=True)
+    pipeline.incr(stored_key)
+    return pipeline.execute()[1]
