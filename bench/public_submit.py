@@ -360,10 +360,12 @@ def wait_until_serving(process, port, timeout):
     raise RuntimeError("gunicorn did not answer within the time allowed")
 
 
-def start_worker(env, workdir, log_path):
-    """`safehub worker` as `safehub serve` starts it (at its lower CPU priority, SAFEHUB_WORKER_NICE): it files the
-    accepted reports while the submissions go on (ADR 35), so its CPU is part of the measured machine."""
+def start_worker(env, workdir, log_path, nice=None):
+    """`safehub worker` as `safehub serve` starts it (at its lower CPU priority, SAFEHUB_WORKER_NICE, or `nice`): it
+    files the accepted reports while the submissions go on (ADR 35), so its CPU is part of the measured machine."""
     command = [str(Path(sys.executable).with_name("safehub")), "worker", "--verbosity", "0"]
+    if nice is not None:
+        command += ["--nice", str(nice)]
     with open(log_path, "wb") as log_file:
         return subprocess.Popen(command, env=env, cwd=workdir, stdout=log_file, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -758,6 +760,8 @@ def parse_args():
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--switch-interval-ms", type=float,
                         help="experiment: sys.setswitchinterval in each gunicorn worker (Python's default is 5 ms)")
+    parser.add_argument("--worker-nice", type=int, default=None,
+                        help="start the background worker with --nice N (default: its own, SAFEHUB_WORKER_NICE)")
     parser.add_argument("--profile", metavar="DIR", type=Path,
                         help="record py-spy collapsed stacks of each gunicorn worker during the timed phases")
     parser.add_argument("--profile-idle", action="store_true", help="with --profile: include waiting threads")
@@ -811,7 +815,7 @@ def main():
         for _ in range(4 * args.workers):
             warm.request("GET", "/report/")
             warm.close()
-        worker = start_worker(env, workdir, workdir / "worker.log")
+        worker = start_worker(env, workdir, workdir / "worker.log", args.worker_nice)
         meter = CpuMeter(server.pid, db_url, args.database, worker_pid=worker.pid)
         log(f"gunicorn gthread {args.workers}x{args.threads} serving on {HOST}:{port}, background worker {worker.pid}")
 
@@ -869,6 +873,7 @@ def main():
                       + (f", switch interval {args.switch_interval_ms} ms" if args.switch_interval_ms else ""),
             "database": "postgresql",
             "drafts": "redis" if args.redis else "files",
+            "worker_nice": args.worker_nice,  # None: the worker's own default (SAFEHUB_WORKER_NICE)
             "clients": f"{args.clients} processes x {args.client_threads} threads, one keep-alive connection each"
                        + (f", renewed every {args.reconnect_every} requests" if args.reconnect_every else ""),
             "cores": os.cpu_count(),
