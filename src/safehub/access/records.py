@@ -28,6 +28,7 @@ class RecordKind:
     readers: tuple = tuple(sorted(AGENCY_READER_ROLES))  # who may be named on a restriction's allow-list
     receivers: dict | None = None  # a filter over Agency: who a record of this kind may be transferred to
     receivers_words: str = ""  # why another agency may not receive one
+    before_read: Callable | None = None  # (record, user, request): make it whole before anyone reads it
 
 
 _KINDS = {}
@@ -90,10 +91,8 @@ def open_record(request, kind, key, *, queryset=None, audit_view=True):
             raise Restricted(hidden)
         audit("access_denied", user=request.user, object_type=kind, object_id=str(key)[:40], request=request)
         raise Http404("No record with that reference that you can open")
-    if kind == "contact" and not found.filed:
-        from safehub.intake.actions import ensure_filed
-
-        ensure_filed(found, user=request.user, request=request)  # accepted by the public form, not yet filed
+    if found_kind.before_read is not None:
+        found_kind.before_read(found, user=request.user, request=request)
     if audit_view and request.method == "GET":
         audit(f"{kind}_viewed", user=request.user, obj=found, request=request)
     return found

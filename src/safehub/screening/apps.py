@@ -7,6 +7,13 @@ def _render_contact(request, contact, **kwargs):
     return render_contact(request, contact, **kwargs)
 
 
+def _file_before_read(contact, *, user, request):
+    """A report the public form accepted and the worker has not filed yet is filed first (ADR 35)."""
+    from safehub.intake.actions import ensure_filed
+
+    ensure_filed(contact, user=user, request=request)
+
+
 class ScreeningConfig(AppConfig):
     name = "safehub.screening"
     label = "screening"
@@ -18,4 +25,4 @@ class ScreeningConfig(AppConfig):
         from safehub.intake.models import Contact
 
         register_record(Contact, url=lambda contact: reverse("screening:contact", args=[contact.reference]),
-                        render=_render_contact)
+                        render=_render_contact, before_read=_file_before_read)
