@@ -257,7 +257,7 @@ def main():
                         help="cProfile the linking calls (their slowest functions to stderr; the timings include its overhead)")
     args = parser.parse_args()
     args.database = args.database or f"safehub_hr_bench_{args.mentions // 1000}k"
-    assert args.database.startswith("safehub_hr"), "benchmark databases are named safehub_hr..."
+    assert args.database.startswith(("safehub_hr", "safehub_rt")), "benchmark databases are named safehub_hr... or safehub_rt..."
     args.reuse = args.reuse or (built(args.database) and not args.rebuild)
     if not args.reuse:
         pg_database.recreate_database(args.database)
