@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from safehub import clock
+from safehub.linking import filing
 from safehub.linking.bulk import prepare_record
 from safehub.linking.clustering import contradicts, held_reason
 from safehub.linking.models import Mention, ModelVersion, PersonLink
@@ -50,7 +51,17 @@ class Score:
 
 
 def active_version():
-    """The active model's version, or "default": the packaged model trained on synthetic data."""
+    """The active model's version, or "default": the packaged model trained on synthetic data. Read once in a run
+    of the worker's filer (`filing.one_run`)."""
+    run = filing.current()
+    if run is None:
+        return _read_active_version()
+    if "model_version" not in run:
+        run["model_version"] = _read_active_version()
+    return run["model_version"]
+
+
+def _read_active_version():
     return ModelVersion.objects.filter(active=True).values_list("version", flat=True).first() or "default"
 
 
