@@ -23,6 +23,7 @@ from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contac
                                      person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
 from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT, mention_key
+from safehub.rows import insert_rows
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
@@ -127,10 +128,10 @@ def _store_and_resolve(mentions, moved):
     scored = dict(zip(map(id, people_), people.score_candidates_of(people_)))
     joining = [mention for mention in people_ if _joins_someone(scored[id(mention)])]
     alone = [mention for mention in people_ if not _joins_someone(scored[id(mention)])]
-    entities = Entity.objects.bulk_create([Entity(kind=mention.kind, label=person_label(mention)) for mention in alone])
+    entities = insert_rows([Entity(kind=mention.kind, label=person_label(mention)) for mention in alone])
     for mention, entity in zip(alone, entities):
         mention.entity = entity
-    Mention.objects.bulk_create(mentions)
+    insert_rows(mentions)
     _adopt_partials(waiting_for, moved)
     _insert_links([(*sorted((mention.pk, candidate.pk)), score) for mention in people_
                    for candidate, score in scored[id(mention)]])
