@@ -129,6 +129,46 @@ def test_a_report_whose_filing_fails_waits_in_the_queue_and_is_filed_next_time(u
     assert ContactChild.objects.get(contact=contact).name == "Child Six"
 
 
+def upkeep_runs_waiting():
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from safehub.linking.tasks import update_networks
+
+    return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=update_networks.module_path).count()
+
+
+def test_reports_filed_in_one_run_are_each_noted_for_one_waiting_network_upkeep(users):
+    """The filer looks for the waiting upkeep run once for a run of reports (ADR 38): every report is still noted,
+    and one run waits to bring their networks up to date."""
+    from safehub.linking.models import PendingNetworkChange
+
+    contacts = [sent_report(f"Child {name}", phone=f"07700 90050{number}")
+                for number, name in enumerate(["Ten", "Eleven", "Twelve"])]
+    assert file_waiting_reports() == 3
+    noted = set(PendingNetworkChange.objects.values_list("record", flat=True))
+    assert {f"c{contact.pk}" for contact in contacts} <= noted
+    assert upkeep_runs_waiting() == 1
+
+
+def test_when_the_report_that_asked_for_network_upkeep_fails_the_next_one_in_the_run_asks_again(users, monkeypatch):
+    """What must never happen: the filer believing an upkeep run waits because a report asked for one, when that
+    report's filing was rolled back, so that the rest of its run's reports wait for a run nobody enqueued."""
+    first, second = sent_report("Child Thirteen"), sent_report("Child Fourteen", phone="07700 900511")
+    real_record = actions.record
+
+    def failing_for_first(action, *args, obj=None, **kwargs):
+        if action == "contact_filed" and obj.pk == first.pk:
+            raise RuntimeError("audit shard unavailable")
+        return real_record(action, *args, obj=obj, **kwargs)
+
+    monkeypatch.setattr(actions, "record", failing_for_first)
+    assert file_waiting_reports() == 1
+    first.refresh_from_db()
+    assert not first.filed and Contact.objects.get(pk=second.pk).filed
+    assert upkeep_runs_waiting() == 1
+
+
 def test_what_would_not_fit_is_refused_when_the_report_is_sent_not_when_it_is_filed(users):
     draft = {"kind": "public", "concern": "Worried", "children": [{"name": "x" * 201, "age": "14"}]}
     with pytest.raises(ValidationError, match="name in children must be 200 characters or fewer"):

@@ -367,10 +367,13 @@ def test_a_report_sharing_its_names_with_many_is_linked_in_the_same_statements_a
     from safehub.linking import people
 
     version, scorer_ = people.scorer()
-    stored = links.first()
-    expected = people.score_pair(scorer_, version, stored.left, stored.right)
-    assert (stored.match_weight, stored.probability, stored.evidence, stored.model_version) == (
-        expected.weight, expected.probability, expected.evidence, version)
+    mentions = Mention.objects.filter(contact=many[0])
+    stored = PersonLink.objects.filter(right__in=mentions).select_related("left", "right")
+    assert stored.count() == 24  # the child's namesakes and the man's, each pair with its own score
+    for link in stored:
+        expected = people.score_pair(scorer_, version, link.left, link.right)
+        assert (link.match_weight, link.probability, link.band, link.evidence, link.model_version) == (
+            expected.weight, expected.probability, expected.band, expected.evidence, version)
     assert Mention.objects.filter(entity_id=child.entity_id).count() == 1
     assert Mention.objects.filter(kind="child").values("entity_id").distinct().count() == 13
     man = Mention.objects.get(contact=many[0], kind="person")

@@ -5,19 +5,23 @@ from datetime import timedelta
 from django.db.models import Count, Min
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 
 def enqueue_once(task, *args, delay=None):
     """Enqueue `task` unless the same call is already waiting to run (work that only needs doing once, such as
     recomputing the networks after a burst of reports); `delay` (a timedelta) holds it back that long, so a
-    burst coalesces into one run. Inside a transaction, it is enqueued with its change."""
+    burst coalesces into one run. Inside a transaction, it is enqueued with its change. Returns whether it was
+    enqueued now, and when the waiting run is due (None if it may run at once)."""
     waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path)
-    if any(row == {"args": list(args), "kwargs": {}} for row in waiting.values_list("args_kwargs", flat=True)[:20]):
-        return None
-    if delay:
-        task = task.using(run_after=timezone.now() + delay)
-    return task.enqueue(*args)
+    for args_kwargs, run_after in waiting.values_list("args_kwargs", "run_after")[:20]:
+        if args_kwargs == {"args": list(args), "kwargs": {}}:
+            return False, None if run_after == get_date_max() else run_after
+    run_after = timezone.now() + delay if delay else None
+    if run_after:
+        task = task.using(run_after=run_after)
+    task.enqueue(*args)
+    return True, run_after
 
 
 def queue_state(now=None):

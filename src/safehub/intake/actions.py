@@ -18,6 +18,7 @@ from safehub.accounts.models import Agency
 from safehub.audit.trail import insert_with_event, record
 from safehub.rows import insert_row
 from safehub.intake.models import DETAIL_MODELS, Contact
+from safehub.linking import filing
 from safehub.linking.resolve import link_contact, link_in_request
 from safehub.intake.selectors import (
     clean_registration,
@@ -218,13 +219,14 @@ def file_waiting_reports(limit=200):
     fails is logged and left waiting (its report is stored and in the screening queue all the same)."""
     filed = 0
     waiting = Contact.objects.filter(filed_at__isnull=True).order_by("received_at").values_list("pk", flat=True)
-    for contact_id in list(waiting[:limit]):
-        try:
-            filed += file_contact(contact_id, wait=False)
-        except DatabaseError:
-            raise  # the database went away: the worker waits for it
-        except Exception:  # noqa: BLE001 (one bad report must not stop the others being filed)
-            logger.exception("Could not file contact %s; it stays waiting", contact_id)
+    with filing.one_run():  # the model version read, and the network upkeep run found, once for them all (ADR 38)
+        for contact_id in list(waiting[:limit]):
+            try:
+                filed += file_contact(contact_id, wait=False)
+            except DatabaseError:
+                raise  # the database went away: the worker waits for it
+            except Exception:  # noqa: BLE001 (one bad report must not stop the others being filed)
+                logger.exception("Could not file contact %s; it stays waiting", contact_id)
     return filed
 
 

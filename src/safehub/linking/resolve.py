@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from safehub.linking import people
@@ -23,6 +23,7 @@ from safehub.linking.mentions import (MERGED_FROM, child_record_mentions, contac
                                      person_of_concern_mentions)
 from safehub.linking.models import Entity, Mention, PersonLink
 from safehub.linking.sources import CHILD_RECORD, INTELLIGENCE, PERSON_OF_CONCERN, REPORT, mention_key
+from safehub.rows import insert_rows
 
 SELECTOR_KINDS = {Entity.Kind.NICKNAME, Entity.Kind.PHONE, Entity.Kind.VEHICLE, Entity.Kind.HANDLE,
                   Entity.Kind.PLACE}
@@ -127,12 +128,13 @@ def _store_and_resolve(mentions, moved):
     scored = dict(zip(map(id, people_), people.score_candidates_of(people_)))
     joining = [mention for mention in people_ if _joins_someone(scored[id(mention)])]
     alone = [mention for mention in people_ if not _joins_someone(scored[id(mention)])]
-    entities = Entity.objects.bulk_create([Entity(kind=mention.kind, label=person_label(mention)) for mention in alone])
+    entities = insert_rows([Entity(kind=mention.kind, label=person_label(mention)) for mention in alone])
     for mention, entity in zip(alone, entities):
         mention.entity = entity
-    Mention.objects.bulk_create(mentions)
+    insert_rows(mentions)
     _adopt_partials(waiting_for, moved)
-    _insert_links([_new_link(mention, candidate, score) for mention in people_ for candidate, score in scored[id(mention)]])
+    _insert_links([(*sorted((mention.pk, candidate.pk)), score) for mention in people_
+                   for candidate, score in scored[id(mention)]])
     for mention in joining:
         resolve_person(mention, scored[id(mention)], stored=True, moved=moved)
     return mentions
@@ -201,12 +203,17 @@ def _selector_entities(mentions):
     record."""
     full = [mention for mention in mentions if mention.kind in SELECTOR_KINDS and mention.key]
     keys = {(mention.kind, mention.key): mention for mention in reversed(full)}  # the first mention names it
-    found = _selector_rows(keys) if keys else {}
-    missing = [key for key in keys if key not in found]
-    if missing:
-        Entity.objects.bulk_create([Entity(kind=kind, key=key, label=_label(keys[(kind, key)])[:300])
-                                    for kind, key in missing], ignore_conflicts=True)
-        found |= _selector_rows(missing)
+    if keys and connection.vendor == "postgresql":
+        found, missing = _found_or_made(keys)
+    else:
+        found = _selector_rows(keys) if keys else {}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            Entity.objects.bulk_create([Entity(kind=kind, key=key, label=_label(keys[(kind, key)])[:300])
+                                        for kind, key in missing], ignore_conflicts=True)
+    if absent := [key for key in keys if key not in found]:  # made by another worker at this moment
+        found |= _selector_rows(absent)
+        missing += absent
     waiting_for = {}
     for mention in full:
         entity = mention.entity = found[(mention.kind, mention.key)]
@@ -221,14 +228,50 @@ def _selector_entities(mentions):
     return list(waiting_for.values())
 
 
+_SELECTOR_ROWS = f"""
+    SELECT entity.id, entity.kind, entity.key, entity.label, entity.created_at, EXISTS(
+        SELECT 1 FROM {Mention._meta.db_table} AS openly
+        WHERE openly.entity_id = entity.id AND openly.pattern = ''
+          AND (openly.contact_id IS NOT NULL OR openly.child_record_id IS NOT NULL)) AS named_openly
+    FROM {Entity._meta.db_table} AS entity WHERE {{wanted}}"""  # nosec B608: our table names; values are parameters
+
+
 def _selector_rows(keys):
     """{(kind, key): entity} of these selector values, each with `named_openly`: whether a report or a child's
-    record names its full value yet."""
-    openly = Mention.objects.filter(Q(contact__isnull=False) | Q(child_record__isnull=False), entity=OuterRef("pk"),
-                                    pattern="")
-    wanted = reduce(or_, (Q(kind=kind, key=key) for kind, key in keys))
-    return {(entity.kind, entity.key): entity
-            for entity in Entity.objects.filter(wanted).annotate(named_openly=Exists(openly))}
+    record names its full value yet. Hand-written: the ORM took longer to build this than the database to answer
+    it (ADR 38)."""
+    wanted = " OR ".join(["(entity.kind = %s AND entity.key = %s)"] * len(keys))
+    found = Entity.objects.raw(_SELECTOR_ROWS.format(wanted=wanted), [value for key in keys for value in key])
+    return {(entity.kind, entity.key): entity for entity in found}
+
+
+_FOUND_OR_MADE = f"""
+    WITH wanted (kind, key, label) AS (VALUES {{values}}),
+    made AS (
+        INSERT INTO {Entity._meta.db_table} (kind, key, label, created_at)
+        SELECT kind, key, label, %s FROM wanted
+        WHERE NOT EXISTS (SELECT 1 FROM {Entity._meta.db_table} AS entity
+                          WHERE entity.kind = wanted.kind AND entity.key = wanted.key)
+        ON CONFLICT DO NOTHING
+        RETURNING id, kind, key, label, created_at)
+    SELECT id, kind, key, label, created_at, false AS named_openly, true AS made FROM made
+    UNION ALL
+    SELECT entity.id, entity.kind, entity.key, entity.label, entity.created_at, EXISTS(
+        SELECT 1 FROM {Mention._meta.db_table} AS openly
+        WHERE openly.entity_id = entity.id AND openly.pattern = ''
+          AND (openly.contact_id IS NOT NULL OR openly.child_record_id IS NOT NULL)), false
+    FROM {Entity._meta.db_table} AS entity JOIN wanted ON entity.kind = wanted.kind AND entity.key = wanted.key
+"""  # nosec B608: our table names; values are parameters
+
+
+def _found_or_made(keys):
+    """PostgreSQL: `_selector_rows` and the insert of the values not yet there in one statement (one round trip,
+    where a new phone took three: ADR 38). Returns ({(kind, key): entity}, [(kind, key) made now]). A value another
+    worker makes at the same moment is neither made nor found here (it is not in this statement's snapshot)."""
+    params = [value for kind, key in keys for value in (kind, key, _label(keys[(kind, key)])[:300])]
+    sql = _FOUND_OR_MADE.format(values=", ".join(["(%s, %s, %s)"] * len(keys)))
+    rows = list(Entity.objects.raw(sql, [*params, timezone.now()]))
+    return {(entity.kind, entity.key): entity for entity in rows}, [(e.kind, e.key) for e in rows if e.made]
 
 
 def _adopt_partials(entities, moved):
@@ -254,42 +297,45 @@ def _ordered(a, b):
     return (a, b) if a.pk < b.pk else (b, a)
 
 
-def _new_link(mention, candidate, score):
-    """An unsaved link of a fresh mention and a candidate: the pair is new, so it is inserted, not looked up."""
-    left, right = _ordered(mention, candidate)
-    return PersonLink(left=left, right=right, match_weight=score.weight, probability=score.probability,
-                      band=score.band, evidence=score.evidence, model_version=score.model_version)
-
-
-_LINK_COLUMNS = ("left_id", "right_id", "match_weight", "probability", "band", "evidence", "model_version")
 _INSERT_LINKS = f"""
-    INSERT INTO {PersonLink._meta.db_table} ({", ".join(_LINK_COLUMNS)}, judgement, judgement_reason, scored_at)
-    SELECT {", ".join(_LINK_COLUMNS)}, '', '', %s
-    FROM jsonb_to_recordset(%s::jsonb) AS link(left_id integer, right_id integer, match_weight double precision,
-                                              probability double precision, band text, evidence jsonb,
-                                              model_version text)"""  # nosec B608: our table and column names
+    INSERT INTO {PersonLink._meta.db_table} (left_id, right_id, match_weight, probability, band, evidence, model_version,
+                                             judgement, judgement_reason, scored_at)
+    SELECT pair.left_id, pair.right_id, (its.score->>'weight')::double precision,
+           (its.score->>'probability')::double precision, its.score->>'band', its.score->'evidence',
+           its.score->>'model_version', '', '', %s
+    FROM jsonb_to_recordset(%s::jsonb) AS pair(left_id integer, right_id integer, number integer),
+         LATERAL (SELECT %s::jsonb -> pair.number AS score) AS its"""  # nosec B608: our table and column names
 
 
-def _insert_links(links):
-    """Insert fresh scored pairs in one statement. On PostgreSQL they travel as one JSON parameter that the server
-    unpacks (`jsonb_to_recordset`): Django's bulk insert of fifty pairs spent longer compiling, and psycopg longer
-    escaping, its hundreds of parameters in Python than the database took to store them (ADR 32). Elsewhere
-    (SQLite, in process) the ORM's bulk insert."""
-    if not links:
+def _insert_links(pairs):
+    """Insert fresh scored pairs [(left id, right id, Score)] (new, so inserted, never looked up) in one statement.
+    On PostgreSQL the pairs travel as one JSON parameter and each distinct score (namesakes score the same) once
+    in another, unpacked by the server: Django's bulk insert of fifty pairs spent longer compiling, and psycopg
+    longer escaping, its hundreds of parameters in Python than the database took to store them (ADR 32, 38).
+    Elsewhere (SQLite, in process) the ORM's bulk insert. What is stored is the same either way."""
+    if not pairs:
         return
     if connection.vendor != "postgresql":
-        PersonLink.objects.bulk_create(links)
+        PersonLink.objects.bulk_create(
+            PersonLink(left_id=left, right_id=right, match_weight=score.weight, probability=score.probability,
+                       band=score.band, evidence=score.evidence, model_version=score.model_version)
+            for left, right, score in pairs)
         return
-    rows = [{column: getattr(link, column) for column in _LINK_COLUMNS} for link in links]
+    numbers, scores, rows = {}, [], []
+    for left, right, score in pairs:
+        if id(score) not in numbers:
+            numbers[id(score)] = len(scores)
+            scores.append(score.__dict__)
+        rows.append({"left_id": left, "right_id": right, "number": numbers[id(score)]})
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_LINKS, [timezone.now(), json.dumps(rows)])
+        cursor.execute(_INSERT_LINKS, [timezone.now(), json.dumps(rows), json.dumps(scores)])
 
 
 def record_link(left, right, score):
     """Store (or refresh) a scored pair, keeping any analyst's judgement."""
     left, right = _ordered(left, right)
     link, _ = PersonLink.objects.update_or_create(
-        left=left, right=right,
+        left_id=left.pk, right_id=right.pk,
         defaults={"match_weight": score.weight, "probability": score.probability, "band": score.band,
                   "evidence": score.evidence, "model_version": score.model_version})
     return link

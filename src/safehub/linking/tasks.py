@@ -5,17 +5,22 @@ incremental `networks.update_networks_for`, and recomputes in full any set that 
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django_tasks import task
 
 from safehub.accounts.models import User
-from safehub.linking import networks
+from safehub.linking import filing, networks
 from safehub.linking.models import NetworkState, PendingNetworkChange
 
 logger = logging.getLogger(__name__)
+
+# A run is taken as waiting until this long before it is due: the worker that starts it reads its own clock.
+UPKEEP_CLOCK_MARGIN = timedelta(seconds=2)
 
 
 def intelligence_sets_in_use():
@@ -65,4 +70,14 @@ def networks_changed(records, new=()):
         return
     PendingNetworkChange.objects.bulk_create(
         (PendingNetworkChange(record=record, new=record in new) for record in sorted(records)), batch_size=2000)
-    enqueue_once(update_networks, delay=timedelta(seconds=settings.SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS))
+    run = filing.current()
+    if run is not None and run.get("upkeep_due") and timezone.now() < run["upkeep_due"]:
+        return  # a run known to be waiting takes these changes (ADR 38)
+    enqueued, due = enqueue_once(update_networks, delay=timedelta(seconds=settings.SAFEHUB_NETWORK_UPKEEP_DELAY_SECONDS))
+    if run is not None and due is not None:
+        # A run waiting since before this report stays until it is due; one enqueued now, once this report commits.
+        remember = partial(run.__setitem__, "upkeep_due", due - UPKEEP_CLOCK_MARGIN)
+        if enqueued:
+            transaction.on_commit(remember)
+        else:
+            remember()
