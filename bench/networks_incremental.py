@@ -280,6 +280,8 @@ def file_new(count, groups, rng, per_run=1):
                 worker_runs.append((time.perf_counter() - started) * 1000)
             worker_statements.append(len(queries.captured_queries))
             in_worker += upkeep[before:]
+        if (number + 1) % 20 == 0:
+            log(f"{number + 1} filed; the last: submission {submissions[-1]:.0f} ms, worker's run {worker_runs[-1]:.0f} ms")
     if profiler:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return submissions, linking, in_submission, worker_runs, in_worker, statements / count, worker_statements, regions

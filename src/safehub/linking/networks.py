@@ -144,8 +144,10 @@ def link_pairs(where_left=Q(), where_right=Q(), mention_ids=None):
              .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
              .select_related("left", "right"))
     if mention_ids is not None:  # the links of these mentions first, on the two indexes: most have none
-        near = PersonLink.objects.filter(Q(left_id__in=mention_ids) | Q(right_id__in=mention_ids)).exclude(
-            band=PersonLink.Band.NONE, left__intelligence__isnull=True, right__intelligence__isnull=True)
+        # The links table alone: joined to the mentions here, PostgreSQL with statistics older than the links
+        # (autovacuum off, or not yet run) hashed all a million mentions twice for each region (0.5 s at 1M).
+        # The links kept are filtered by the query below, on their ids.
+        near = PersonLink.objects.filter(Q(left_id__in=mention_ids) | Q(right_id__in=mention_ids))
         ids = list(near.values_list("pk", flat=True))
         if not ids:
             return []
@@ -351,8 +353,9 @@ def _store(seen, old, built):
         else:
             network.split_from_id = split.get(number)
             created.append(network)
+    continued = set(kept.values())  # a set: `in kept.values()` scans them all, for each of 62,000 old networks
     retired = [Network(pk=pk, retired_at=now, merged_into_id=merged.get(pk)) for pk in old_keys
-               if pk not in kept.values()]
+               if pk not in continued]
     for fields, updated in changed.items():
         Network.objects.bulk_update(updated, [*fields, "computed_at"], batch_size=500)
     created = Network.objects.bulk_create(created, batch_size=500)
