@@ -31,7 +31,7 @@ from collections import defaultdict
 
 import igraph
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
@@ -228,7 +228,18 @@ def recompute_all_networks(readable=None):
                                 for entity, groups in decided.hubs.items())
         now = timezone.now()
         NetworkState.objects.filter(pk=state.pk).update(updated_at=now, full_at=now, needs_full=False)
+    _analyze_network_tables()
     return list(Network.objects.filter(intelligence_seen=seen, retired_at__isnull=True))
+
+
+def _analyze_network_tables():
+    """Fresh PostgreSQL statistics for the tables a full recomputation rewrites. The upkeep's look-ups by part
+    were planned from statistics taken when the tables were empty (autovacuum off, or not yet come round):
+    a sequential scan of every member, 113 ms, where the indexes take 0.4 ms at a million mentions."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE linking_network, linking_networkmember, linking_hub")
 
 
 def recompute_every_set():
