@@ -131,6 +131,13 @@ def mention_rows(where=Q()):
 PAIRED_LINKS = Q(band=PersonLink.Band.REVIEW) | Q(left__intelligence__isnull=False) | Q(right__intelligence__isnull=False)
 
 
+# What a pair's two mentions are read for (`identifying`, `_name`, `sources.mention_key`, `across_intelligence`):
+# a held name's pairs are thousands at a million mentions, and whole rows cost more to load than to weigh.
+PAIR_MENTION_FIELDS = [f"{side}__{field}" for side in ("left", "right")
+                       for field in ("kind", "first_name", "last_name", "date_of_birth", "first_key", "last_key",
+                                     *(name.removesuffix("_id") for name in sources.ID_FIELDS))]
+
+
 def link_pairs(where_left=Q(), where_right=Q(), mention_ids=None):
     """(record, record, clue, kind, strength, names) for person and child mentions the matcher paired that are not
     one entity and that no analyst or guard keeps apart. A pair scored "needs review" (probably the same person)
@@ -142,7 +149,7 @@ def link_pairs(where_left=Q(), where_right=Q(), mention_ids=None):
 
     links = (PersonLink.objects.filter(PAIRED_LINKS, where_left, where_right)
              .exclude(left__role__in=ties.NON_JOINING_ROLES).exclude(right__role__in=ties.NON_JOINING_ROLES)
-             .select_related("left", "right"))
+             .select_related("left", "right").only("band", "judgement", "evidence", *PAIR_MENTION_FIELDS))
     if mention_ids is not None:  # the links of these mentions first, on the two indexes: most have none
         # The links table alone: joined to the mentions here, PostgreSQL with statistics older than the links
         # (autovacuum off, or not yet run) hashed all a million mentions twice for each region (0.5 s at 1M).
