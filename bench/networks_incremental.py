@@ -19,6 +19,10 @@ Then:
 - one full recomputation after them, which is what each of those reports cost before (ADR 28), and a check
   that the networks kept up to date one report at a time are exactly those the full recomputation makes.
 
+Every table is ANALYZEd after the first full recomputation, as autovacuum would have done on a server that runs
+it (the JSON says whether this one does): the shared benchmark server runs without, and tables last analyzed
+while empty (the scored pairs before any report was filed) were planned as if they still were (ADR 39).
+
 With --reuse the reports are filed into a database a --keep run left (SAFEHUB_BENCH_DATABASE, e.g.
 `safehub_hu_bench_1m`), after a first full recomputation by this build (so that the check compares this build
 with itself). The JSON gives the load average before and after (the machine's 2 cores are shared), the
