@@ -19,6 +19,10 @@ Then:
 - one full recomputation after them, which is what each of those reports cost before (ADR 28), and a check
   that the networks kept up to date one report at a time are exactly those the full recomputation makes.
 
+Every table is ANALYZEd after the first full recomputation, as autovacuum would have done on a server that runs
+it (the JSON says whether this one does): the shared benchmark server runs without, and tables last analyzed
+while empty (the scored pairs before any report was filed) were planned as if they still were (ADR 39).
+
 With --reuse the reports are filed into a database a --keep run left (SAFEHUB_BENCH_DATABASE, e.g.
 `safehub_hu_bench_1m`), after a first full recomputation by this build (so that the check compares this build
 with itself). The JSON gives the load average before and after (the machine's 2 cores are shared), the
@@ -280,6 +284,8 @@ def file_new(count, groups, rng, per_run=1):
                 worker_runs.append((time.perf_counter() - started) * 1000)
             worker_statements.append(len(queries.captured_queries))
             in_worker += upkeep[before:]
+        if (number + 1) % 20 == 0:
+            log(f"{number + 1} filed; the last: submission {submissions[-1]:.0f} ms, worker's run {worker_runs[-1]:.0f} ms")
     if profiler:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     return submissions, linking, in_submission, worker_runs, in_worker, statements / count, worker_statements, regions
@@ -360,6 +366,12 @@ def run(args):
             cursor.execute("ANALYZE")
         log(f"loaded in {loading:.0f} s; the networks in full ...")
     first_full, found = full_recomputation()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        autovacuum = cursor.fetchone()[0]
+        # What autovacuum does on a server that runs it: this one runs without, and tables last analyzed empty
+        # (the links, before any report was filed) are planned as if they were.
+        cursor.execute("ANALYZE")
     log(f"first full recomputation {first_full:.1f} s, {len(found):,} networks; filing {args.new} reports ...")
     (submissions, linking, in_submission, worker_runs, in_worker, statements, worker_statements,
      regions) = file_new(args.new, groups, rng, args.per_run)
@@ -370,6 +382,7 @@ def run(args):
         "benchmark": "networks_incremental", "database": "postgresql", "when": time.strftime("%Y-%m-%d %H:%M"),
         "load_average_before_and_after": [load_before, load_average()],
         "mentions": Mention.objects.count(), "reused_database": args.reuse,
+        "autovacuum": autovacuum, "analyzed_before_filing": True,
         "loading_seconds": round(loading) if loading else None,
         "networks": len(kept[0]), "hubs": len(kept[1]),
         "full_recomputation_seconds": {"first": round(first_full, 2),
