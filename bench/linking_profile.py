@@ -116,8 +116,8 @@ def profile(csv_path, stages):
         roots, kept, held = cluster(edges, prepared, guards=True)
     with stages.stage("cluster without the guards (comparison only)"):
         cluster(edges, prepared, guards=False)
-    with stages.stage("write entities"), tempfile.TemporaryFile("w+", encoding="utf-8") as target:
-        entities = bulk.write_entities(con, roots, target)
+    with stages.stage("write entities"), tempfile.TemporaryDirectory() as folder:
+        entities = bulk.write_entities(con, roots, Path(folder) / "entities.csv")
     con.close()
     return {"records": records, "pairs_scored_above_threshold": len(edges), "kept_pairs": len(kept),
             "held_pairs": len(held), "entities": entities, "bad_values": len(problems.bad_values),
