@@ -388,5 +388,6 @@ def test_a_record_plainly_one_person_with_another_is_not_held_apart_as_their_bro
 
 
 def test_brothers_and_sisters_at_one_address_stay_apart(users):
-    maria, marie = child(users, "Maria", "Kowalska", dt.date(2009, 3, 14)), child(users, "Marie", "Kowalska", dt.date(2013, 8, 2))
+    maria = child(users, "Maria", "Kowalska", dt.date(2009, 3, 14))
+    marie = child(users, "Marie", "Kowalska", dt.date(2013, 8, 2))
     assert child_entity(maria) != child_entity(marie)

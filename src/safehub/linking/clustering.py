@@ -142,7 +142,8 @@ def groups_clash(left, right):
         for b in right:
             if _dobs_clash(a, b):
                 return True
-            if _siblings(a, b) and not (any(_same_person(b, x) for x in left) or any(_same_person(a, y) for y in right)):
+            if _siblings(a, b) and not (any(_same_person(b, x) for x in left)
+                                        or any(_same_person(a, y) for y in right)):
                 return True
             if _names_clash(a, b) and not (any(_names_agree(b, x) for x in left)
                                            or any(_names_agree(a, y) for y in right)):
