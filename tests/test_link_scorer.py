@@ -70,6 +70,14 @@ def test_blocking_rules_are_read_as_column_equalities():
                                                                                   ("surname", "first_name")]
 
 
+def test_real_time_finds_a_rules_candidates_by_its_equalities_alone():
+    # The batch's (first name, surname) rule leaves out pairs born ten or more years apart; the real-time
+    # matcher looks candidates up by the equalities, a superset, and the guards then hold a father and son apart.
+    rule = splink_model.rule_sql(("first_key", "surname"))
+    assert "dob" in rule
+    assert parse_rule(rule) == [("first_key", "first_key"), ("surname", "surname")]
+
+
 def _evidence(scorer, raw_left, raw_right):
     left, right = bulk.prepare_record(raw_left), bulk.prepare_record(raw_right)
     return {name: (label, weight) for name, label, weight in scorer.explain(left, right)}

@@ -379,3 +379,18 @@ def test_a_report_sharing_its_names_with_many_is_linked_in_the_same_statements_a
     man = Mention.objects.get(contact=many[0], kind="person")
     assert PersonLink.objects.filter(right=man).count() == 12
     assert entity_of(many[0], "nickname") == entity_of(earlier[0], "nickname")
+
+
+def test_a_record_plainly_one_person_with_another_is_not_held_apart_as_their_brother(users):
+    # A slip in the name and one in the date on one record, the day and month swapped on another: against each
+    # other they look like another name and another date, but the third record shows they are one man.
+    first = child(users, "Cornel", "Dochioiu", dt.date(1972, 10, 12))
+    swapped = child(users, "Cornel", "Dochioiu", dt.date(1972, 12, 10))
+    slipped = child(users, "Corntl", "Dochioiu", dt.date(1972, 10, 22))
+    assert child_entity(first) == child_entity(swapped) == child_entity(slipped)
+
+
+def test_brothers_and_sisters_at_one_address_stay_apart(users):
+    maria = child(users, "Maria", "Kowalska", dt.date(2009, 3, 14))
+    marie = child(users, "Marie", "Kowalska", dt.date(2013, 8, 2))
+    assert child_entity(maria) != child_entity(marie)

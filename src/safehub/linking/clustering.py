@@ -123,16 +123,27 @@ def _names_agree(a, b):
             or round(JaroWinkler.similarity(first_a, first_b), 9) >= NAME_SIMILAR)
 
 
+def _same_person(a, b):
+    """Both records give one first name and one date of birth, give or take a slip in each."""
+    return bool(a["dob"] and b["dob"]) and _names_agree(a, b) and not _other_date(a, b)
+
+
 def groups_clash(left, right):
     """Some record of one group contradicts some record of the other (lists of prepared records).
 
     Two slips of one name can be two slips apart ('Sma' and 'Ssm' for Sam): a first-name clash between two
     records does not count when either name agrees with a name in the other group. A record with no first
-    name agrees with nothing, so it cannot excuse twins.
+    name agrees with nothing, so it cannot excuse twins. Likewise a record that is plainly one person with a
+    record of the other group (name and date of birth each the same give or take a slip) is not held apart as
+    a brother or sister of another of its records: a slip in the name and one in the date on one record, a
+    swapped day and month on the other, look like another name and another date (ADR 37).
     """
     for a in left:
         for b in right:
-            if _dobs_clash(a, b) or _siblings(a, b):
+            if _dobs_clash(a, b):
+                return True
+            if _siblings(a, b) and not (any(_same_person(b, x) for x in left)
+                                        or any(_same_person(a, y) for y in right)):
                 return True
             if _names_clash(a, b) and not (any(_names_agree(b, x) for x in left)
                                            or any(_names_agree(a, y) for y in right)):

@@ -9,6 +9,7 @@ takes microseconds. `CandidateIndex` finds the records sharing a blocking key wi
 
 import json
 import math
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -96,12 +97,19 @@ def blocking_keys(record, rules):
     return keys
 
 
+EQUALITY = re.compile(r'l\.("?)(\w+)\1\s*=\s*r\.("?)(\w+)\3')
+
+
 def parse_rule(sql):
-    """'l."a" = r."a" AND l.b = r.c' -> [('a', 'a'), ('b', 'c')]: the left and right column of each equality."""
+    """'l."a" = r."a" AND l.b = r.c' -> [('a', 'a'), ('b', 'c')]: the left and right column of each equality.
+
+    Any other condition of a rule (the batch's dates of birth under ten years apart, ADR 37) is left out: the
+    equalities find a superset of the rule's pairs, which the scorer and the guards then judge."""
     pairs = []
     for part in sql.split(" AND "):
-        left, right = (side.strip() for side in part.split("="))
-        pairs.append((left.removeprefix("l.").strip('"'), right.removeprefix("r.").strip('"')))
+        equality = EQUALITY.fullmatch(part.strip())
+        if equality:
+            pairs.append((equality[2], equality[4]))
     return pairs
 
 

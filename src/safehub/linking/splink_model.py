@@ -39,6 +39,25 @@ BLOCKING_RULES = [
     ("phone",),
     ("email",),
 ]
+# Conditions beyond a rule's equalities, each keeping pairs where a side lacks the value (ADR 37). Real time
+# reads only a rule's equalities, a superset of its pairs.
+# - (first name, surname) pairs every John Smith in the country; those born ten or more years apart are a
+#   father and son the guards refuse anyway.
+# - The rules without a name pair everyone born on one day in a town, or living in one house: a pair they
+#   alone find at the threshold shares an initial (a name with a slip, or swapped with the surname).
+BORN_WITHIN_TEN_YEARS = (
+    'coalesce(abs(CAST(substr(l."dob", 1, 4) AS INTEGER) - CAST(substr(r."dob", 1, 4) AS INTEGER)) < 10, TRUE)')
+AN_INITIAL_SHARED = (
+    'coalesce(left(l."first_name", 1) = left(r."first_name", 1) OR left(l."surname", 1) = left(r."surname", 1) '
+    'OR left(l."first_name", 1) = left(r."surname", 1) OR left(l."surname", 1) = left(r."first_name", 1), TRUE)')
+RULE_CONDITIONS = {
+    ("first_key", "surname"): BORN_WITHIN_TEN_YEARS,
+    ("dob", "street"): AN_INITIAL_SHARED,
+    ("dob", "house_number"): AN_INITIAL_SHARED,
+    ("dob", "town"): AN_INITIAL_SHARED,
+    ("house_number", "postcode"): AN_INITIAL_SHARED,
+    ("house_number", "street", "town"): AN_INITIAL_SHARED,
+}
 # First name and surname swapped (a surname written first): an equi-join on the crossed columns.
 SWAPPED_RULE = "l.first_name = r.surname AND l.surname = r.first_name"
 
@@ -63,7 +82,9 @@ EM_RULES = [("first_key", "surname"), ("dob",), ("postcode",)]
 
 
 def rule_sql(columns):
-    return " AND ".join(f'l."{column}" = r."{column}"' for column in columns)
+    equalities = " AND ".join(f'l."{column}" = r."{column}"' for column in columns)
+    condition = RULE_CONDITIONS.get(tuple(columns))
+    return f"{equalities} AND {condition}" if condition else equalities
 
 
 def usable_rules(rules, columns_with_data):
