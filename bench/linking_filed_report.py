@@ -125,10 +125,12 @@ def file_and_link(draft, timer, cpu):
     """Store a report with its detail rows as a submission does, then time the linking call the worker makes.
     Everything is rolled back afterwards. Returns (ms, statements, linked); adds the call's CPU time in this
     process and in the database's backend to `cpu`."""
+    from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
     from safehub import clock
+    from safehub.accounts.models import Agency
     from safehub.intake import actions as intake
     from safehub.intake.models import Contact
     from safehub.linking import resolve
@@ -136,7 +138,8 @@ def file_and_link(draft, timer, cpu):
     with transaction.atomic():
         now = timezone.now()
         contact = Contact.objects.create(submission_key=uuid.uuid4().hex, kind=draft["kind"], concern=draft["concern"],
-                                         owning_agency=intake.front_door_agency(), received_at=now,
+                                         owning_agency=Agency.objects.get(code=settings.SAFEHUB_FRONT_DOOR_AGENCY),
+                                         received_at=now,
                                          decision_due_at=clock.screening_decision_due(now))
         grouped = intake._group_by_model(intake._detail_rows(contact, draft))
         for model, rows in grouped.items():

@@ -70,7 +70,6 @@ def insert_rows(objs, batch_size=500):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             ids = cursor.fetchall()
-        for obj, (pk,) in zip(batch, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
+        for obj, returned in zip(batch, ids, strict=True):
+            stored(obj, [meta.pk], returned)
     return objs

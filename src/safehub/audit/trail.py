@@ -207,10 +207,9 @@ def insert_with_event(obj, action, *, user=None, request=None, reason=""):
         cursor.execute(sql, params)
         row = cursor.fetchone()
     stored(obj, returned, row[:len(returned)])
-    event.id, event.position, event.previous_hash, event.hash = row[len(returned):]
     event.object_id = str(obj.pk)
-    event._state.adding, event._state.db = False, connection.alias
-    return event
+    return stored(event, [AuditEvent._meta.get_field(name) for name in ("id", "position", "previous_hash", "hash")],
+                  row[len(returned):])
 
 
 def verify_rows(rows, first_position=1, previous_hash=GENESIS_HASH):

@@ -38,10 +38,6 @@ MAX_ITEMS_PER_SECTION = 20
 logger = logging.getLogger(__name__)
 
 
-def front_door_agency():
-    return Agency.objects.get(code=settings.SAFEHUB_FRONT_DOOR_AGENCY)
-
-
 def _clean_answers(draft):
     """What a report names (children, people, vehicles, phones, handles, places), checked and cleaned into the
     values its detail rows will hold, by section; ValidationError if a section is too long or a value will not
@@ -247,9 +243,9 @@ class Held(NamedTuple):
 
 
 def hold_in_batch(held, agency, at):
-    # agency: an agency's id (or a subquery giving it)
-    """The address's open held batch with one more report in it (opened if there is none). Concurrent first
-    reports from one address meet on the unique index of open batches; the loser joins the winner's."""
+    """The address's open held batch with one more report in it (opened if there is none; `agency`: its owner's
+    id, or a subquery giving it). Concurrent first reports from one address meet on the unique index of open
+    batches; the loser joins the winner's."""
     from safehub.intake.models import FloodBatch
 
     for _ in range(3):

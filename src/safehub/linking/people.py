@@ -27,10 +27,6 @@ DEFAULT_MODEL = Path(__file__).with_name("default_model.json")
 CANDIDATE_LIMIT = 200
 GUARD = "guard"
 
-# What scoring and grouping read of a candidate (the rest of its row is left in the database).
-CANDIDATE_FIELDS = ("kind", "entity_id", "intelligence_id", "first_name", "last_name", "nickname_key", "date_of_birth",
-                    "postcode", "first_key", "last_key")
-
 # A prepared record's column -> the Mention field holding the same normalised value.
 MENTION_FIELDS = {"first_name": "first_name", "first_key": "first_key", "surname": "last_key",
                   "dob": "date_of_birth", "postcode": "postcode", "nickname": "nickname_key"}
@@ -146,10 +142,12 @@ class Candidate(NamedTuple):
         return self.id
 
 
+# What scoring and grouping read of a candidate (the rest of its row is left in the database).
+CANDIDATE_FIELDS = Candidate._fields[1:]
+
 _CANDIDATE_PART = (f"SELECT * FROM (SELECT {', '.join(Candidate._fields)}, {{number}} AS branch "
                    f"FROM {Mention._meta.db_table} WHERE {{where}} "
                    f"LIMIT {2 * CANDIDATE_LIMIT}) AS part{{number}}")  # nosec B608: our names; values are parameters
-
 
 
 def candidates(mention, rules):

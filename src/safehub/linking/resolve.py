@@ -228,11 +228,14 @@ def _selector_entities(mentions):
     return list(waiting_for.values())
 
 
-_SELECTOR_ROWS = f"""
-    SELECT entity.id, entity.kind, entity.key, entity.label, entity.created_at, EXISTS(
+# Whether a report or a child's record names the selector `entity` by its full value yet.
+_NAMED_OPENLY = f"""EXISTS(
         SELECT 1 FROM {Mention._meta.db_table} AS openly
         WHERE openly.entity_id = entity.id AND openly.pattern = ''
-          AND (openly.contact_id IS NOT NULL OR openly.child_record_id IS NOT NULL)) AS named_openly
+          AND (openly.contact_id IS NOT NULL OR openly.child_record_id IS NOT NULL))"""  # nosec B608: our table name
+
+_SELECTOR_ROWS = f"""
+    SELECT entity.id, entity.kind, entity.key, entity.label, entity.created_at, {_NAMED_OPENLY} AS named_openly
     FROM {Entity._meta.db_table} AS entity WHERE {{wanted}}"""  # nosec B608: our table names; values are parameters
 
 
@@ -256,10 +259,7 @@ _FOUND_OR_MADE = f"""
         RETURNING id, kind, key, label, created_at)
     SELECT id, kind, key, label, created_at, false AS named_openly, true AS made FROM made
     UNION ALL
-    SELECT entity.id, entity.kind, entity.key, entity.label, entity.created_at, EXISTS(
-        SELECT 1 FROM {Mention._meta.db_table} AS openly
-        WHERE openly.entity_id = entity.id AND openly.pattern = ''
-          AND (openly.contact_id IS NOT NULL OR openly.child_record_id IS NOT NULL)), false
+    SELECT entity.id, entity.kind, entity.key, entity.label, entity.created_at, {_NAMED_OPENLY}, false
     FROM {Entity._meta.db_table} AS entity JOIN wanted ON entity.kind = wanted.kind AND entity.key = wanted.key
 """  # nosec B608: our table names; values are parameters
 
@@ -316,10 +316,8 @@ def _insert_links(pairs):
     if not pairs:
         return
     if connection.vendor != "postgresql":
-        PersonLink.objects.bulk_create(
-            PersonLink(left_id=left, right_id=right, match_weight=score.weight, probability=score.probability,
-                       band=score.band, evidence=score.evidence, model_version=score.model_version)
-            for left, right, score in pairs)
+        PersonLink.objects.bulk_create(PersonLink(left_id=left, right_id=right, **_link_fields(score))
+                                       for left, right, score in pairs)
         return
     numbers, scores, rows = {}, [], []
     for left, right, score in pairs:
@@ -334,11 +332,14 @@ def _insert_links(pairs):
 def record_link(left, right, score):
     """Store (or refresh) a scored pair, keeping any analyst's judgement."""
     left, right = _ordered(left, right)
-    link, _ = PersonLink.objects.update_or_create(
-        left_id=left.pk, right_id=right.pk,
-        defaults={"match_weight": score.weight, "probability": score.probability, "band": score.band,
-                  "evidence": score.evidence, "model_version": score.model_version})
+    link, _ = PersonLink.objects.update_or_create(left_id=left.pk, right_id=right.pk, defaults=_link_fields(score))
     return link
+
+
+def _link_fields(score):
+    """What a stored pair keeps of its Score."""
+    return {"match_weight": score.weight, "probability": score.probability, "band": score.band,
+            "evidence": score.evidence, "model_version": score.model_version}
 
 
 def scored_apart(link):
